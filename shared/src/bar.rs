@@ -1,0 +1,194 @@
+//! The record every lesson reads: one price bar of one symbol, and its timestamp.
+//!
+//! Files store timestamps as text (`2016-01-04T09:00:00`, exchange time, no zone); in memory
+//! a [`Timestamp`] is seconds since 1970-01-01T00:00:00. Parsing is hand-written for the one
+//! fixed layout because it sits on every lesson's hot path: chrono's general
+//! `parse_from_str` interprets a format string per call and is several times slower.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// One bar: prices over an interval (2 minutes in the dataset) and the shares traded.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// Start of the interval.
+    pub timestamp: Timestamp,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: u64,
+}
+
+/// Seconds since 1970-01-01T00:00:00, read and written as `YYYY-MM-DDTHH:MM:SS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+/// The text was not a timestamp of the form `YYYY-MM-DDTHH:MM:SS`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid timestamp {text:?}: expected YYYY-MM-DDTHH:MM:SS, e.g. 2016-01-04T09:30:00")]
+pub struct TimestampError {
+    /// The offending text, cut to 40 characters.
+    pub text: String,
+}
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+impl Timestamp {
+    /// The timestamp at `hour:minute:second` on `date`.
+    pub fn new(date: NaiveDate, hour: u32, minute: u32, second: u32) -> Self {
+        let days = i64::from(date.num_days_from_ce() - EPOCH_DAYS_FROM_CE);
+        Timestamp(days * SECONDS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second))
+    }
+
+    /// The calendar day this timestamp falls on.
+    pub fn date(self) -> NaiveDate {
+        let days = self.0.div_euclid(SECONDS_PER_DAY) as i32 + EPOCH_DAYS_FROM_CE;
+        NaiveDate::from_num_days_from_ce_opt(days).expect("timestamp within chrono's range")
+    }
+
+    /// Seconds since midnight.
+    pub fn seconds_of_day(self) -> u32 {
+        self.0.rem_euclid(SECONDS_PER_DAY) as u32
+    }
+
+    /// Hour of the day, 0..=23.
+    pub fn hour(self) -> u32 {
+        self.seconds_of_day() / 3600
+    }
+
+    /// As a chrono value, for anything this type does not offer.
+    pub fn to_naive(self) -> NaiveDateTime {
+        let s = self.seconds_of_day();
+        self.date().and_hms_opt(s / 3600, s / 60 % 60, s % 60).expect("valid time of day")
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS` (a space instead of the `T` is accepted too).
+    pub fn parse(text: &str) -> Result<Self, TimestampError> {
+        parse_fixed(text.as_bytes()).ok_or_else(|| TimestampError {
+            text: text.chars().take(40).collect(),
+        })
+    }
+
+    /// Appends the 19-byte text form to `out` without allocating.
+    pub fn write_to(self, out: &mut Vec<u8>) {
+        let date = self.date();
+        let s = self.seconds_of_day();
+        let mut b = [0u8; 19];
+        put_digits(&mut b[0..4], date.year() as u32);
+        b[4] = b'-';
+        put_digits(&mut b[5..7], date.month());
+        b[7] = b'-';
+        put_digits(&mut b[8..10], date.day());
+        b[10] = b'T';
+        put_digits(&mut b[11..13], s / 3600);
+        b[13] = b':';
+        put_digits(&mut b[14..16], s / 60 % 60);
+        b[16] = b':';
+        put_digits(&mut b[17..19], s % 60);
+        out.extend_from_slice(&b);
+    }
+}
+
+/// `NaiveDate::num_days_from_ce` of 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+fn put_digits(out: &mut [u8], mut value: u32) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn parse_fixed(b: &[u8]) -> Option<Timestamp> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)?;
+    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    (h < 24 && m < 60 && s < 60).then(|| Timestamp::new(date, h, m, s))
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = Vec::with_capacity(19);
+        self.write_to(&mut buf);
+        // write_to only emits ASCII digits and separators.
+        f.write_str(std::str::from_utf8(&buf).expect("ASCII"))
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(s)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Visiting borrowed or transient `&str` avoids allocating a String per bar.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a timestamp string like \"2016-01-04T09:30:00\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_text() {
+        for text in ["1970-01-01T00:00:00", "2016-01-04T09:30:00", "1999-12-31T23:59:59", "1969-07-20T20:17:40"] {
+            let ts: Timestamp = text.parse().unwrap();
+            assert_eq!(ts.to_string(), text);
+        }
+        assert_eq!(Timestamp::parse("1970-01-02 00:00:01").unwrap(), Timestamp(86_401));
+    }
+
+    #[test]
+    fn agrees_with_chrono() {
+        let ts = Timestamp::parse("2016-02-29T16:58:00").unwrap();
+        let naive = NaiveDate::from_ymd_opt(2016, 2, 29).unwrap().and_hms_opt(16, 58, 0).unwrap();
+        assert_eq!(ts.0, naive.and_utc().timestamp());
+        assert_eq!(ts.to_naive(), naive);
+        assert_eq!(ts.hour(), 16);
+    }
+
+    #[test]
+    fn rejects_malformed_text() {
+        for bad in ["", "2016-01-04", "2016-13-01T00:00:00", "2016-02-30T00:00:00", "2016-01-04T24:00:00", "2016-01-04X09:30:00", "2016-01-04T09:30:0a"] {
+            assert!(Timestamp::parse(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Where the dataset lives and what it holds.
+//!
+//! The dataset is found in `$PARALLEL_RUST_DATA` if set, else in the workspace's `data/`
+//! folder. `data/manifest.json`, written last by the generator, says which files a complete
+//! dataset has, how big each is, and the spec (seed, symbols, dates) that made them: its
+//! absence means the dataset was never made (or a run was interrupted), and the error says the
+//! exact command to run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Environment variable that points the lessons at a dataset somewhere else.
+pub const DATA_ENV: &str = "PARALLEL_RUST_DATA";
+
+/// Name of the manifest file inside the dataset folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Version of the file layout described by [`Manifest`]; bumped when files change shape.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The workspace's `data/` folder, where `cargo run --release -p data` writes by default.
+pub fn default_root() -> PathBuf {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR"));
+    shared.parent().unwrap_or(shared).join("data")
+}
+
+/// What a generator run promised to write: its spec and every file, with sizes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub layout_version: u32,
+    pub spec: SpecRecord,
+    /// Every file of the dataset, relative to its root, in a fixed order.
+    pub files: Vec<FileRecord>,
+    pub total_bytes: u64,
+    pub total_rows: u64,
+}
+
+/// The inputs that fully determine a dataset's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRecord {
+    pub seed: u64,
+    pub symbols: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// How many of the last trading days go into each `json/{SYM}.json`.
+    pub json_days: usize,
+}
+
+/// One file of the dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Relative to the dataset root, with `/` separators: `minute/AAPL/2016-01-04.csv`.
+    pub path: String,
+    pub bytes: u64,
+    pub rows: u64,
+}
+
+/// The dataset could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error(
+        "no dataset in {root} (there is no {MANIFEST} there).\n\
+         Make it with:\n\n    cargo run --release -p data\n\n\
+         (about 1 GB, a few seconds to a minute), or `cargo run --release -p data -- --size small` \
+         for a smaller one, or set {DATA_ENV} to the folder of an existing dataset."
+    )]
+    Missing { root: PathBuf },
+    #[error(
+        "the dataset manifest {path} cannot be read ({reason}); an interrupted or older generator \
+         may have left it. Rebuild it with `cargo run --release -p data -- --force`."
+    )]
+    BadManifest { path: PathBuf, reason: String },
+}
+
+/// An opened dataset: its root folder and manifest.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    root: PathBuf,
+    manifest: Manifest,
+}
+
+impl Dataset {
+    /// Opens the dataset named by `$PARALLEL_RUST_DATA`, else the workspace `data/`.
+    pub fn locate() -> Result<Dataset, DatasetError> {
+        match std::env::var_os(DATA_ENV) {
+            Some(dir) if !dir.is_empty() => Dataset::open(Path::new(&dir)),
+            _ => Dataset::open(&default_root()),
+        }
+    }
+
+    /// Opens the dataset in `root`.
+    pub fn open(root: &Path) -> Result<Dataset, DatasetError> {
+        let path = root.join(MANIFEST);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(DatasetError::Missing { root: root.into() });
+            }
+            Err(e) => return Err(DatasetError::BadManifest { path, reason: e.to_string() }),
+        };
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| DatasetError::BadManifest { path: path.clone(), reason: e.to_string() })?;
+        if manifest.layout_version != LAYOUT_VERSION {
+            let reason = format!("layout version {} but this course reads {LAYOUT_VERSION}", manifest.layout_version);
+            return Err(DatasetError::BadManifest { path, reason });
+        }
+        Ok(Dataset { root: root.into(), manifest })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The symbols, in the generator's order.
+    pub fn symbols(&self) -> &[String] {
+        &self.manifest.spec.symbols
+    }
+
+    /// `json/{SYM}.json` for every symbol: lesson 1's inputs.
+    pub fn json_files(&self) -> Vec<PathBuf> {
+        self.symbols().iter().map(|s| json_path(&self.root, s)).collect()
+    }
+
+    /// `minute/{SYM}/{date}.csv` for every trading day of `symbol`, in date order.
+    pub fn minute_files(&self, symbol: &str) -> Vec<PathBuf> {
+        let prefix = format!("minute/{symbol}/");
+        self.files_under(&prefix)
+    }
+
+    /// Every minute CSV file, symbol by symbol, in date order.
+    pub fn all_minute_files(&self) -> Vec<PathBuf> {
+        self.files_under("minute/")
+    }
+
+    /// Total size in bytes of the files whose relative path starts with `prefix`.
+    pub fn bytes_under(&self, prefix: &str) -> u64 {
+        self.manifest.files.iter().filter(|f| f.path.starts_with(prefix)).map(|f| f.bytes).sum()
+    }
+
+    fn files_under(&self, prefix: &str) -> Vec<PathBuf> {
+        self.manifest
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with(prefix))
+            .map(|f| self.root.join(&f.path))
+            .collect()
+    }
+}
+
+/// Where the JSON Lines file of `symbol` lives under `root`.
+pub fn json_path(root: &Path, symbol: &str) -> PathBuf {
+    root.join("json").join(format!("{symbol}.json"))
+}
+
+/// Where the minute CSV of `symbol` on `date` lives under `root`.
+pub fn minute_path(root: &Path, symbol: &str, date: NaiveDate) -> PathBuf {
+    root.join("minute").join(symbol).join(format!("{date}.csv"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_dataset_says_what_to_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Dataset::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("cargo run --release -p data"), "{err}");
+        assert!(err.contains(&dir.path().display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn a_damaged_manifest_says_how_to_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MANIFEST), "{ not json").unwrap();
+        let err = Dataset::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("--force") && err.contains(MANIFEST), "{err}");
+    }
+
+    #[test]
+    fn the_default_root_is_the_workspace_data_folder() {
+        assert!(default_root().join("Cargo.toml").exists(), "{}", default_root().display());
+    }
+}

@@ -1,0 +1,25 @@
+//! What every lesson needs and no lesson teaches.
+//!
+//! - [`bar`]: the [`Bar`] record and its [`Timestamp`];
+//! - [`dataset`]: finding the generated dataset and listing its files;
+//! - [`read`]: JSON Lines and CSV readers whose errors name the file and line;
+//! - [`columnar`]: the Parquet file of columns that lesson 1 writes and later lessons read;
+//! - [`stats`]: Pearson correlation;
+//! - [`report`]: timing runs and printing aligned tables;
+//! - [`progress`]: progress bars;
+//! - [`chart`]: line charts and heatmaps as PNG or SVG;
+//! - [`atomic`]: writing files so that no one ever sees half of one.
+
+pub mod atomic;
+pub mod bar;
+pub mod chart;
+pub mod columnar;
+pub mod dataset;
+pub mod progress;
+pub mod read;
+pub mod report;
+pub mod stats;
+
+pub use bar::{Bar, Timestamp};
+pub use columnar::Columns;
+pub use dataset::Dataset;

@@ -1,0 +1,35 @@
+//! Progress bars for long work, one style for the whole course.
+//!
+//! Bars draw on stderr and only when it is a terminal, so piped output and CI logs stay
+//! clean. Set `PARALLEL_RUST_NO_PROGRESS=1` to hide them in a terminal too. A
+//! [`ProgressBar`] is a cheap handle that many threads may `inc` at once.
+
+pub use indicatif::ProgressBar;
+use indicatif::{ProgressDrawTarget, ProgressStyle};
+
+/// A bar counting `len` items (files, tasks), labelled `label`.
+pub fn items(len: u64, label: &str) -> ProgressBar {
+    styled(len, label, "{msg:>12} [{bar:40.cyan/blue}] {human_pos}/{human_len} {per_sec} eta {eta}")
+}
+
+/// A bar counting `len` bytes, labelled `label`.
+pub fn bytes(len: u64, label: &str) -> ProgressBar {
+    styled(len, label, "{msg:>12} [{bar:40.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+}
+
+fn styled(len: u64, label: &str, template: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), draw_target());
+    let style = ProgressStyle::with_template(template).expect("template above is valid").progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(label.to_string());
+    bar
+}
+
+fn draw_target() -> ProgressDrawTarget {
+    if std::env::var_os("PARALLEL_RUST_NO_PROGRESS").is_some_and(|v| !v.is_empty()) {
+        ProgressDrawTarget::hidden()
+    } else {
+        // indicatif hides this target by itself when stderr is not a terminal.
+        ProgressDrawTarget::stderr_with_hz(10)
+    }
+}

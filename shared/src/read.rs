@@ -1,0 +1,157 @@
+//! Readers for the dataset's two text formats, with errors a person can act on.
+//!
+//! Every error names the file and, where it is about the contents, the line (1-based, as an
+//! editor shows it), says what was wrong, and ends with what to do. Neither reader panics on
+//! bad input, and neither copies a huge bad line into its message.
+//!
+//! Each format has a `parse_*` function over bytes already in memory and a `read_*` function
+//! that also reads the file, so lessons can time reading and parsing apart.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::bar::Bar;
+
+/// The header every minute CSV file starts with.
+pub const CSV_HEADER: &str = "timestamp,open,high,low,close,volume";
+
+/// What to do about a damaged dataset file.
+pub const REPAIR_HINT: &str = "check the dataset with `cargo run --release -p data -- --check`; \
+if the file is damaged, regenerate it with `cargo run --release -p data -- --force`";
+
+/// Reading a dataset file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}. Does the file exist and can you read it?")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is empty: a dataset file holds at least one bar. To fix it, {REPAIR_HINT}")]
+    Empty { path: PathBuf },
+    #[error("{path}, line {line}: {message}. To fix it, {REPAIR_HINT}")]
+    Parse { path: PathBuf, line: u64, message: String },
+}
+
+impl ReadError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Io { path, .. } | ReadError::Empty { path } | ReadError::Parse { path, .. } => path,
+        }
+    }
+
+    /// The 1-based line, for errors about the contents.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ReadError::Parse { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    fs::read(path).map_err(|source| ReadError::Io { path: path.into(), source })
+}
+
+/// Reads a JSON Lines file of bars (one JSON object per line).
+pub fn read_json_lines(path: &Path) -> Result<Vec<Bar>, ReadError> {
+    parse_json_lines(path, &read_bytes(path)?)
+}
+
+/// Parses JSON Lines bytes; `path` is only used to name the file in errors.
+pub fn parse_json_lines(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
+    let mut bars = Vec::with_capacity(bytes.len() / 110);
+    for (index, line) in json_lines(bytes) {
+        let bar = serde_json::from_slice::<Bar>(line).map_err(|e| ReadError::Parse {
+            path: path.into(),
+            line: index + 1,
+            message: describe_json_error(&e, line),
+        })?;
+        bars.push(bar);
+    }
+    if bars.is_empty() {
+        return Err(ReadError::Empty { path: path.into() });
+    }
+    Ok(bars)
+}
+
+/// The non-blank lines of a JSON Lines buffer, each with its 0-based line index.
+/// A `\r` before the `\n` is dropped, so files edited on Windows still read.
+pub fn json_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i as u64, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+}
+
+/// serde_json's message plus a short quote of the line around the column it names.
+pub fn describe_json_error(error: &serde_json::Error, line: &[u8]) -> String {
+    let column = error.column().saturating_sub(1).min(line.len());
+    let start = column.saturating_sub(30);
+    let end = (column + 30).min(line.len());
+    let quote = String::from_utf8_lossy(&line[start..end]);
+    let dots = |cut: bool| if cut { "…" } else { "" };
+    format!("{error} (expected {{\"timestamp\": \"YYYY-MM-DDTHH:MM:SS\", \"open\": …, \"high\": …, \"low\": …, \"close\": …, \"volume\": …}}; near: {}{quote}{})",
+        dots(start > 0), dots(end < line.len()))
+}
+
+/// Reads a minute CSV file (header [`CSV_HEADER`], one bar per row).
+pub fn read_csv(path: &Path) -> Result<Vec<Bar>, ReadError> {
+    parse_csv(path, &read_bytes(path)?)
+}
+
+/// Parses minute CSV bytes; `path` is only used to name the file in errors.
+pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
+    let parse_error = |line: u64, message: String| ReadError::Parse { path: path.into(), line, message };
+    if bytes.is_empty() {
+        return Err(ReadError::Empty { path: path.into() });
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header = reader.byte_headers().map_err(|e| parse_error(1, describe_csv_error(&e)))?;
+    if *header != CSV_HEADER.split(',').collect::<csv::ByteRecord>() {
+        let found = String::from_utf8_lossy(header.as_slice());
+        let found: String = found.chars().take(80).collect();
+        return Err(parse_error(1, format!("wrong header: expected `{CSV_HEADER}`, found fields `{found}`")));
+    }
+    let mut bars = Vec::with_capacity(bytes.len() / 60);
+    for row in reader.deserialize::<Bar>() {
+        match row {
+            Ok(bar) => bars.push(bar),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(parse_error(line, describe_csv_error(&e)));
+            }
+        }
+    }
+    if bars.is_empty() {
+        return Err(ReadError::Empty { path: path.into() });
+    }
+    Ok(bars)
+}
+
+fn describe_csv_error(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("expected {expected_len} fields ({CSV_HEADER}), found {len}: is the line cut short?")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let field = err.field().and_then(|i| CSV_HEADER.split(',').nth(i as usize)).unwrap_or("?");
+            format!("bad value in column `{field}`: {}", err.kind())
+        }
+        _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_formats() {
+        let json = b"{\"timestamp\":\"2016-01-04T09:00:00\",\"open\":1.5,\"high\":2.0,\"low\":1.0,\"close\":1.25,\"volume\":7}\n\n";
+        let bars = parse_json_lines(Path::new("x.json"), json).unwrap();
+        let csv = b"timestamp,open,high,low,close,volume\r\n2016-01-04T09:00:00,1.500,2.000,1.000,1.250,7\r\n";
+        assert_eq!(parse_csv(Path::new("x.csv"), csv).unwrap(), bars);
+        assert_eq!(bars[0].timestamp.to_string(), "2016-01-04T09:00:00");
+    }
+}
