@@ -31,7 +31,7 @@ pub fn default_root() -> PathBuf {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub layout_version: u32,
-    pub spec: SpecRecord,
+    pub spec: Spec,
     /// Every file of the dataset, relative to its root, in a fixed order.
     pub files: Vec<FileRecord>,
     pub total_bytes: u64,
@@ -40,7 +40,7 @@ pub struct Manifest {
 
 /// The inputs that fully determine a dataset's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpecRecord {
+pub struct Spec {
     pub seed: u64,
     pub symbols: Vec<String>,
     pub start: NaiveDate,
