@@ -23,11 +23,30 @@ fn bar_times() -> &'static [[u8; 8]; BARS_PER_DAY] {
 }
 
 fn push_price(out: &mut Vec<u8>, mills: i64) {
-    let mut int = itoa::Buffer::new();
-    out.extend_from_slice(int.format(mills / 1000).as_bytes());
-    let frac = (mills % 1000) as u16;
-    let digit = |d: u16| b'0' + d as u8;
-    out.extend_from_slice(&[b'.', digit(frac / 100), digit(frac / 10 % 10), digit(frac % 10)]);
+    // Digits from the right into a stack buffer: three decimals, the point, then the dollars.
+    let mut value = mills.unsigned_abs();
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    for _ in 0..3 {
+        i -= 1;
+        buf[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    i -= 1;
+    buf[i] = b'.';
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    if mills < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 fn push_u64(out: &mut Vec<u8>, value: u64) {
@@ -88,6 +107,12 @@ mod tests {
     fn rows_read_back_through_the_shared_readers() {
         let date = NaiveDate::from_ymd_opt(2016, 1, 4).unwrap();
         let bars = [MinuteBar { open: 100_250, high: 101_005, low: 99_999, close: 100_000, volume: 42 }; BARS_PER_DAY];
+        let mut price = Vec::new();
+        for mills in [0, 5, 999, 1_000, 123_456, -1_500] {
+            push_price(&mut price, mills);
+            price.push(b' ');
+        }
+        assert_eq!(price, b"0.000 0.005 0.999 1.000 123.456 -1.500 ");
         let mut csv = Vec::new();
         csv_file(date, &bars, &mut csv);
         assert!(csv.starts_with(b"timestamp,open,high,low,close,volume\n2016-01-04T09:00:00,100.250,101.005,99.999,100.000,42\n"));

@@ -148,7 +148,8 @@ fn render_symbol(
 
     let mut records = Vec::with_capacity(per_day.len() + 1);
     if json_wanted {
-        let json: Vec<u8> = per_day.iter().flat_map(|(_, chunk)| chunk.iter().copied()).collect();
+        let mut json = Vec::with_capacity(per_day.iter().map(|(_, chunk)| chunk.len()).sum());
+        per_day.iter().for_each(|(_, chunk)| json.extend_from_slice(chunk));
         emit(&json_path, &json)?;
         let rows = (plan.days.len() - first_json_day) * BARS_PER_DAY;
         records.push(FileRecord { path: json_path, bytes: json.len() as u64, rows: rows as u64 });

@@ -194,16 +194,29 @@ fn bridge(path: &mut [f64; POINTS], day: &DailyBar) {
 /// Rounds the path to mills inside [low, high], pins its ends to the open and close, and
 /// makes sure some interior point touches the high and another the low.
 fn to_mills(path: &[f64; POINTS], day: &DailyBar) -> [i64; POINTS] {
-    let mut mills = path.map(|v| (v.round() as i64).clamp(day.low, day.high));
+    let mut mills = [0i64; POINTS];
+    let (mut argmax, mut max) = (1, i64::MIN);
+    let (mut argmin, mut min) = (1, i64::MAX);
+    for (j, (m, &v)) in mills.iter_mut().zip(path).enumerate().take(POINTS - 1).skip(1) {
+        // Prices are positive, so adding 0.5 and truncating rounds to nearest; it compiles to
+        // two instructions where `f64::round` is a call into libm on baseline x86-64.
+        *m = ((v + 0.5) as i64).clamp(day.low, day.high);
+        if *m > max {
+            (argmax, max) = (j, *m);
+        }
+        if *m < min {
+            (argmin, min) = (j, *m);
+        }
+    }
     mills[0] = day.open;
     mills[POINTS - 1] = day.close;
-    let interior = 1..POINTS - 1;
-    let argmax = interior.clone().max_by_key(|&j| mills[j]).expect("interior is non-empty");
-    if mills.iter().max() < Some(&day.high) {
+    if max.max(day.open).max(day.close) < day.high {
         mills[argmax] = day.high;
     }
-    if mills.iter().min() > Some(&day.low) {
-        let argmin = interior.filter(|&j| j != argmax).min_by_key(|&j| mills[j]).expect("interior is non-empty");
+    if min.min(day.open).min(day.close) > day.low {
+        if argmin == argmax {
+            argmin = if argmax == 1 { 2 } else { 1 };
+        }
         mills[argmin] = day.low;
     }
     mills
