@@ -17,7 +17,10 @@ use shared::report::{Table, Timing, fmt_bytes, fmt_duration, fmt_rate, fmt_speed
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "/dev/shm/parallel-rust-speed".into()));
+    let dir = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "/dev/shm/parallel-rust-speed".into()),
+    );
     let runs: usize = args.next().map_or(Ok(3), |r| r.parse())?.max(1);
     let size = match args.next().as_deref() {
         None | Some("full") => Size::Full,
@@ -48,13 +51,18 @@ fn main() -> anyhow::Result<()> {
         .map(|f| dir.join(&f.path))
         .map(|p| std::fs::read(&p).map(|b| (p, b)))
         .collect::<Result<_, _>>()?;
-    let folders: Vec<PathBuf> = files.iter().filter_map(|(p, _)| p.parent().map(Into::into)).collect();
+    let folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(Into::into))
+        .collect();
     let mut written = Vec::with_capacity(runs);
     for _ in 0..runs {
         fresh();
         folders.iter().try_for_each(std::fs::create_dir_all)?;
         let (timing, result) = time_runs(1, || {
-            files.par_iter().try_for_each(|(path, bytes)| shared::atomic::write_atomic(path, bytes))
+            files
+                .par_iter()
+                .try_for_each(|(path, bytes)| shared::atomic::write_atomic(path, bytes))
         });
         result?;
         written.extend(timing.runs);
@@ -63,11 +71,30 @@ fn main() -> anyhow::Result<()> {
     fresh();
 
     let (g, w) = (generated.median(), written.median());
-    let mut table = Table::new(["variant", "median", "throughput", "vs plain write"])
-        .with_title(format!("{} files, {} into {} ({} threads, median of {runs})", summary.files, fmt_bytes(summary.bytes), dir.display(), rayon::current_num_threads()));
-    table.row(["generate (model + format + write)".into(), fmt_duration(g), fmt_rate(summary.bytes, g), fmt_speedup(w, g)]);
-    table.row(["plain write of the same bytes".into(), fmt_duration(w), fmt_rate(summary.bytes, w), "1.00×".into()]);
+    let mut table =
+        Table::new(["variant", "median", "throughput", "vs plain write"]).with_title(format!(
+            "{} files, {} into {} ({} threads, median of {runs})",
+            summary.files,
+            fmt_bytes(summary.bytes),
+            dir.display(),
+            rayon::current_num_threads()
+        ));
+    table.row([
+        "generate (model + format + write)".into(),
+        fmt_duration(g),
+        fmt_rate(summary.bytes, g),
+        fmt_speedup(w, g),
+    ]);
+    table.row([
+        "plain write of the same bytes".into(),
+        fmt_duration(w),
+        fmt_rate(summary.bytes, w),
+        "1.00×".into(),
+    ]);
     print!("{table}");
-    println!("generate takes {:.2}× the time of the plain write", g.as_secs_f64() / w.as_secs_f64());
+    println!(
+        "generate takes {:.2}× the time of the plain write",
+        g.as_secs_f64() / w.as_secs_f64()
+    );
     Ok(())
 }

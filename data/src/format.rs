@@ -106,7 +106,13 @@ mod tests {
     #[test]
     fn rows_read_back_through_the_shared_readers() {
         let date = NaiveDate::from_ymd_opt(2016, 1, 4).unwrap();
-        let bars = [MinuteBar { open: 100_250, high: 101_005, low: 99_999, close: 100_000, volume: 42 }; BARS_PER_DAY];
+        let bars = [MinuteBar {
+            open: 100_250,
+            high: 101_005,
+            low: 99_999,
+            close: 100_000,
+            volume: 42,
+        }; BARS_PER_DAY];
         let mut price = Vec::new();
         for mills in [0, 5, 999, 1_000, 123_456, -1_500] {
             push_price(&mut price, mills);
@@ -123,7 +129,10 @@ mod tests {
         let from_json = shared::read::parse_json_lines(path, &json).unwrap();
         assert_eq!(from_csv, from_json);
         assert_eq!(from_csv.len(), BARS_PER_DAY);
-        assert_eq!(from_csv[BARS_PER_DAY - 1].timestamp.to_string(), "2016-01-04T16:58:00");
+        assert_eq!(
+            from_csv[BARS_PER_DAY - 1].timestamp.to_string(),
+            "2016-01-04T16:58:00"
+        );
         assert_eq!(from_csv[0].high, 101.005);
     }
 }

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use shared::atomic::{AtomicFile, write_atomic};
-use shared::dataset::{Dataset, DatasetError, FileRecord, LAYOUT_VERSION, MANIFEST, Manifest, Spec};
+use shared::dataset::{
+    Dataset, DatasetError, FileRecord, LAYOUT_VERSION, MANIFEST, Manifest, Spec,
+};
 use shared::progress;
 
 use crate::format;
@@ -31,7 +33,9 @@ pub enum SpecError {
     DuplicateSymbol(String),
     #[error("no symbols chosen")]
     NoSymbols,
-    #[error("there are no trading days from {0} to {1}; is the start after the end, or both on a weekend?")]
+    #[error(
+        "there are no trading days from {0} to {1}; is the start after the end, or both on a weekend?"
+    )]
     NoTradingDays(NaiveDate, NaiveDate),
     #[error("--json-days must be at least 1")]
     NoJsonDays,
@@ -44,8 +48,13 @@ pub enum GenerateError {
     Spec(#[from] SpecError),
     #[error(transparent)]
     Dataset(#[from] DatasetError),
-    #[error("cannot write {path}: {source}. Is there space on the disk, and may you write there? (choose another folder with --out)")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error(
+        "cannot write {path}: {source}. Is there space on the disk, and may you write there? (choose another folder with --out)"
+    )]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A checked spec, with its symbols as indexes into [`SYMBOLS`] and its trading days.
@@ -60,7 +69,8 @@ impl Plan {
     pub fn new(spec: &Spec) -> Result<Plan, SpecError> {
         let mut symbols = Vec::with_capacity(spec.symbols.len());
         for ticker in &spec.symbols {
-            let index = symbol_index(ticker).ok_or_else(|| SpecError::UnknownSymbol(ticker.clone()))?;
+            let index =
+                symbol_index(ticker).ok_or_else(|| SpecError::UnknownSymbol(ticker.clone()))?;
             if symbols.contains(&index) {
                 return Err(SpecError::DuplicateSymbol(ticker.clone()));
             }
@@ -77,8 +87,18 @@ impl Plan {
             return Err(SpecError::NoTradingDays(spec.start, spec.end));
         }
         // Store canonical tickers so `aapl` and `AAPL` make the same manifest.
-        let spec = Spec { symbols: symbols.iter().map(|&i| SYMBOLS[i].ticker.to_string()).collect(), ..spec.clone() };
-        Ok(Plan { spec, symbols, days })
+        let spec = Spec {
+            symbols: symbols
+                .iter()
+                .map(|&i| SYMBOLS[i].ticker.to_string())
+                .collect(),
+            ..spec.clone()
+        };
+        Ok(Plan {
+            spec,
+            symbols,
+            days,
+        })
     }
 
     /// Number of files in the dataset: one JSON file per symbol, one CSV per symbol-day.
@@ -120,7 +140,12 @@ fn render_symbol(
         // A day is ~50 µs of work: hand rayon a few at a time so splitting costs nothing.
         .with_min_len(8)
         .map_init(
-            || ([MinuteBar::default(); BARS_PER_DAY], Vec::with_capacity(16 << 10)),
+            || {
+                (
+                    [MinuteBar::default(); BARS_PER_DAY],
+                    Vec::with_capacity(16 << 10),
+                )
+            },
             |(bars, csv), (d, day)| {
                 let path = minute_rel(ticker, day.date);
                 let csv_wanted = wanted(&path);
@@ -139,7 +164,11 @@ fn render_symbol(
                     csv.clear();
                     format::csv_file(day.date, &bars[..], csv);
                     emit(&path, csv)?;
-                    record = Some(FileRecord { path, bytes: csv.len() as u64, rows: BARS_PER_DAY as u64 });
+                    record = Some(FileRecord {
+                        path,
+                        bytes: csv.len() as u64,
+                        rows: BARS_PER_DAY as u64,
+                    });
                 }
                 Ok((record, json))
             },
@@ -149,10 +178,16 @@ fn render_symbol(
     let mut records = Vec::with_capacity(per_day.len() + 1);
     if json_wanted {
         let mut json = Vec::with_capacity(per_day.iter().map(|(_, chunk)| chunk.len()).sum());
-        per_day.iter().for_each(|(_, chunk)| json.extend_from_slice(chunk));
+        per_day
+            .iter()
+            .for_each(|(_, chunk)| json.extend_from_slice(chunk));
         emit(&json_path, &json)?;
         let rows = (plan.days.len() - first_json_day) * BARS_PER_DAY;
-        records.push(FileRecord { path: json_path, bytes: json.len() as u64, rows: rows as u64 });
+        records.push(FileRecord {
+            path: json_path,
+            bytes: json.len() as u64,
+            rows: rows as u64,
+        });
     }
     records.extend(per_day.into_iter().filter_map(|(record, _)| record));
     Ok(records)
@@ -209,10 +244,16 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
             HashMap::new()
         }
     };
-    let intact = |rel: &str| known.get(rel).is_some_and(|&bytes| fs::metadata(root.join(rel)).is_ok_and(|m| m.len() == bytes));
+    let intact = |rel: &str| {
+        known
+            .get(rel)
+            .is_some_and(|&bytes| fs::metadata(root.join(rel)).is_ok_and(|m| m.len() == bytes))
+    };
     let wanted = |rel: &str| !intact(rel);
 
-    let bar = options.progress.then(|| progress::items(plan.file_count(), "generating"));
+    let bar = options
+        .progress
+        .then(|| progress::items(plan.file_count(), "generating"));
     let written = Mutex::new((0u64, 0u64));
     let emit = |rel: &str, bytes: &[u8]| {
         let path = root.join(rel);
@@ -224,20 +265,32 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
         }
         Ok(())
     };
-    let rendered: Vec<Vec<FileRecord>> =
-        (0..plan.symbols.len()).into_par_iter().map(|p| render_symbol(&plan, p, &wanted, &emit)).collect::<Result<_, _>>()?;
+    let rendered: Vec<Vec<FileRecord>> = (0..plan.symbols.len())
+        .into_par_iter()
+        .map(|p| render_symbol(&plan, p, &wanted, &emit))
+        .collect::<Result<_, _>>()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
 
-    let old_records: HashMap<&str, &FileRecord> =
-        old.iter().flat_map(|m| &m.files).map(|f| (f.path.as_str(), f)).collect();
-    let mut fresh: HashMap<String, FileRecord> = rendered.into_iter().flatten().map(|f| (f.path.clone(), f)).collect();
+    let old_records: HashMap<&str, &FileRecord> = old
+        .iter()
+        .flat_map(|m| &m.files)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let mut fresh: HashMap<String, FileRecord> = rendered
+        .into_iter()
+        .flatten()
+        .map(|f| (f.path.clone(), f))
+        .collect();
     let mut files = Vec::with_capacity(plan.file_count() as usize);
     for rel in all_paths(&plan) {
         let record = match fresh.remove(&rel) {
             Some(record) => record,
-            None => (*old_records.get(rel.as_str()).expect("a skipped file is in the old manifest")).clone(),
+            None => (*old_records
+                .get(rel.as_str())
+                .expect("a skipped file is in the old manifest"))
+            .clone(),
         };
         files.push(record);
     }
@@ -285,7 +338,10 @@ fn all_paths(plan: &Plan) -> impl Iterator<Item = String> + '_ {
 
 fn write_manifest(root: &Path, manifest: &Manifest) -> Result<(), GenerateError> {
     let path = root.join(MANIFEST);
-    let io = |source| GenerateError::Write { path: path.clone(), source };
+    let io = |source| GenerateError::Write {
+        path: path.clone(),
+        source,
+    };
     let mut file = AtomicFile::create(&path).map_err(io)?;
     serde_json::to_writer_pretty(&mut file, manifest).map_err(|e| io(e.into()))?;
     file.write_all(b"\n").map_err(io)?;
@@ -301,9 +357,15 @@ fn remove_file(path: &Path) -> std::io::Result<()> {
 
 /// Deletes `.NAME.PID.tmp` files a killed run left in the folders this plan writes to.
 fn remove_temporaries(root: &Path, plan: &Plan) {
-    let dirs = plan.symbols.iter().map(|&s| root.join("minute").join(SYMBOLS[s].ticker)).chain([root.join("json"), root.into()]);
+    let dirs = plan
+        .symbols
+        .iter()
+        .map(|&s| root.join("minute").join(SYMBOLS[s].ticker))
+        .chain([root.join("json"), root.into()]);
     for dir in dirs {
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
@@ -334,7 +396,12 @@ pub struct CheckReport {
 pub fn check(root: &Path, show_progress: bool) -> Result<CheckReport, GenerateError> {
     let dataset = Dataset::open(root)?;
     let plan = Plan::new(&dataset.manifest().spec)?;
-    let recorded: HashMap<&str, u64> = dataset.manifest().files.iter().map(|f| (f.path.as_str(), f.bytes)).collect();
+    let recorded: HashMap<&str, u64> = dataset
+        .manifest()
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes))
+        .collect();
     let problems = Mutex::new(Vec::new());
     let bar = show_progress.then(|| progress::items(plan.file_count(), "checking"));
     let compare = |rel: &str, expected: &[u8]| {
@@ -348,15 +415,20 @@ pub fn check(root: &Path, show_progress: bool) -> Result<CheckReport, GenerateEr
             Ok(_) => None,
         };
         if let Some(what) = problem {
-            problems.lock().expect("no panics while held").push(Problem { path, what });
+            problems
+                .lock()
+                .expect("no panics while held")
+                .push(Problem { path, what });
         }
         if let Some(bar) = &bar {
             bar.inc(1);
         }
         Ok(())
     };
-    let records: Vec<Vec<FileRecord>> =
-        (0..plan.symbols.len()).into_par_iter().map(|p| render_symbol(&plan, p, &|_| true, &compare)).collect::<Result<_, _>>()?;
+    let records: Vec<Vec<FileRecord>> = (0..plan.symbols.len())
+        .into_par_iter()
+        .map(|p| render_symbol(&plan, p, &|_| true, &compare))
+        .collect::<Result<_, _>>()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -364,20 +436,45 @@ pub fn check(root: &Path, show_progress: bool) -> Result<CheckReport, GenerateEr
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let records = records.into_iter().flatten();
     let (files, bytes) = records.fold((0, 0), |(n, b), r| (n + 1, b + r.bytes));
-    Ok(CheckReport { files, bytes, problems })
+    Ok(CheckReport {
+        files,
+        bytes,
+        problems,
+    })
 }
 
 /// Describes where `found` first departs from `expected`: the line, and both versions of it.
 fn first_difference(expected: &[u8], found: &[u8]) -> String {
-    let at = expected.iter().zip(found).position(|(a, b)| a != b).unwrap_or(expected.len().min(found.len()));
+    let at = expected
+        .iter()
+        .zip(found)
+        .position(|(a, b)| a != b)
+        .unwrap_or(expected.len().min(found.len()));
     let line = expected[..at].iter().filter(|&&b| b == b'\n').count() + 1;
     let line_of = |bytes: &[u8]| -> String {
-        let start = bytes[..at.min(bytes.len())].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
-        String::from_utf8_lossy(&bytes[start..end]).chars().take(120).collect()
+        let start = bytes[..at.min(bytes.len())]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i);
+        String::from_utf8_lossy(&bytes[start..end])
+            .chars()
+            .take(120)
+            .collect()
     };
     if found.len() < expected.len() && at == found.len() {
-        return format!("cut short at line {line}: {} of {} bytes", found.len(), expected.len());
+        return format!(
+            "cut short at line {line}: {} of {} bytes",
+            found.len(),
+            expected.len()
+        );
     }
-    format!("line {line} differs: expected {:?}, found {:?}", line_of(expected), line_of(found))
+    format!(
+        "line {line} differs: expected {:?}, found {:?}",
+        line_of(expected),
+        line_of(found)
+    )
 }

@@ -27,7 +27,9 @@ pub mod spec;
 
 use std::path::Path;
 
-pub use generate::{CheckReport, GenerateError, Options, Plan, Problem, SpecError, Summary, check, generate};
+pub use generate::{
+    CheckReport, GenerateError, Options, Plan, Problem, SpecError, Summary, check, generate,
+};
 pub use shared::dataset::Dataset;
 pub use spec::{SYMBOLS, Sector, Size, Spec};
 

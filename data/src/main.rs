@@ -15,7 +15,10 @@ use shared::report::{fmt_bytes, fmt_count, fmt_duration, fmt_rate};
 /// under json/. The same options always give the same bytes. A rerun only rewrites what is
 /// missing or damaged, so an interrupted run can simply be started again.
 #[derive(Debug, Parser)]
-#[command(version, after_help = "Examples:\n  cargo run --release -p data                       # the full ~1 GB dataset into data/\n  cargo run --release -p data -- --size small       # ~40 MB, for a quick start\n  cargo run --release -p data -- --check            # verify every byte of an existing dataset\n  cargo run --release -p data -- --out /dev/shm/d   # write to a RAM disk")]
+#[command(
+    version,
+    after_help = "Examples:\n  cargo run --release -p data                       # the full ~1 GB dataset into data/\n  cargo run --release -p data -- --size small       # ~40 MB, for a quick start\n  cargo run --release -p data -- --check            # verify every byte of an existing dataset\n  cargo run --release -p data -- --out /dev/shm/d   # write to a RAM disk"
+)]
 struct Args {
     /// How much data: tiny (4 symbols, 3 days, ~0.5 MB), small (8 symbols, half a year,
     /// ~40 MB) or full (29 symbols, 2010-2016, ~1 GB).
@@ -66,7 +69,10 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("cannot start the thread pool")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot start the thread pool")?;
     }
     let root = match (&args.out, std::env::var_os(DATA_ENV)) {
         (Some(out), _) => out.clone(),
@@ -84,9 +90,17 @@ fn run(args: Args) -> anyhow::Result<()> {
     spec.end = args.end.unwrap_or(spec.end);
     spec.json_days = args.json_days.unwrap_or(spec.json_days);
 
-    let options = Options { force: args.force, progress: !args.quiet };
+    let options = Options {
+        force: args.force,
+        progress: !args.quiet,
+    };
     let s = generate(&spec, &root, options)?;
-    let dataset = format!("{} files, {}, {} rows", fmt_count(s.files), fmt_bytes(s.bytes), fmt_count(s.rows));
+    let dataset = format!(
+        "{} files, {}, {} rows",
+        fmt_count(s.files),
+        fmt_bytes(s.bytes),
+        fmt_count(s.rows)
+    );
     if s.written_files == 0 && s.removed_files == 0 {
         println!("{}: up to date ({dataset}); nothing to do.", root.display());
     } else {
@@ -109,7 +123,12 @@ fn run(args: Args) -> anyhow::Result<()> {
 fn run_check(root: &std::path::Path, progress: bool) -> anyhow::Result<()> {
     let report = check(root, progress)?;
     if report.problems.is_empty() {
-        println!("{}: all {} files ({}) are exactly as generated.", root.display(), fmt_count(report.files), fmt_bytes(report.bytes));
+        println!(
+            "{}: all {} files ({}) are exactly as generated.",
+            root.display(),
+            fmt_count(report.files),
+            fmt_bytes(report.bytes)
+        );
         return Ok(());
     }
     const SHOWN: usize = 20;

@@ -100,7 +100,9 @@ fn normal(rng: &mut Pcg64Mcg) -> f64 {
 /// The daily bars of symbol `symbol` (an index into [`SYMBOLS`]) on each of `days`.
 pub fn daily_bars(seed: u64, symbol: usize, days: &[NaiveDate]) -> Vec<DailyBar> {
     let info = &SYMBOLS[symbol];
-    let Some(&first) = days.first() else { return Vec::new() };
+    let Some(&first) = days.first() else {
+        return Vec::new();
+    };
     let mut traits = rng(seed, Stream::Traits(symbol), first);
     let beta = 0.7 + 0.6 * traits.random::<f64>();
     let own_vol = OWN_VOL * (0.8 + 0.4 * traits.random::<f64>());
@@ -147,7 +149,11 @@ pub fn minute_bars(seed: u64, symbol: usize, day: &DailyBar, bars: &mut [MinuteB
     let prices = to_mills(&path, day);
 
     let per_bar = day.volume as f64 / BARS_PER_DAY as f64;
-    for (i, (bar, steps)) in bars.iter_mut().zip(prices.chunks_exact(STEPS_PER_BAR)).enumerate() {
+    for (i, (bar, steps)) in bars
+        .iter_mut()
+        .zip(prices.chunks_exact(STEPS_PER_BAR))
+        .enumerate()
+    {
         // More trading near the open and the close: a U-shaped profile with mean 1.
         let x = 2.0 * (i as f64 + 0.5) / BARS_PER_DAY as f64 - 1.0;
         let profile = (1.0 + 1.5 * x * x) / 1.5;
@@ -175,13 +181,21 @@ fn bridge(path: &mut [f64; POINTS], day: &DailyBar) {
         lo = lo.min(*p);
         hi = hi.max(*p);
     }
-    let scale = if hi > lo { (high - low) / (hi - lo) } else { 0.0 };
+    let scale = if hi > lo {
+        (high - low) / (hi - lo)
+    } else {
+        0.0
+    };
     for (j, p) in path.iter_mut().enumerate() {
         *p = open + (close - open) * j as f64 / last + *p * scale;
     }
     // Stretch the part above max(open, close) to reach the high, and below min to the low.
     let (top, bottom) = (open.max(close), open.min(close));
-    let (vmin, vmax) = path.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (vmin, vmax) = path
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     for p in path.iter_mut() {
         if *p > top && vmax > top {
             *p = top + (*p - top) * (high - top) / (vmax - top);
@@ -197,7 +211,13 @@ fn to_mills(path: &[f64; POINTS], day: &DailyBar) -> [i64; POINTS] {
     let mut mills = [0i64; POINTS];
     let (mut argmax, mut max) = (1, i64::MIN);
     let (mut argmin, mut min) = (1, i64::MAX);
-    for (j, (m, &v)) in mills.iter_mut().zip(path).enumerate().take(POINTS - 1).skip(1) {
+    for (j, (m, &v)) in mills
+        .iter_mut()
+        .zip(path)
+        .enumerate()
+        .take(POINTS - 1)
+        .skip(1)
+    {
         // Prices are positive, so adding 0.5 and truncating rounds to nearest; it compiles to
         // two instructions where `f64::round` is a call into libm on baseline x86-64.
         *m = ((v + 0.5) as i64).clamp(day.low, day.high);
@@ -238,14 +258,20 @@ mod tests {
         let mut bars = [MinuteBar::default(); BARS_PER_DAY];
         for symbol in 0..SYMBOLS.len() {
             for day in daily_bars(7, symbol, &days) {
-                assert!(day.low <= day.open.min(day.close) && day.open.max(day.close) <= day.high, "{day:?}");
+                assert!(
+                    day.low <= day.open.min(day.close) && day.open.max(day.close) <= day.high,
+                    "{day:?}"
+                );
                 minute_bars(7, symbol, &day, &mut bars);
                 assert_eq!(bars[0].open, day.open);
                 assert_eq!(bars[BARS_PER_DAY - 1].close, day.close);
                 assert_eq!(bars.iter().map(|b| b.high).max(), Some(day.high), "{day:?}");
                 assert_eq!(bars.iter().map(|b| b.low).min(), Some(day.low), "{day:?}");
                 for b in &bars {
-                    assert!(b.low <= b.open.min(b.close) && b.open.max(b.close) <= b.high, "{b:?}");
+                    assert!(
+                        b.low <= b.open.min(b.close) && b.open.max(b.close) <= b.high,
+                        "{b:?}"
+                    );
                 }
             }
         }
@@ -253,10 +279,20 @@ mod tests {
 
     #[test]
     fn flat_days_still_work() {
-        let day = DailyBar { date: days()[0], open: 5000, high: 5000, low: 5000, close: 5000, volume: 100 };
+        let day = DailyBar {
+            date: days()[0],
+            open: 5000,
+            high: 5000,
+            low: 5000,
+            close: 5000,
+            volume: 100,
+        };
         let mut bars = [MinuteBar::default(); BARS_PER_DAY];
         minute_bars(1, 0, &day, &mut bars);
-        assert!(bars.iter().all(|b| (b.open, b.high, b.low, b.close) == (5000, 5000, 5000, 5000)));
+        assert!(
+            bars.iter()
+                .all(|b| (b.open, b.high, b.low, b.close) == (5000, 5000, 5000, 5000))
+        );
         let day = DailyBar { high: 5003, ..day };
         minute_bars(1, 0, &day, &mut bars);
         assert_eq!(bars.iter().map(|b| b.high).max(), Some(5003));

@@ -39,7 +39,12 @@ impl Sector {
 }
 
 const fn sym(ticker: &'static str, sector: Sector, start_price: f64, daily_volume: f64) -> Symbol {
-    Symbol { ticker, sector, start_price, daily_volume }
+    Symbol {
+        ticker,
+        sector,
+        start_price,
+        daily_volume,
+    }
 }
 
 use Sector::*;
@@ -80,7 +85,9 @@ pub const SYMBOLS: [Symbol; 29] = [
 
 /// Looks a ticker up (case-insensitive) and returns its index in [`SYMBOLS`].
 pub fn symbol_index(ticker: &str) -> Option<usize> {
-    SYMBOLS.iter().position(|s| s.ticker.eq_ignore_ascii_case(ticker))
+    SYMBOLS
+        .iter()
+        .position(|s| s.ticker.eq_ignore_ascii_case(ticker))
 }
 
 /// How much data to make.
@@ -106,7 +113,11 @@ impl Size {
     pub fn spec(self) -> Spec {
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid preset date");
         let (symbols, start, end): (&[&str], _, _) = match self {
-            Size::Tiny => (&["AAPL", "GOOG", "JPM", "USB"], date(2016, 1, 4), date(2016, 1, 6)),
+            Size::Tiny => (
+                &["AAPL", "GOOG", "JPM", "USB"],
+                date(2016, 1, 4),
+                date(2016, 1, 6),
+            ),
             Size::Small => (
                 &["AAPL", "AMZN", "CSCO", "GOOG", "IBM", "JPM", "MET", "USB"],
                 date(2016, 1, 1),
@@ -118,7 +129,13 @@ impl Size {
             [] => SYMBOLS.iter().map(|s| s.ticker.to_string()).collect(),
             some => some.iter().map(|s| s.to_string()).collect(),
         };
-        Spec { seed: DEFAULT_SEED, symbols, start, end, json_days: DEFAULT_JSON_DAYS }
+        Spec {
+            seed: DEFAULT_SEED,
+            symbols,
+            start,
+            end,
+            json_days: DEFAULT_JSON_DAYS,
+        }
     }
 }
 
@@ -141,7 +158,15 @@ mod tests {
     fn calendar_skips_weekends_and_holidays() {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         let days = trading_days(d(2015, 12, 24), d(2016, 1, 5));
-        let expected = [d(2015, 12, 24), d(2015, 12, 28), d(2015, 12, 29), d(2015, 12, 30), d(2015, 12, 31), d(2016, 1, 4), d(2016, 1, 5)];
+        let expected = [
+            d(2015, 12, 24),
+            d(2015, 12, 28),
+            d(2015, 12, 29),
+            d(2015, 12, 30),
+            d(2015, 12, 31),
+            d(2016, 1, 4),
+            d(2016, 1, 5),
+        ];
         assert_eq!(days, expected);
     }
 

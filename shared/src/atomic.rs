@@ -20,7 +20,10 @@ pub struct AtomicFile {
 
 /// The temporary name used while `target` is written: `.NAME.PID.tmp` in the same directory.
 pub fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
@@ -29,7 +32,11 @@ impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<Self> {
         let tmp = temp_path(target);
         let file = File::create(&tmp)?;
-        Ok(AtomicFile { writer: Some(BufWriter::with_capacity(1 << 16, file)), tmp, target: target.into() })
+        Ok(AtomicFile {
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            tmp,
+            target: target.into(),
+        })
     }
 
     /// Flushes and renames the file into place.

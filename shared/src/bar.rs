@@ -23,6 +23,25 @@ pub struct Bar {
     pub volume: u64,
 }
 
+impl Bar {
+    /// Checks what every bar of the dataset satisfies: prices finite and positive, and
+    /// `low ≤ open, close ≤ high`. Readers call it, so a damaged number such as `1e400`
+    /// (read as infinity) or a swapped column is caught where it is read.
+    pub fn validate(&self) -> Result<(), String> {
+        let prices = [self.open, self.high, self.low, self.close];
+        let plausible = prices.iter().all(|p| p.is_finite() && *p > 0.0)
+            && self.low <= self.open.min(self.close)
+            && self.open.max(self.close) <= self.high;
+        match plausible {
+            true => Ok(()),
+            false => Err(format!(
+                "implausible bar (open {}, high {}, low {}, close {}): prices must be finite and positive, with low ≤ open, close ≤ high",
+                self.open, self.high, self.low, self.close
+            )),
+        }
+    }
+}
+
 /// Seconds since 1970-01-01T00:00:00, read and written as `YYYY-MM-DDTHH:MM:SS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
@@ -63,7 +82,9 @@ impl Timestamp {
     /// As a chrono value, for anything this type does not offer.
     pub fn to_naive(self) -> NaiveDateTime {
         let s = self.seconds_of_day();
-        self.date().and_hms_opt(s / 3600, s / 60 % 60, s % 60).expect("valid time of day")
+        self.date()
+            .and_hms_opt(s / 3600, s / 60 % 60, s % 60)
+            .expect("valid time of day")
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS` (a space instead of the `T` is accepted too).
@@ -119,8 +140,16 @@ fn parse_fixed(b: &[u8]) -> Option<Timestamp> {
     {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)?;
-    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    let (h, m, s) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     (h < 24 && m < 60 && s < 60).then(|| Timestamp::new(date, h, m, s))
 }
 
@@ -169,17 +198,28 @@ mod tests {
 
     #[test]
     fn round_trips_through_text() {
-        for text in ["1970-01-01T00:00:00", "2016-01-04T09:30:00", "1999-12-31T23:59:59", "1969-07-20T20:17:40"] {
+        for text in [
+            "1970-01-01T00:00:00",
+            "2016-01-04T09:30:00",
+            "1999-12-31T23:59:59",
+            "1969-07-20T20:17:40",
+        ] {
             let ts: Timestamp = text.parse().unwrap();
             assert_eq!(ts.to_string(), text);
         }
-        assert_eq!(Timestamp::parse("1970-01-02 00:00:01").unwrap(), Timestamp(86_401));
+        assert_eq!(
+            Timestamp::parse("1970-01-02 00:00:01").unwrap(),
+            Timestamp(86_401)
+        );
     }
 
     #[test]
     fn agrees_with_chrono() {
         let ts = Timestamp::parse("2016-02-29T16:58:00").unwrap();
-        let naive = NaiveDate::from_ymd_opt(2016, 2, 29).unwrap().and_hms_opt(16, 58, 0).unwrap();
+        let naive = NaiveDate::from_ymd_opt(2016, 2, 29)
+            .unwrap()
+            .and_hms_opt(16, 58, 0)
+            .unwrap();
         assert_eq!(ts.0, naive.and_utc().timestamp());
         assert_eq!(ts.to_naive(), naive);
         assert_eq!(ts.hour(), 16);
@@ -187,7 +227,15 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text() {
-        for bad in ["", "2016-01-04", "2016-13-01T00:00:00", "2016-02-30T00:00:00", "2016-01-04T24:00:00", "2016-01-04X09:30:00", "2016-01-04T09:30:0a"] {
+        for bad in [
+            "",
+            "2016-01-04",
+            "2016-13-01T00:00:00",
+            "2016-02-30T00:00:00",
+            "2016-01-04T24:00:00",
+            "2016-01-04X09:30:00",
+            "2016-01-04T09:30:0a",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad:?} should not parse");
         }
     }

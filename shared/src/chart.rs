@@ -74,13 +74,18 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 fn render(path: &Path, draw: impl Fn(&dyn Canvas) -> DrawResult) -> Result<(), ChartError> {
     register_font();
     let tmp = temp_path(path).with_extension(path.extension().unwrap_or_default());
-    let error = |message: String| ChartError::Draw { path: path.into(), message };
+    let error = |message: String| ChartError::Draw {
+        path: path.into(),
+        message,
+    };
     let drawn = match path.extension().and_then(|e| e.to_str()) {
         Some("png") => draw(&BitMapBackend::new(&tmp, SIZE).into_drawing_area()),
         Some("svg") => draw(&SVGBackend::new(&tmp, SIZE).into_drawing_area()),
         _ => return Err(ChartError::Extension { path: path.into() }),
     };
-    let result = drawn.map_err(|e| error(e.to_string())).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| error(e.to_string())));
+    let result = drawn
+        .map_err(|e| error(e.to_string()))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| error(e.to_string())));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -116,12 +121,18 @@ where
             .draw()?;
         for (i, series) in chart.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
-            ctx.draw_series(LineSeries::new(series.points.iter().copied(), color.stroke_width(2)))?
-                .label(series.name.as_str())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+            ctx.draw_series(LineSeries::new(
+                series.points.iter().copied(),
+                color.stroke_width(2),
+            ))?
+            .label(series.name.as_str())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
         }
         if chart.series.len() > 1 {
-            ctx.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+            ctx.configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()?;
         }
         self.present()?;
         Ok(())
@@ -130,9 +141,20 @@ where
     fn heat(&self, map: &Heatmap) -> DrawResult {
         self.fill(&WHITE)?;
         let (rows, cols) = (map.rows.len() as i32, map.columns.len() as i32);
-        let finite = map.values.iter().flatten().copied().filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let (lo, hi) = if lo < hi { (lo, hi) } else { (lo - 1.0, lo + 1.0) };
+        let finite = map
+            .values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite());
+        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let (lo, hi) = if lo < hi {
+            (lo, hi)
+        } else {
+            (lo - 1.0, lo + 1.0)
+        };
         let (plot, legend) = self.split_horizontally(SIZE.0 - 110);
         let mut ctx = ChartBuilder::on(&plot)
             .caption(map.title, ("sans-serif", 24))
@@ -166,12 +188,26 @@ where
     }
 }
 
-fn draw_color_scale<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, range: Range<f64>, color: &dyn Fn(f64) -> RGBColor) -> DrawResult
+fn draw_color_scale<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    range: Range<f64>,
+    color: &dyn Fn(f64) -> RGBColor,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let mut ctx = ChartBuilder::on(area).margin_top(60).margin_bottom(60).margin_right(10).y_label_area_size(55).build_cartesian_2d(0.0..1.0, range.clone())?;
-    ctx.configure_mesh().disable_mesh().disable_x_axis().y_labels(6).y_label_formatter(&|v| format!("{v:.3}")).draw()?;
+    let mut ctx = ChartBuilder::on(area)
+        .margin_top(60)
+        .margin_bottom(60)
+        .margin_right(10)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0.0..1.0, range.clone())?;
+    ctx.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(6)
+        .y_label_formatter(&|v| format!("{v:.3}"))
+        .draw()?;
     let steps = 100;
     let step = (range.end - range.start) / steps as f64;
     ctx.draw_series((0..steps).map(|i| {
@@ -182,16 +218,26 @@ where
 }
 
 fn bounds(series: &[Series]) -> (Range<f64>, Range<f64>) {
-    let points = || series.iter().flat_map(|s| s.points.iter().copied()).filter(|(x, y)| x.is_finite() && y.is_finite());
+    let points = || {
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().copied())
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
     let span = |values: &mut dyn Iterator<Item = f64>, pad: f64| {
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
         if !lo.is_finite() {
             return 0.0..1.0;
         }
         let margin = if hi > lo { (hi - lo) * pad } else { 1.0 };
         lo - margin..hi + margin
     };
-    (span(&mut points().map(|p| p.0), 0.0), span(&mut points().map(|p| p.1), 0.05))
+    (
+        span(&mut points().map(|p| p.0), 0.0),
+        span(&mut points().map(|p| p.1), 0.05),
+    )
 }
 
 fn register_font() {
@@ -199,7 +245,9 @@ fn register_font() {
     FONT.call_once(|| {
         let bytes = include_bytes!("../assets/DejaVuSans.ttf");
         // The font is compiled in and known to be valid; the test below checks it.
-        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).ok().expect("bundled font parses");
+        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
+            .ok()
+            .expect("bundled font parses");
     });
 }
 
@@ -211,18 +259,46 @@ mod tests {
     fn draws_png_and_svg_line_charts_and_a_heatmap() {
         let dir = tempfile::tempdir().unwrap();
         let series = [
-            Series { name: "AAPL".into(), points: (0..50).map(|i| (i as f64, (i as f64 / 5.0).sin())).collect() },
-            Series { name: "GOOG".into(), points: (0..50).map(|i| (i as f64, (i as f64 / 7.0).cos())).collect() },
+            Series {
+                name: "AAPL".into(),
+                points: (0..50)
+                    .map(|i| (i as f64, (i as f64 / 5.0).sin()))
+                    .collect(),
+            },
+            Series {
+                name: "GOOG".into(),
+                points: (0..50)
+                    .map(|i| (i as f64, (i as f64 / 7.0).cos()))
+                    .collect(),
+            },
         ];
         let ticks = |x: f64| format!("day {x:.0}");
-        let chart = LineChart { title: "Test", x_label: "day", y_label: "price", series: &series, x_ticks: Some(&ticks) };
+        let chart = LineChart {
+            title: "Test",
+            x_label: "day",
+            y_label: "price",
+            series: &series,
+            x_ticks: Some(&ticks),
+        };
         for name in ["lines.png", "lines.svg"] {
             line_chart(&dir.path().join(name), &chart).unwrap();
-            assert!(std::fs::metadata(dir.path().join(name)).unwrap().len() > 1000, "{name} is too small");
+            assert!(
+                std::fs::metadata(dir.path().join(name)).unwrap().len() > 1000,
+                "{name} is too small"
+            );
         }
         let labels: Vec<String> = (0..4).map(|i| format!("w{i}")).collect();
-        let values: Vec<Vec<f64>> = (0..4).map(|r| (0..4).map(|c| (r * c) as f64).collect()).collect();
-        let map = Heatmap { title: "Grid", x_label: "fast", y_label: "slow", columns: &labels, rows: &labels, values: &values };
+        let values: Vec<Vec<f64>> = (0..4)
+            .map(|r| (0..4).map(|c| (r * c) as f64).collect())
+            .collect();
+        let map = Heatmap {
+            title: "Grid",
+            x_label: "fast",
+            y_label: "slow",
+            columns: &labels,
+            rows: &labels,
+            values: &values,
+        };
         heatmap(&dir.path().join("heat.png"), &map).unwrap();
         // Only the three charts: no temporary files left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
@@ -231,7 +307,13 @@ mod tests {
     #[test]
     fn refuses_unknown_extensions() {
         let dir = tempfile::tempdir().unwrap();
-        let chart = LineChart { title: "", x_label: "", y_label: "", series: &[], x_ticks: None };
+        let chart = LineChart {
+            title: "",
+            x_label: "",
+            y_label: "",
+            series: &[],
+            x_ticks: None,
+        };
         let err = line_chart(&dir.path().join("chart.jpg"), &chart).unwrap_err();
         assert!(matches!(err, ChartError::Extension { .. }), "{err}");
     }

@@ -83,9 +83,15 @@ impl Columns {
     /// True when every column has the same length.
     fn is_rectangular(&self) -> bool {
         let n = self.len();
-        [self.open.len(), self.high.len(), self.low.len(), self.close.len(), self.volume.len()]
-            .iter()
-            .all(|&len| len == n)
+        [
+            self.open.len(),
+            self.high.len(),
+            self.low.len(),
+            self.close.len(),
+            self.volume.len(),
+        ]
+        .iter()
+        .all(|&len| len == n)
     }
 }
 
@@ -102,9 +108,17 @@ impl FromIterator<Bar> for Columns {
 #[derive(Debug, thiserror::Error)]
 pub enum ColumnarError {
     #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a readable bars file: {source}. If lesson 1 wrote it, run that lesson again to rewrite it")]
-    Parquet { path: PathBuf, source: parquet::errors::ParquetError },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a readable bars file: {source}. If lesson 1 wrote it, run that lesson again to rewrite it"
+    )]
+    Parquet {
+        path: PathBuf,
+        source: parquet::errors::ParquetError,
+    },
     #[error("{path}: {message}")]
     Layout { path: PathBuf, message: String },
 }
@@ -127,8 +141,14 @@ pub fn write_columns(path: &Path, columns: &Columns) -> Result<(), ColumnarError
             message: "columns have different lengths; push whole bars with Columns::push".into(),
         });
     }
-    let io = |source| ColumnarError::Io { path: path.into(), source };
-    let pq = |source| ColumnarError::Parquet { path: path.into(), source };
+    let io = |source| ColumnarError::Io {
+        path: path.into(),
+        source,
+    };
+    let pq = |source| ColumnarError::Parquet {
+        path: path.into(),
+        source,
+    };
 
     let file = AtomicFile::create(path).map_err(io)?;
     let schema = Arc::new(parse_message_type(SCHEMA).expect("the schema above is valid"));
@@ -150,10 +170,18 @@ pub fn write_columns(path: &Path, columns: &Columns) -> Result<(), ColumnarError
     while let Some(mut column) = group.next_column().map_err(pq)? {
         match index {
             0 => column.typed::<Int64Type>().write_batch(&millis, None, None),
-            1 => column.typed::<DoubleType>().write_batch(&columns.open, None, None),
-            2 => column.typed::<DoubleType>().write_batch(&columns.high, None, None),
-            3 => column.typed::<DoubleType>().write_batch(&columns.low, None, None),
-            4 => column.typed::<DoubleType>().write_batch(&columns.close, None, None),
+            1 => column
+                .typed::<DoubleType>()
+                .write_batch(&columns.open, None, None),
+            2 => column
+                .typed::<DoubleType>()
+                .write_batch(&columns.high, None, None),
+            3 => column
+                .typed::<DoubleType>()
+                .write_batch(&columns.low, None, None),
+            4 => column
+                .typed::<DoubleType>()
+                .write_batch(&columns.close, None, None),
             _ => column.typed::<Int64Type>().write_batch(&volume, None, None),
         }
         .map_err(pq)?;
@@ -167,15 +195,24 @@ pub fn write_columns(path: &Path, columns: &Columns) -> Result<(), ColumnarError
 
 /// Reads a file written by [`write_columns`].
 pub fn read_columns(path: &Path) -> Result<Columns, ColumnarError> {
-    let pq = |source| ColumnarError::Parquet { path: path.into(), source };
-    let file = File::open(path).map_err(|source| ColumnarError::Io { path: path.into(), source })?;
+    let pq = |source| ColumnarError::Parquet {
+        path: path.into(),
+        source,
+    };
+    let file = File::open(path).map_err(|source| ColumnarError::Io {
+        path: path.into(),
+        source,
+    })?;
     let reader = SerializedFileReader::new(file).map_err(pq)?;
     let schema = reader.metadata().file_metadata().schema_descr();
     let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
     if names != ["timestamp", "open", "high", "low", "close", "volume"] {
         return Err(ColumnarError::Layout {
             path: path.into(),
-            message: format!("expected columns timestamp, open, high, low, close, volume; found {}", names.join(", ")),
+            message: format!(
+                "expected columns timestamp, open, high, low, close, volume; found {}",
+                names.join(", ")
+            ),
         });
     }
     let rows = reader.metadata().file_metadata().num_rows() as usize;
@@ -195,7 +232,10 @@ pub fn read_columns(path: &Path) -> Result<Columns, ColumnarError> {
     columns.timestamp = millis.into_iter().map(|ms| ms.div_euclid(1000)).collect();
     columns.volume = volume.into_iter().map(|v| v.max(0) as u64).collect();
     if !columns.is_rectangular() || columns.len() != rows {
-        return Err(ColumnarError::Layout { path: path.into(), message: "columns have different lengths".into() });
+        return Err(ColumnarError::Layout {
+            path: path.into(),
+            message: "columns have different lengths".into(),
+        });
     }
     Ok(columns)
 }
@@ -211,7 +251,9 @@ fn read_column<T: DataType>(
     while out.len() - start < rows {
         let (records, _, _) = reader.read_records(rows - (out.len() - start), None, None, out)?;
         if records == 0 {
-            return Err(parquet::errors::ParquetError::EOF(format!("column {index} ended early")));
+            return Err(parquet::errors::ParquetError::EOF(format!(
+                "column {index} ended early"
+            )));
         }
     }
     Ok(())

@@ -99,15 +99,29 @@ impl Dataset {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(DatasetError::Missing { root: root.into() });
             }
-            Err(e) => return Err(DatasetError::BadManifest { path, reason: e.to_string() }),
+            Err(e) => {
+                return Err(DatasetError::BadManifest {
+                    path,
+                    reason: e.to_string(),
+                });
+            }
         };
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| DatasetError::BadManifest { path: path.clone(), reason: e.to_string() })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| DatasetError::BadManifest {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         if manifest.layout_version != LAYOUT_VERSION {
-            let reason = format!("layout version {} but this course reads {LAYOUT_VERSION}", manifest.layout_version);
+            let reason = format!(
+                "layout version {} but this course reads {LAYOUT_VERSION}",
+                manifest.layout_version
+            );
             return Err(DatasetError::BadManifest { path, reason });
         }
-        Ok(Dataset { root: root.into(), manifest })
+        Ok(Dataset {
+            root: root.into(),
+            manifest,
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -125,7 +139,10 @@ impl Dataset {
 
     /// `json/{SYM}.json` for every symbol: lesson 1's inputs.
     pub fn json_files(&self) -> Vec<PathBuf> {
-        self.symbols().iter().map(|s| json_path(&self.root, s)).collect()
+        self.symbols()
+            .iter()
+            .map(|s| json_path(&self.root, s))
+            .collect()
     }
 
     /// `minute/{SYM}/{date}.csv` for every trading day of `symbol`, in date order.
@@ -141,7 +158,12 @@ impl Dataset {
 
     /// Total size in bytes of the files whose relative path starts with `prefix`.
     pub fn bytes_under(&self, prefix: &str) -> u64 {
-        self.manifest.files.iter().filter(|f| f.path.starts_with(prefix)).map(|f| f.bytes).sum()
+        self.manifest
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with(prefix))
+            .map(|f| f.bytes)
+            .sum()
     }
 
     fn files_under(&self, prefix: &str) -> Vec<PathBuf> {
@@ -186,6 +208,10 @@ mod tests {
 
     #[test]
     fn the_default_root_is_the_workspace_data_folder() {
-        assert!(default_root().join("Cargo.toml").exists(), "{}", default_root().display());
+        assert!(
+            default_root().join("Cargo.toml").exists(),
+            "{}",
+            default_root().display()
+        );
     }
 }

@@ -9,17 +9,27 @@ use indicatif::{ProgressDrawTarget, ProgressStyle};
 
 /// A bar counting `len` items (files, tasks), labelled `label`.
 pub fn items(len: u64, label: &str) -> ProgressBar {
-    styled(len, label, "{msg:>12} [{bar:40.cyan/blue}] {human_pos}/{human_len} {per_sec} eta {eta}")
+    styled(
+        len,
+        label,
+        "{msg:>12} [{bar:40.cyan/blue}] {human_pos}/{human_len} {per_sec} eta {eta}",
+    )
 }
 
 /// A bar counting `len` bytes, labelled `label`.
 pub fn bytes(len: u64, label: &str) -> ProgressBar {
-    styled(len, label, "{msg:>12} [{bar:40.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    styled(
+        len,
+        label,
+        "{msg:>12} [{bar:40.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    )
 }
 
 fn styled(len: u64, label: &str, template: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), draw_target());
-    let style = ProgressStyle::with_template(template).expect("template above is valid").progress_chars("=> ");
+    let style = ProgressStyle::with_template(template)
+        .expect("template above is valid")
+        .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message(label.to_string());
     bar

@@ -23,18 +23,27 @@ if the file is damaged, regenerate it with `cargo run --release -p data -- --for
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("cannot read {path}: {source}. Does the file exist and can you read it?")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is empty: a dataset file holds at least one bar. To fix it, {REPAIR_HINT}")]
     Empty { path: PathBuf },
     #[error("{path}, line {line}: {message}. To fix it, {REPAIR_HINT}")]
-    Parse { path: PathBuf, line: u64, message: String },
+    Parse {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
 }
 
 impl ReadError {
     /// The file the error is about.
     pub fn path(&self) -> &Path {
         match self {
-            ReadError::Io { path, .. } | ReadError::Empty { path } | ReadError::Parse { path, .. } => path,
+            ReadError::Io { path, .. }
+            | ReadError::Empty { path }
+            | ReadError::Parse { path, .. } => path,
         }
     }
 
@@ -48,7 +57,10 @@ impl ReadError {
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    fs::read(path).map_err(|source| ReadError::Io { path: path.into(), source })
+    fs::read(path).map_err(|source| ReadError::Io {
+        path: path.into(),
+        source,
+    })
 }
 
 /// Reads a JSON Lines file of bars (one JSON object per line).
@@ -60,11 +72,14 @@ pub fn read_json_lines(path: &Path) -> Result<Vec<Bar>, ReadError> {
 pub fn parse_json_lines(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
     let mut bars = Vec::with_capacity(bytes.len() / 110);
     for (index, line) in json_lines(bytes) {
-        let bar = serde_json::from_slice::<Bar>(line).map_err(|e| ReadError::Parse {
+        let error = |message| ReadError::Parse {
             path: path.into(),
             line: index + 1,
-            message: describe_json_error(&e, line),
-        })?;
+            message,
+        };
+        let bar = serde_json::from_slice::<Bar>(line)
+            .map_err(|e| error(describe_json_error(&e, line)))?;
+        bar.validate().map_err(error)?;
         bars.push(bar);
     }
     if bars.is_empty() {
@@ -90,8 +105,11 @@ pub fn describe_json_error(error: &serde_json::Error, line: &[u8]) -> String {
     let end = (column + 30).min(line.len());
     let quote = String::from_utf8_lossy(&line[start..end]);
     let dots = |cut: bool| if cut { "…" } else { "" };
-    format!("{error} (expected {{\"timestamp\": \"YYYY-MM-DDTHH:MM:SS\", \"open\": …, \"high\": …, \"low\": …, \"close\": …, \"volume\": …}}; near: {}{quote}{})",
-        dots(start > 0), dots(end < line.len()))
+    format!(
+        "{error} (expected {{\"timestamp\": \"YYYY-MM-DDTHH:MM:SS\", \"open\": …, \"high\": …, \"low\": …, \"close\": …, \"volume\": …}}; near: {}{quote}{})",
+        dots(start > 0),
+        dots(end < line.len())
+    )
 }
 
 /// Reads a minute CSV file (header [`CSV_HEADER`], one bar per row).
@@ -101,26 +119,44 @@ pub fn read_csv(path: &Path) -> Result<Vec<Bar>, ReadError> {
 
 /// Parses minute CSV bytes; `path` is only used to name the file in errors.
 pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
-    let parse_error = |line: u64, message: String| ReadError::Parse { path: path.into(), line, message };
+    let parse_error = |line: u64, message: String| ReadError::Parse {
+        path: path.into(),
+        line,
+        message,
+    };
     if bytes.is_empty() {
         return Err(ReadError::Empty { path: path.into() });
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-    let header = reader.byte_headers().map_err(|e| parse_error(1, describe_csv_error(&e)))?;
-    if *header != CSV_HEADER.split(',').collect::<csv::ByteRecord>() {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| parse_error(1, describe_csv_error(&e)))?
+        .clone();
+    if header != CSV_HEADER.split(',').collect::<csv::ByteRecord>() {
         let found = String::from_utf8_lossy(header.as_slice());
         let found: String = found.chars().take(80).collect();
-        return Err(parse_error(1, format!("wrong header: expected `{CSV_HEADER}`, found fields `{found}`")));
+        return Err(parse_error(
+            1,
+            format!("wrong header: expected `{CSV_HEADER}`, found fields `{found}`"),
+        ));
     }
     let mut bars = Vec::with_capacity(bytes.len() / 60);
-    for row in reader.deserialize::<Bar>() {
-        match row {
-            Ok(bar) => bars.push(bar),
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Err(parse_error(line, describe_csv_error(&e)));
-            }
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(parse_error(line, describe_csv_error(&e))),
         }
+        let bar: Bar = record
+            .deserialize(Some(&header))
+            .map_err(|e| parse_error(line, describe_csv_error(&e)))?;
+        bar.validate()
+            .map_err(|message| parse_error(line, message))?;
+        bars.push(bar);
     }
     if bars.is_empty() {
         return Err(ReadError::Empty { path: path.into() });
@@ -130,13 +166,22 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
 
 fn describe_csv_error(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("expected {expected_len} fields ({CSV_HEADER}), found {len}: is the line cut short?")
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!(
+                "expected {expected_len} fields ({CSV_HEADER}), found {len} (is the line cut short?)"
+            )
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         csv::ErrorKind::Deserialize { err, .. } => {
-            let field = err.field().and_then(|i| CSV_HEADER.split(',').nth(i as usize)).unwrap_or("?");
-            format!("bad value in column `{field}`: {}", err.kind())
+            match err
+                .field()
+                .and_then(|i| CSV_HEADER.split(',').nth(i as usize))
+            {
+                Some(field) => format!("bad value in column `{field}`: {}", err.kind()),
+                None => format!("bad value: {}", err.kind()),
+            }
         }
         _ => error.to_string(),
     }

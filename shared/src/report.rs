@@ -17,7 +17,10 @@ impl Timing {
     pub fn median(&self) -> Duration {
         let mut sorted = self.runs.clone();
         sorted.sort();
-        sorted.get(sorted.len().saturating_sub(1) / 2).copied().unwrap_or_default()
+        sorted
+            .get(sorted.len().saturating_sub(1) / 2)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -106,7 +109,10 @@ pub struct Table {
 
 impl Table {
     pub fn new<S: ToString>(header: impl IntoIterator<Item = S>) -> Self {
-        Table { header: header.into_iter().map(|s| s.to_string()).collect(), ..Table::default() }
+        Table {
+            header: header.into_iter().map(|s| s.to_string()).collect(),
+            ..Table::default()
+        }
     }
 
     /// A line printed above the table.
@@ -116,7 +122,8 @@ impl Table {
     }
 
     pub fn row<S: ToString>(&mut self, cells: impl IntoIterator<Item = S>) -> &mut Self {
-        self.rows.push(cells.into_iter().map(|s| s.to_string()).collect());
+        self.rows
+            .push(cells.into_iter().map(|s| s.to_string()).collect());
         self
     }
 
@@ -129,7 +136,13 @@ impl Table {
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let columns = self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
+        let columns = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
         let mut widths = vec![0; columns];
         for row in std::iter::once(&self.header).chain(&self.rows) {
             for (i, cell) in row.iter().enumerate() {
@@ -171,8 +184,20 @@ mod tests {
     #[test]
     fn median_and_formats() {
         let ms = Duration::from_millis;
-        assert_eq!(Timing { runs: vec![ms(5), ms(1), ms(3)] }.median(), ms(3));
-        assert_eq!(Timing { runs: vec![ms(4), ms(1), ms(3), ms(2)] }.median(), ms(2));
+        assert_eq!(
+            Timing {
+                runs: vec![ms(5), ms(1), ms(3)]
+            }
+            .median(),
+            ms(3)
+        );
+        assert_eq!(
+            Timing {
+                runs: vec![ms(4), ms(1), ms(3), ms(2)]
+            }
+            .median(),
+            ms(2)
+        );
         assert_eq!(fmt_duration(ms(1500)), "1.50 s");
         assert_eq!(fmt_duration(ms(12)), "12.0 ms");
         assert_eq!(fmt_rate(600_000_000, ms(1000)), "600 MB/s");
@@ -185,10 +210,22 @@ mod tests {
     #[test]
     fn table_aligns_columns() {
         let mut t = Table::new(["variant", "MB/s"]).with_title("Lesson");
-        t.row(["seq", "80"]).row(["parallel-typed", "1200"]).note("2 cores");
+        t.row(["seq", "80"])
+            .row(["parallel-typed", "1200"])
+            .note("2 cores");
         let text = t.to_string();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines, ["Lesson", "variant         MB/s", "--------------------", "seq               80", "parallel-typed  1200", "2 cores"]);
+        assert_eq!(
+            lines,
+            [
+                "Lesson",
+                "variant         MB/s",
+                "--------------------",
+                "seq               80",
+                "parallel-typed  1200",
+                "2 cores"
+            ]
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 /// Why two series have no correlation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CorrelationError {
-    #[error("the series have different lengths ({0} and {1}); align them on the same timestamps first")]
+    #[error(
+        "the series have different lengths ({0} and {1}); align them on the same timestamps first"
+    )]
     LengthMismatch(usize, usize),
     #[error("correlation needs at least 2 points, got {0}")]
     TooShort(usize),
@@ -68,9 +70,15 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(pearson(&[1.0], &[1.0, 2.0]), Err(CorrelationError::LengthMismatch(1, 2)));
+        assert_eq!(
+            pearson(&[1.0], &[1.0, 2.0]),
+            Err(CorrelationError::LengthMismatch(1, 2))
+        );
         assert_eq!(pearson(&[1.0], &[1.0]), Err(CorrelationError::TooShort(1)));
-        assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), Err(CorrelationError::Constant));
+        assert_eq!(
+            pearson(&[1.0, 1.0], &[1.0, 2.0]),
+            Err(CorrelationError::Constant)
+        );
         assert_eq!(log_returns(&[1.0, std::f64::consts::E]), vec![1.0]);
     }
 }

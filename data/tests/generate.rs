@@ -1,0 +1,325 @@
+//! The generator's promises: same bytes every time, consistent bars, correlated sectors,
+//! repair of an interrupted run, and `--check` finding damage.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use data::model::daily_bars;
+use data::spec::{SYMBOLS, trading_days};
+use data::{Options, Plan, Size, Spec, check, generate};
+use shared::stats::{log_returns, pearson};
+
+/// Every file under `root`, relative path → bytes.
+fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+/// A small spec with enough days to spread over threads.
+fn week() -> Spec {
+    Spec {
+        start: NaiveDate::from_ymd_opt(2016, 3, 1).unwrap(),
+        end: NaiveDate::from_ymd_opt(2016, 3, 14).unwrap(),
+        json_days: 5,
+        ..Size::Tiny.spec()
+    }
+}
+
+#[test]
+fn same_bytes_whatever_the_thread_count_and_run() {
+    let runs: Vec<_> = [1, 4, 4]
+        .into_iter()
+        .map(|threads| {
+            let dir = tempfile::tempdir().unwrap();
+            with_threads(threads, || {
+                generate(&week(), dir.path(), Options::default())
+            })
+            .unwrap();
+            snapshot(dir.path())
+        })
+        .collect();
+    assert_eq!(
+        runs[0].len(),
+        4 * 10 + 4 + 1,
+        "files: {:?}",
+        runs[0].keys().collect::<Vec<_>>()
+    );
+    assert!(
+        runs[0] == runs[1] && runs[1] == runs[2],
+        "runs with 1 and 4 threads differ"
+    );
+}
+
+#[test]
+fn tiny_is_well_under_a_megabyte_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = data::make(dir.path(), Size::Tiny).unwrap();
+    let total: u64 = dataset.manifest().total_bytes;
+    assert!(total < 700_000, "tiny is {total} bytes");
+    for path in dataset.json_files() {
+        let bars = shared::read::read_json_lines(&path).unwrap();
+        assert_eq!(bars.len(), 3 * 240, "{}", path.display());
+    }
+    let files = dataset.minute_files("AAPL");
+    assert_eq!(files.len(), 3);
+    assert_eq!(shared::read::read_csv(&files[0]).unwrap().len(), 240);
+}
+
+#[test]
+fn minute_files_match_their_daily_bars() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = week();
+    let dataset = data::make_spec(dir.path(), &spec).unwrap();
+    let plan = Plan::new(&spec).unwrap();
+    for (&symbol, ticker) in plan.symbols.iter().zip(dataset.symbols()) {
+        let days = daily_bars(spec.seed, symbol, &plan.days);
+        let files = dataset.minute_files(ticker);
+        assert_eq!(files.len(), days.len());
+        for (day, file) in days.iter().zip(&files) {
+            let bars = shared::read::read_csv(file).unwrap();
+            let mills = |p: f64| (p * 1000.0).round() as i64;
+            assert_eq!(mills(bars[0].open), day.open, "{}", file.display());
+            assert_eq!(
+                mills(bars[bars.len() - 1].close),
+                day.close,
+                "{}",
+                file.display()
+            );
+            assert_eq!(
+                bars.iter().map(|b| mills(b.high)).max(),
+                Some(day.high),
+                "{}",
+                file.display()
+            );
+            assert_eq!(
+                bars.iter().map(|b| mills(b.low)).min(),
+                Some(day.low),
+                "{}",
+                file.display()
+            );
+            assert!(
+                bars.iter()
+                    .all(|b| b.low <= b.open.min(b.close) && b.open.max(b.close) <= b.high)
+            );
+            assert!(bars.iter().all(|b| b.timestamp.date() == day.date));
+        }
+    }
+}
+
+#[test]
+fn sector_peers_correlate_more_than_strangers() {
+    let days = trading_days(
+        NaiveDate::from_ymd_opt(2014, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2015, 12, 31).unwrap(),
+    );
+    let returns: Vec<Vec<f64>> = (0..SYMBOLS.len())
+        .map(|s| {
+            log_returns(
+                &daily_bars(7, s, &days)
+                    .iter()
+                    .map(|d| d.close as f64)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let (mut peers, mut strangers) = (Vec::new(), Vec::new());
+    for a in 0..SYMBOLS.len() {
+        for b in a + 1..SYMBOLS.len() {
+            let r = pearson(&returns[a], &returns[b]).unwrap();
+            if SYMBOLS[a].sector == SYMBOLS[b].sector {
+                peers.push(r)
+            } else {
+                strangers.push(r)
+            }
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (p, s) = (mean(&peers), mean(&strangers));
+    assert!(
+        p > s + 0.1,
+        "sector peers correlate at {p:.3} on average, strangers at {s:.3}"
+    );
+    assert!(
+        s > 0.1,
+        "all stocks share the market, so strangers correlate too: {s:.3}"
+    );
+}
+
+#[test]
+fn a_rerun_does_nothing_and_an_interrupted_run_is_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let first = generate(&week(), root, Options::default()).unwrap();
+    assert_eq!(first.written_files, first.files);
+    let original = snapshot(root);
+
+    let again = generate(&week(), root, Options::default()).unwrap();
+    assert_eq!(
+        again.written_files, 0,
+        "a rerun with the same spec rewrote files"
+    );
+
+    // What a kill midway could leave, and worse: a missing file, a truncated one, a leftover.
+    fs::remove_file(root.join("minute/GOOG/2016-03-02.csv")).unwrap();
+    let json = root.join("json/JPM.json");
+    fs::write(&json, &fs::read(&json).unwrap()[..1000]).unwrap();
+    fs::write(
+        root.join("minute/AAPL/.2016-03-03.csv.999.tmp"),
+        b"half a fi",
+    )
+    .unwrap();
+
+    let repair = generate(&week(), root, Options::default()).unwrap();
+    assert_eq!(repair.written_files, 2);
+    assert_eq!(snapshot(root), original);
+}
+
+#[test]
+fn a_new_spec_replaces_the_old_files() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&week(), dir.path(), Options::default()).unwrap();
+    let fewer = Spec {
+        symbols: vec!["aapl".into()],
+        ..week()
+    };
+    let summary = generate(&fewer, dir.path(), Options::default()).unwrap();
+    assert_eq!(summary.removed_files, 3 * 11);
+    let fresh = tempfile::tempdir().unwrap();
+    generate(&fewer, fresh.path(), Options::default()).unwrap();
+    assert_eq!(snapshot(dir.path()), snapshot(fresh.path()));
+}
+
+#[test]
+fn check_finds_a_corrupted_file_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    data::make(root, Size::Tiny).unwrap();
+    assert_eq!(check(root, false).unwrap().problems, vec![]);
+
+    // Same size, one digit changed on line 3: a rerun cannot see it, --check must.
+    let csv = root.join("minute/USB/2016-01-05.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let third_line = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    let digit = third_line + 20;
+    bytes[digit] = if bytes[digit] == b'7' { b'8' } else { b'7' };
+    fs::write(&csv, &bytes).unwrap();
+    let json = root.join("json/AAPL.json");
+    fs::write(&json, &fs::read(&json).unwrap()[..500]).unwrap();
+
+    let report = check(root, false).unwrap();
+    let found: Vec<(&Path, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.path.as_path(), p.what.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, json);
+    assert!(found[0].1.contains("cut short"), "{found:?}");
+    assert_eq!(found[1].0, csv);
+    assert!(found[1].1.starts_with("line 3 differs"), "{found:?}");
+}
+
+#[test]
+fn bad_specs_are_refused_with_reasons() {
+    let unknown = Spec {
+        symbols: vec!["MSFT".into()],
+        ..week()
+    };
+    let err = Plan::new(&unknown).unwrap_err().to_string();
+    assert!(err.contains("MSFT") && err.contains("AAPL"), "{err}");
+    let backwards = Spec {
+        start: week().end,
+        end: week().start,
+        ..week()
+    };
+    assert!(
+        Plan::new(&backwards)
+            .unwrap_err()
+            .to_string()
+            .contains("no trading days")
+    );
+}
+
+fn data_cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_data"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn cli_generates_reruns_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (ok, stdout, _) = data_cli(&["--size", "tiny", "--out", out, "--quiet"]);
+    assert!(ok && stdout.contains("Wrote 16 files"), "{stdout}");
+    let first = snapshot(dir.path());
+    let (ok, stdout, _) = data_cli(&["--size", "tiny", "--out", out, "--quiet"]);
+    assert!(ok && stdout.contains("nothing to do"), "{stdout}");
+    let (ok, _, _) = data_cli(&["--size", "tiny", "--out", out, "--quiet", "--force"]);
+    assert!(ok);
+    assert_eq!(snapshot(dir.path()), first, "--force wrote different bytes");
+
+    let csv = dir.path().join("minute/GOOG/2016-01-06.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] = b'x';
+    fs::write(&csv, bytes).unwrap();
+    let (ok, _, stderr) = data_cli(&["--check", "--out", out, "--quiet"]);
+    assert!(!ok, "--check passed a corrupted file");
+    assert!(
+        stderr.contains("2016-01-06.csv: line 241 differs") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn cli_explains_a_missing_dataset_for_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = data_cli(&["--check", "--out", dir.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("cargo run --release -p data") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
