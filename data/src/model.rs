@@ -97,6 +97,7 @@ fn normal(rng: &mut Pcg64Mcg) -> f64 {
     rng.sample(StandardNormal)
 }
 
+// ANCHOR: daily
 /// The daily bars of symbol `symbol` (an index into [`SYMBOLS`]) on each of `days`.
 pub fn daily_bars(seed: u64, symbol: usize, days: &[NaiveDate]) -> Vec<DailyBar> {
     let info = &SYMBOLS[symbol];
@@ -132,6 +133,7 @@ pub fn daily_bars(seed: u64, symbol: usize, days: &[NaiveDate]) -> Vec<DailyBar>
         })
         .collect()
 }
+// ANCHOR_END: daily
 
 /// Fills `bars` with the [`BARS_PER_DAY`] 2-minute bars of `day` for symbol `symbol`.
 ///
@@ -168,6 +170,7 @@ pub fn minute_bars(seed: u64, symbol: usize, day: &DailyBar, bars: &mut [MinuteB
     }
 }
 
+// ANCHOR: bridge
 /// Turns a random walk starting at 0 into a path from the day's open to its close whose
 /// extremes are the day's high and low (in floating point; [`to_mills`] makes it exact).
 fn bridge(path: &mut [f64; POINTS], day: &DailyBar) {
@@ -204,6 +207,8 @@ fn bridge(path: &mut [f64; POINTS], day: &DailyBar) {
         }
     }
 }
+
+// ANCHOR_END: bridge
 
 /// Rounds the path to mills inside [low, high], pins its ends to the open and close, and
 /// makes sure some interior point touches the high and another the low.

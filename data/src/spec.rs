@@ -90,6 +90,7 @@ pub fn symbol_index(ticker: &str) -> Option<usize> {
         .position(|s| s.ticker.eq_ignore_ascii_case(ticker))
 }
 
+// ANCHOR: size
 /// How much data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Size {
@@ -101,6 +102,7 @@ pub enum Size {
     #[default]
     Full,
 }
+// ANCHOR_END: size
 
 /// The seed every preset uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 2016;

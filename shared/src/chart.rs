@@ -130,6 +130,7 @@ where
         }
         if chart.series.len() > 1 {
             ctx.configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw()?;

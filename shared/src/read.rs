@@ -91,10 +91,17 @@ pub fn parse_json_lines(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError
 /// The non-blank lines of a JSON Lines buffer, each with its 0-based line index.
 /// A `\r` before the `\n` is dropped, so files edited on Windows still read.
 pub fn json_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, line)| (i as u64, line.strip_suffix(b"\r").unwrap_or(line)))
+    // memchr finds the next newline with SIMD, 16 or 32 bytes at a time: several times
+    // faster than `bytes.split(|&b| b == b'\n')`, which looks at one byte at a time. On
+    // lesson 1's parser that was a third of the parse time.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.enumerate()
+        .map(move |(i, end)| {
+            let line = &bytes[start.min(end)..end];
+            start = end + 1;
+            (i as u64, line.strip_suffix(b"\r").unwrap_or(line))
+        })
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
 }
 

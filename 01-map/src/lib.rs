@@ -1,0 +1,31 @@
+//! # Lesson 1: parallel map on files
+//!
+//! Convert every JSON Lines file of the dataset into a columnar Parquet file: the same work
+//! on many independent inputs, the "embarrassingly parallel" map. Read the book's chapter 1
+//! alongside.
+//!
+//! - [`convert`] (given): one file's conversion, the generic `Value` parser, the sequential
+//!   baseline and its profile.
+//! - [`exercise`] (**yours**): 1.1 a parallel map with rayon, 1.2 the same map by hand with
+//!   scoped threads, 1.3 a typed parser.
+//! - [`solution`]: the reference answers, same signatures.
+//! - [`naps`] and [`granularity`] (given): what a thread pool does, and when `par_iter`
+//!   does not pay.
+//! - [`rosetta`] (given): the same map in std threads, crossbeam, rayon, futures and tokio.
+//! - [`program`] (given): what the `exercise-01` and `solution-01` binaries run.
+//!
+//! [`answer`] is [`exercise`], or [`solution`] with `--features solution`: the tests check
+//! `answer`, so `cargo test -p lesson-01-map` checks your work.
+
+pub mod convert;
+pub mod exercise;
+pub mod granularity;
+pub mod naps;
+pub mod program;
+pub mod rosetta;
+pub mod solution;
+
+#[cfg(not(feature = "solution"))]
+pub use exercise as answer;
+#[cfg(feature = "solution")]
+pub use solution as answer;
