@@ -23,12 +23,28 @@ struct Setup {
 fn setup() -> Setup {
     let data = tempfile::tempdir().expect("temporary folder");
     let dataset = data::make(data.path(), data::Size::Small).expect("small dataset");
-    let base = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
-    let out = tempfile::Builder::new().prefix("lesson-01-bench").tempdir_in(base).expect("output folder");
+    let base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let out = tempfile::Builder::new()
+        .prefix("lesson-01-bench")
+        .tempdir_in(base)
+        .expect("output folder");
     let inputs = dataset.json_files();
-    let files: Vec<_> = inputs.iter().map(|p| (p.clone(), std::fs::read(p).expect("generated"))).collect();
+    let files: Vec<_> = inputs
+        .iter()
+        .map(|p| (p.clone(), std::fs::read(p).expect("generated")))
+        .collect();
     let bytes = files.iter().map(|(_, b)| b.len()).sum();
-    Setup { out: out.path().into(), _dirs: (data, out), inputs, files, bytes }
+    Setup {
+        out: out.path().into(),
+        _dirs: (data, out),
+        inputs,
+        files,
+        bytes,
+    }
 }
 
 fn main() {
@@ -46,25 +62,38 @@ fn ok(parse: Parser, s: &Setup) -> impl Fn(&PathBuf) -> bool + Sync + '_ {
 
 #[divan::bench(sample_count = 5)]
 fn sequential_value(bencher: divan::Bencher) {
-    bench_convert(bencher, |s| convert_all_sequential(&s.inputs, &s.out, parse_value).len());
+    bench_convert(bencher, |s| {
+        convert_all_sequential(&s.inputs, &s.out, parse_value).len()
+    });
 }
 
 #[divan::bench(sample_count = 5)]
 fn sequential_typed(bencher: divan::Bencher) {
-    bench_convert(bencher, |s| convert_all_sequential(&s.inputs, &s.out, parse_typed).len());
+    bench_convert(bencher, |s| {
+        convert_all_sequential(&s.inputs, &s.out, parse_typed).len()
+    });
 }
 
 #[divan::bench(sample_count = 5)]
 fn rayon_typed(bencher: divan::Bencher) {
-    bench_convert(bencher, |s| par_map_rayon(&s.inputs, ok(parse_typed, s)).len());
+    bench_convert(bencher, |s| {
+        par_map_rayon(&s.inputs, ok(parse_typed, s)).len()
+    });
 }
 
 #[divan::bench(sample_count = 5)]
 fn by_hand_typed(bencher: divan::Bencher) {
-    bench_convert(bencher, |s| par_map_by_hand(&s.inputs, rayon::current_num_threads(), ok(parse_typed, s)).len());
+    bench_convert(bencher, |s| {
+        par_map_by_hand(&s.inputs, rayon::current_num_threads(), ok(parse_typed, s)).len()
+    });
 }
 
 #[divan::bench(sample_count = 5)]
 fn parse_only_typed_all_cores(bencher: divan::Bencher) {
-    bench_convert(bencher, |s| s.files.par_iter().map(|(p, b)| parse_typed(p, b).map_or(0, |c| c.len())).sum());
+    bench_convert(bencher, |s| {
+        s.files
+            .par_iter()
+            .map(|(p, b)| parse_typed(p, b).map_or(0, |c| c.len()))
+            .sum()
+    });
 }

@@ -27,14 +27,23 @@ impl ConvertError {
     pub fn path(&self) -> &Path {
         match self {
             ConvertError::Read(e) => e.path(),
-            ConvertError::Write(ColumnarError::Io { path, .. } | ColumnarError::Parquet { path, .. } | ColumnarError::Layout { path, .. }) => path,
+            ConvertError::Write(
+                ColumnarError::Io { path, .. }
+                | ColumnarError::Parquet { path, .. }
+                | ColumnarError::Layout { path, .. },
+            ) => path,
         }
     }
 }
 
 /// An error about line `index + 1` (`index` counts from 0) of `path`.
 pub fn line_error(path: &Path, index: u64, message: impl Into<String>) -> ConvertError {
-    ReadError::Parse { path: path.into(), line: index + 1, message: message.into() }.into()
+    ReadError::Parse {
+        path: path.into(),
+        line: index + 1,
+        message: message.into(),
+    }
+    .into()
 }
 
 /// serde_json's error for line `index + 1`, with a quote of the line around the problem.
@@ -68,19 +77,38 @@ pub fn output_path(input: &Path, out_dir: &Path) -> PathBuf {
 // ANCHOR: convert_file
 /// Converts one JSON Lines file into a Parquet file in `out_dir`, parsing with `parse`.
 /// The output is written atomically: on error, no output file appears.
-pub fn convert_file(input: &Path, out_dir: &Path, parse: Parser) -> Result<Converted, ConvertError> {
-    let bytes = std::fs::read(input).map_err(|source| ReadError::Io { path: input.into(), source })?;
+pub fn convert_file(
+    input: &Path,
+    out_dir: &Path,
+    parse: Parser,
+) -> Result<Converted, ConvertError> {
+    let bytes = std::fs::read(input).map_err(|source| ReadError::Io {
+        path: input.into(),
+        source,
+    })?;
     let columns = parse(input, &bytes)?;
     let output = output_path(input, out_dir);
     write_columns(&output, &columns)?;
-    Ok(Converted { input: input.into(), output, bytes_in: bytes.len() as u64, rows: columns.len() as u64 })
+    Ok(Converted {
+        input: input.into(),
+        output,
+        bytes_in: bytes.len() as u64,
+        rows: columns.len() as u64,
+    })
 }
 // ANCHOR_END: convert_file
 
 // ANCHOR: sequential
 /// The baseline: every file, one after the other, on one thread.
-pub fn convert_all_sequential(inputs: &[PathBuf], out_dir: &Path, parse: Parser) -> Vec<Result<Converted, ConvertError>> {
-    inputs.iter().map(|input| convert_file(input, out_dir, parse)).collect()
+pub fn convert_all_sequential(
+    inputs: &[PathBuf],
+    out_dir: &Path,
+    parse: Parser,
+) -> Vec<Result<Converted, ConvertError>> {
+    inputs
+        .iter()
+        .map(|input| convert_file(input, out_dir, parse))
+        .collect()
 }
 // ANCHOR_END: sequential
 
@@ -107,15 +135,34 @@ pub fn parse_values(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Value)>, Conv
 pub fn build_columns(path: &Path, values: &[(u64, Value)]) -> Result<Columns, ConvertError> {
     let mut columns = Columns::with_capacity(values.len());
     for (index, value) in values {
-        let field = |name: &str| value.get(name).ok_or_else(|| line_error(path, *index, format!("missing field `{name}`")));
-        let number = |name: &str| {
-            field(name)?.as_f64().ok_or_else(|| line_error(path, *index, format!("field `{name}` is not a number")))
+        let field = |name: &str| {
+            value
+                .get(name)
+                .ok_or_else(|| line_error(path, *index, format!("missing field `{name}`")))
         };
-        let text = field("timestamp")?.as_str().ok_or_else(|| line_error(path, *index, "field `timestamp` is not a string"))?;
-        let timestamp = Timestamp::parse(text).map_err(|e| line_error(path, *index, e.to_string()))?;
-        let volume = field("volume")?.as_u64().ok_or_else(|| line_error(path, *index, "field `volume` is not a whole number"))?;
-        let bar = Bar { timestamp, open: number("open")?, high: number("high")?, low: number("low")?, close: number("close")?, volume };
-        bar.validate().map_err(|message| line_error(path, *index, message))?;
+        let number = |name: &str| {
+            field(name)?
+                .as_f64()
+                .ok_or_else(|| line_error(path, *index, format!("field `{name}` is not a number")))
+        };
+        let text = field("timestamp")?
+            .as_str()
+            .ok_or_else(|| line_error(path, *index, "field `timestamp` is not a string"))?;
+        let timestamp =
+            Timestamp::parse(text).map_err(|e| line_error(path, *index, e.to_string()))?;
+        let volume = field("volume")?
+            .as_u64()
+            .ok_or_else(|| line_error(path, *index, "field `volume` is not a whole number"))?;
+        let bar = Bar {
+            timestamp,
+            open: number("open")?,
+            high: number("high")?,
+            low: number("low")?,
+            close: number("close")?,
+            volume,
+        };
+        bar.validate()
+            .map_err(|message| line_error(path, *index, message))?;
         columns.push(&bar);
     }
     if columns.is_empty() {
@@ -142,7 +189,10 @@ pub fn profile_sequential(inputs: &[PathBuf], out_dir: &Path) -> Result<Profile,
     let mut p = Profile::default();
     for input in inputs {
         let t = Instant::now();
-        let bytes = std::fs::read(input).map_err(|source| ReadError::Io { path: input.into(), source })?;
+        let bytes = std::fs::read(input).map_err(|source| ReadError::Io {
+            path: input.into(),
+            source,
+        })?;
         let t = lap(&mut p.read, t);
         let values = parse_values(input, &bytes)?;
         let t = lap(&mut p.parse, t);
@@ -175,14 +225,28 @@ mod tests {
         let columns = parse_value(path, &[&good[..], b"\n", good].concat()).unwrap();
         assert_eq!(columns.len(), 2);
         assert_eq!(columns.bar(1).close, 1.25);
-        let missing = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25}"#;
-        let err = parse_value(path, &[&good[..], b"\n", missing].concat()).unwrap_err().to_string();
-        assert!(err.contains("AAPL.json, line 2: missing field `volume`"), "{err}");
-        assert!(parse_value(path, b"\n").unwrap_err().to_string().contains("empty"));
+        let missing =
+            br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25}"#;
+        let err = parse_value(path, &[&good[..], b"\n", missing].concat())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("AAPL.json, line 2: missing field `volume`"),
+            "{err}"
+        );
+        assert!(
+            parse_value(path, b"\n")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
     }
 
     #[test]
     fn output_paths_keep_the_stem() {
-        assert_eq!(output_path(Path::new("data/json/AAPL.json"), Path::new("out")), Path::new("out/AAPL.parquet"));
+        assert_eq!(
+            output_path(Path::new("data/json/AAPL.json"), Path::new("out")),
+            Path::new("out/AAPL.parquet")
+        );
     }
 }

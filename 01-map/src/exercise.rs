@@ -36,7 +36,9 @@ where
     F: Fn(&T) -> R + Sync,
 {
     let _ = (items, threads, work);
-    todo!("exercise 1.2: a parallel map by hand with scoped threads and an atomic counter — see book section 1.4")
+    todo!(
+        "exercise 1.2: a parallel map by hand with scoped threads and an atomic counter — see book section 1.4"
+    )
 }
 // ANCHOR_END: par_map_by_hand
 

@@ -13,7 +13,13 @@ pub const BATCHES: usize = 2_000;
 
 /// The job's input: `batches` batches of `batch` numbers.
 pub fn batches(batches: usize, batch: usize) -> Vec<Vec<u64>> {
-    (0..batches).map(|b| (0..batch as u64).map(|i| (i * 7919 + b as u64) % 1_000).collect()).collect()
+    (0..batches)
+        .map(|b| {
+            (0..batch as u64)
+                .map(|i| (i * 7919 + b as u64) % 1_000)
+                .collect()
+        })
+        .collect()
 }
 
 // ANCHOR: granularity
@@ -24,23 +30,35 @@ fn square(x: &u64) -> u64 {
 
 /// Sequential: both loops on one thread.
 pub fn sequential(batches: &[Vec<u64>]) -> u64 {
-    batches.iter().map(|b| b.iter().map(square).sum::<u64>()).sum()
+    batches
+        .iter()
+        .map(|b| b.iter().map(square).sum::<u64>())
+        .sum()
 }
 
 /// Fine-grained: `par_iter` inside every batch. Usually *slower* than sequential.
 pub fn fine(batches: &[Vec<u64>]) -> u64 {
-    batches.iter().map(|b| b.par_iter().map(square).sum::<u64>()).sum()
+    batches
+        .iter()
+        .map(|b| b.par_iter().map(square).sum::<u64>())
+        .sum()
 }
 
 /// Fine-grained, but rayon may not split a batch below `min_len` numbers: fewer, bigger
 /// jobs per batch, yet still one trip to the pool per batch.
 pub fn fine_min_len(batches: &[Vec<u64>], min_len: usize) -> u64 {
-    batches.iter().map(|b| b.par_iter().with_min_len(min_len).map(square).sum::<u64>()).sum()
+    batches
+        .iter()
+        .map(|b| b.par_iter().with_min_len(min_len).map(square).sum::<u64>())
+        .sum()
 }
 
 /// Coarse-grained: `par_iter` over the batches, each batch summed sequentially.
 pub fn coarse(batches: &[Vec<u64>]) -> u64 {
-    batches.par_iter().map(|b| b.iter().map(square).sum::<u64>()).sum()
+    batches
+        .par_iter()
+        .map(|b| b.iter().map(square).sum::<u64>())
+        .sum()
 }
 // ANCHOR_END: granularity
 

@@ -32,8 +32,14 @@ pub fn naps_rayon(count: usize, length: Duration) {
 }
 
 /// A rayon pool with `threads` threads: enough threads for every nap to sleep at once.
-pub fn naps_rayon_pool(count: usize, length: Duration, threads: usize) -> Result<(), rayon::ThreadPoolBuildError> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+pub fn naps_rayon_pool(
+    count: usize,
+    length: Duration,
+    threads: usize,
+) -> Result<(), rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     pool.install(|| naps_rayon(count, length));
     Ok(())
 }

@@ -17,8 +17,14 @@ pub fn map_std_threads<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + S
     let chunk = items.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let work = &work;
-        let handles: Vec<_> = items.chunks(chunk).map(|c| scope.spawn(move || c.iter().map(work).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || c.iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     })
 }
 // ANCHOR_END: std_threads
@@ -37,7 +43,8 @@ pub fn map_crossbeam<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Syn
             scope.spawn(move || {
                 for index in queue {
                     // `results` lives until the scope ends, so sending cannot fail.
-                    done.send((index, work(&items[index]))).expect("results receiver is alive");
+                    done.send((index, work(&items[index])))
+                        .expect("results receiver is alive");
                 }
             });
         }
@@ -51,7 +58,10 @@ pub fn map_crossbeam<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Syn
     for (index, result) in results {
         slots[index] = Some(result);
     }
-    slots.into_iter().map(|s| s.expect("every index was sent once")).collect()
+    slots
+        .into_iter()
+        .map(|s| s.expect("every index was sent once"))
+        .collect()
 }
 // ANCHOR_END: crossbeam
 
@@ -82,7 +92,8 @@ where
         .into_iter()
         .map(|item| {
             let work = Arc::clone(&work);
-            pool.spawn_with_handle(async move { work(&item) }).map_err(|e| std::io::Error::other(e.to_string()))
+            pool.spawn_with_handle(async move { work(&item) })
+                .map_err(|e| std::io::Error::other(e.to_string()))
         })
         .collect::<Result<_, _>>()?;
     Ok(block_on(join_all(handles)))
@@ -111,7 +122,10 @@ where
         let mut results = Vec::with_capacity(tasks.len());
         for task in tasks {
             // A task only fails to join if `work` panicked: pass the panic on.
-            results.push(task.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())));
+            results.push(
+                task.await
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            );
         }
         Ok(results)
     })
@@ -128,7 +142,10 @@ mod tests {
     }
 
     /// `f`, counting its calls: every variant must call `work` once per item.
-    fn counting<'a, T>(calls: &'a AtomicUsize, f: impl Fn(&T) -> u64 + 'a) -> impl Fn(&T) -> u64 + 'a {
+    fn counting<'a, T>(
+        calls: &'a AtomicUsize,
+        f: impl Fn(&T) -> u64 + 'a,
+    ) -> impl Fn(&T) -> u64 + 'a {
         move |item| {
             calls.fetch_add(1, Ordering::Relaxed);
             f(item)
@@ -141,12 +158,32 @@ mod tests {
             let items: Vec<u64> = (0..n).collect();
             let expected: Vec<u64> = items.iter().map(square).collect();
             let calls = AtomicUsize::new(0);
-            assert_eq!(map_std_threads(&items, counting(&calls, square)), expected, "std threads, {n} items");
-            assert_eq!(map_crossbeam(&items, counting(&calls, square)), expected, "crossbeam, {n} items");
-            assert_eq!(map_rayon(&items, counting(&calls, square)), expected, "rayon, {n} items");
+            assert_eq!(
+                map_std_threads(&items, counting(&calls, square)),
+                expected,
+                "std threads, {n} items"
+            );
+            assert_eq!(
+                map_crossbeam(&items, counting(&calls, square)),
+                expected,
+                "crossbeam, {n} items"
+            );
+            assert_eq!(
+                map_rayon(&items, counting(&calls, square)),
+                expected,
+                "rayon, {n} items"
+            );
             assert_eq!(calls.load(Ordering::Relaxed), 3 * n as usize);
-            assert_eq!(map_futures(items.clone(), square).unwrap(), expected, "futures, {n} items");
-            assert_eq!(map_tokio(items.clone(), square).unwrap(), expected, "tokio, {n} items");
+            assert_eq!(
+                map_futures(items.clone(), square).unwrap(),
+                expected,
+                "futures, {n} items"
+            );
+            assert_eq!(
+                map_tokio(items.clone(), square).unwrap(),
+                expected,
+                "tokio, {n} items"
+            );
         }
     }
 }

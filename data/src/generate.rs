@@ -119,13 +119,16 @@ fn minute_rel(ticker: &str, date: NaiveDate) -> String {
     format!("minute/{ticker}/{date}.csv")
 }
 
+/// Receives each rendered file: its path relative to the dataset root, and its bytes.
+type Emit<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), GenerateError> + Sync);
+
 /// Renders the files of the symbol at `position` in the plan that `wanted` asks for, and hands
 /// each to `emit` with its bytes. Returns the records of the files it rendered, JSON first.
 fn render_symbol(
     plan: &Plan,
     position: usize,
     wanted: &(dyn Fn(&str) -> bool + Sync),
-    emit: &(dyn Fn(&str, &[u8]) -> Result<(), GenerateError> + Sync),
+    emit: Emit,
 ) -> Result<Vec<FileRecord>, GenerateError> {
     let (seed, symbol) = (plan.spec.seed, plan.symbols[position]);
     let ticker = SYMBOLS[symbol].ticker;

@@ -40,7 +40,10 @@ fn main() -> std::process::ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let dataset = Dataset::locate()?;
-    let out = args.out.clone().unwrap_or_else(|| dataset.root().to_path_buf());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| dataset.root().to_path_buf());
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let week = week_chart(&dataset, &args.symbol, args.days, &out)?;
     println!("wrote {}", week.display());
@@ -50,27 +53,64 @@ fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn read_days(files: &[PathBuf]) -> anyhow::Result<Vec<Vec<Bar>>> {
-    files.iter().map(|f| Ok(shared::read::read_csv(f)?)).collect()
+    files
+        .iter()
+        .map(|f| Ok(shared::read::read_csv(f)?))
+        .collect()
 }
 
 fn week_chart(dataset: &Dataset, symbol: &str, days: usize, out: &Path) -> anyhow::Result<PathBuf> {
     let files = dataset.minute_files(symbol);
     if files.is_empty() {
-        bail!("no minute files for {symbol:?} in {}; the symbols are {}", dataset.root().display(), dataset.symbols().join(", "));
+        bail!(
+            "no minute files for {symbol:?} in {}; the symbols are {}",
+            dataset.root().display(),
+            dataset.symbols().join(", ")
+        );
     }
     let files = &files[files.len().saturating_sub(days)..];
     let bars = read_days(files)?;
     // x = day number + time of day as a fraction of the 8-hour session: no overnight gaps.
     let session = 8.0 * 3600.0;
     let points = bars.iter().enumerate().flat_map(|(d, day)| {
-        day.iter().map(move |b| (d as f64 + (f64::from(b.timestamp.seconds_of_day()) - 9.0 * 3600.0) / session, b.close))
+        day.iter().map(move |b| {
+            (
+                d as f64 + (f64::from(b.timestamp.seconds_of_day()) - 9.0 * 3600.0) / session,
+                b.close,
+            )
+        })
     });
-    let series = [Series { name: symbol.to_string(), points: points.collect() }];
-    let dates: Vec<String> = bars.iter().map(|day| day[0].timestamp.date().format("%a %d %b").to_string()).collect();
-    let ticks = |x: f64| if x.fract().abs() < 1e-9 { dates.get(x as usize).cloned().unwrap_or_default() } else { String::new() };
-    let title = format!("{symbol}: 2-minute closes, {} to {}", dates[0], dates[dates.len() - 1]);
+    let series = [Series {
+        name: symbol.to_string(),
+        points: points.collect(),
+    }];
+    let dates: Vec<String> = bars
+        .iter()
+        .map(|day| day[0].timestamp.date().format("%a %d %b").to_string())
+        .collect();
+    let ticks = |x: f64| {
+        if x.fract().abs() < 1e-9 {
+            dates.get(x as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let title = format!(
+        "{symbol}: 2-minute closes, {} to {}",
+        dates[0],
+        dates[dates.len() - 1]
+    );
     let path = out.join(format!("{symbol}-week.png"));
-    line_chart(&path, &LineChart { title: &title, x_label: "trading day (09:00 to 17:00)", y_label: "close ($)", series: &series, x_ticks: Some(&ticks) })?;
+    line_chart(
+        &path,
+        &LineChart {
+            title: &title,
+            x_label: "trading day (09:00 to 17:00)",
+            y_label: "close ($)",
+            series: &series,
+            x_ticks: Some(&ticks),
+        },
+    )?;
     Ok(path)
 }
 
@@ -78,12 +118,24 @@ fn sector_chart(dataset: &Dataset, out: &Path) -> anyhow::Result<PathBuf> {
     let wanted = ["AAPL", "GOOG", "JPM", "USB"];
     let mut series = Vec::new();
     let mut dates = Vec::new();
-    for symbol in wanted.iter().filter(|s| dataset.symbols().iter().any(|t| t == *s)) {
+    for symbol in wanted
+        .iter()
+        .filter(|s| dataset.symbols().iter().any(|t| t == *s))
+    {
         let days = read_days(&dataset.minute_files(symbol))?;
-        dates = days.iter().map(|day| day[0].timestamp.date().format("%Y-%m").to_string()).collect();
+        dates = days
+            .iter()
+            .map(|day| day[0].timestamp.date().format("%Y-%m").to_string())
+            .collect();
         let base = days[0][days[0].len() - 1].close;
-        let points = days.iter().enumerate().map(|(d, day)| (d as f64, day[day.len() - 1].close / base));
-        series.push(Series { name: symbol.to_string(), points: points.collect() });
+        let points = days
+            .iter()
+            .enumerate()
+            .map(|(d, day)| (d as f64, day[day.len() - 1].close / base));
+        series.push(Series {
+            name: symbol.to_string(),
+            points: points.collect(),
+        });
     }
     let ticks = |x: f64| dates.get(x.max(0.0) as usize).cloned().unwrap_or_default();
     let path = out.join("sectors.png");
