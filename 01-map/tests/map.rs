@@ -2,20 +2,21 @@
 //! every item once) and how (more than one thread), with small made-up work.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
 
 use lesson_01_map::answer::{par_map_by_hand, par_map_rayon};
 
-/// Makes the first call wait until a second thread has called too (or 5 s have passed),
-/// and records every thread that called. A map that runs on one thread cannot get past the
-/// first item quickly, and ends with one thread recorded: no timing is needed to tell.
+/// Makes calls wait until a second thread has called too, and records every thread that
+/// called. A map that runs on one thread waits 5 s once, gives up, and ends with one thread
+/// recorded; a parallel one meets at once. No timing is needed to tell them apart.
 #[derive(Default)]
 struct Rendezvous {
     threads: Mutex<HashSet<ThreadId>>,
     arrived: Condvar,
+    gave_up: AtomicBool,
 }
 
 impl Rendezvous {
@@ -23,10 +24,16 @@ impl Rendezvous {
         let mut threads = self.threads.lock().unwrap();
         threads.insert(std::thread::current().id());
         self.arrived.notify_all();
-        let (threads, _) = self
+        if self.gave_up.load(Ordering::SeqCst) {
+            return;
+        }
+        let (threads, wait) = self
             .arrived
             .wait_timeout_while(threads, Duration::from_secs(5), |t| t.len() < 2)
             .unwrap();
+        if wait.timed_out() {
+            self.gave_up.store(true, Ordering::SeqCst);
+        }
         drop(threads);
     }
 
