@@ -11,6 +11,8 @@
 //! - [`solution`]: the reference answers, same signatures.
 //! - [`naps`] and [`granularity`] (given): what a thread pool does, and when `par_iter`
 //!   does not pay.
+//! - `simd` (given, with `--features simd`): the typed parser on sonic-rs, a SIMD JSON
+//!   library: going further.
 //! - [`rosetta`] (given): the same map in std threads, crossbeam, rayon, futures and tokio.
 //! - [`program`] (given): what the `exercise-01` and `solution-01` binaries run.
 //!
@@ -23,6 +25,8 @@ pub mod granularity;
 pub mod naps;
 pub mod program;
 pub mod rosetta;
+#[cfg(feature = "simd")]
+pub mod simd;
 pub mod solution;
 
 #[cfg(not(feature = "solution"))]

@@ -255,7 +255,8 @@ fn print_conversions(
     let typed = answers.parse_typed;
     let with = |parse: Parser| move |input: &PathBuf| convert_file(input, out, parse);
     let typed_work = with(typed);
-    let variants: [(String, &str, Run<Vec<Outcome>>); 4] = [
+    #[cfg_attr(not(feature = "simd"), allow(unused_mut))]
+    let mut variants: Vec<(String, &str, Run<Vec<Outcome>>)> = vec![
         (
             "sequential, Value".into(),
             "given",
@@ -277,6 +278,21 @@ fn print_conversions(
             Box::new(|| (answers.par_map_by_hand)(inputs, threads, &typed_work)),
         ),
     ];
+    // Going further: the same conversions with a SIMD JSON parser (`--features simd`).
+    #[cfg(feature = "simd")]
+    {
+        let sonic_work = with(crate::simd::parse_sonic);
+        variants.push((
+            "sequential, sonic-rs".into(),
+            "given",
+            Box::new(|| convert_all_sequential(inputs, out, crate::simd::parse_sonic)),
+        ));
+        variants.push((
+            "rayon, sonic-rs".into(),
+            "1.1",
+            Box::new(move || (answers.par_map_rayon)(inputs, &sonic_work)),
+        ));
+    }
 
     let mut table = Table::new(["variant", "exercise", "median", "JSON MB/s", "× seq. Value"])
         .with_title(format!(

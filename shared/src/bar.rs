@@ -140,17 +140,38 @@ fn parse_fixed(b: &[u8]) -> Option<Timestamp> {
     {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(
-        digits(&b[0..4])? as i32,
-        digits(&b[5..7])?,
-        digits(&b[8..10])?,
-    )?;
+    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
     let (h, m, s) = (
         digits(&b[11..13])?,
         digits(&b[14..16])?,
         digits(&b[17..19])?,
     );
-    (h < 24 && m < 60 && s < 60).then(|| Timestamp::new(date, h, m, s))
+    let month_length = match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day == 0 || day > month_length || h >= 24 || m >= 60 || s >= 60 {
+        return None;
+    }
+    let days = days_from_civil(year as i64, month as i64, day as i64);
+    Some(Timestamp(
+        days * SECONDS_PER_DAY + i64::from(h * 3600 + m * 60 + s),
+    ))
+}
+
+/// Days since 1970-01-01 of a valid proleptic Gregorian date: Howard Hinnant's
+/// `days_from_civil`, a few multiplications. Parsing calls this for every bar read, where
+/// chrono's checked constructor and conversion took about 4% of lesson 1's conversion time.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 impl fmt::Display for Timestamp {
@@ -223,6 +244,23 @@ mod tests {
         assert_eq!(ts.0, naive.and_utc().timestamp());
         assert_eq!(ts.to_naive(), naive);
         assert_eq!(ts.hour(), 16);
+    }
+
+    #[test]
+    fn fast_parse_agrees_with_chrono_on_every_day() {
+        let mut date = NaiveDate::from_ymd_opt(1899, 1, 1).unwrap();
+        while date.year() < 2101 {
+            let text = format!("{date}T12:34:56");
+            assert_eq!(
+                Timestamp::parse(&text).unwrap(),
+                Timestamp::new(date, 12, 34, 56),
+                "{text}"
+            );
+            date = date.succ_opt().unwrap();
+        }
+        assert!(Timestamp::parse("2015-02-29T00:00:00").is_err());
+        assert!(Timestamp::parse("2000-02-29T00:00:00").is_ok());
+        assert!(Timestamp::parse("1900-02-29T00:00:00").is_err());
     }
 
     #[test]
