@@ -1,6 +1,6 @@
 //! When `par_iter` does not pay: many small pieces of work, each too small for a thread.
 //!
-//! The job: 2,000 batches of 2,000 numbers; for each batch, a sum of squares (a few
+//! The job: 10,000 batches of 2,000 numbers; for each batch, a sum of squares (a few
 //! microseconds of work). Parallelising *inside* each batch hands rayon 2,000 tiny jobs, and
 //! each costs more to hand out (wake a thread, split, join) than to do. Parallelising the
 //! *outer* loop hands out fewer, bigger pieces. The solution program times all four.
@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 /// Numbers per batch and batches per job.
 pub const BATCH: usize = 2_000;
-pub const BATCHES: usize = 2_000;
+pub const BATCHES: usize = 10_000;
 
 /// The job's input: `batches` batches of `batch` numbers.
 pub fn batches(batches: usize, batch: usize) -> Vec<Vec<u64>> {

@@ -112,8 +112,13 @@ pub fn describe_json_error(error: &serde_json::Error, line: &[u8]) -> String {
     let end = (column + 30).min(line.len());
     let quote = String::from_utf8_lossy(&line[start..end]);
     let dots = |cut: bool| if cut { "…" } else { "" };
+    // serde_json counts lines within the one line it was given: keep only the column.
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = text.strip_suffix(&position).unwrap_or(&text);
     format!(
-        "{error} (expected {{\"timestamp\": \"YYYY-MM-DDTHH:MM:SS\", \"open\": …, \"high\": …, \"low\": …, \"close\": …, \"volume\": …}}; near: {}{quote}{})",
+        "{message} at column {} (expected {{\"timestamp\": \"YYYY-MM-DDTHH:MM:SS\", \"open\": …, \"high\": …, \"low\": …, \"close\": …, \"volume\": …}}; near: {}{quote}{})",
+        error.column(),
         dots(start > 0),
         dots(end < line.len())
     )
