@@ -59,6 +59,9 @@ pub fn empty_error(path: &Path) -> ConvertError {
 /// A parser: the bytes of one JSON Lines file (and its path, for errors) to columns.
 pub type Parser = fn(&Path, &[u8]) -> Result<Columns, ConvertError>;
 
+/// The result of converting one file.
+pub type Outcome = Result<Converted, ConvertError>;
+
 /// What converting one file did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Converted {
@@ -100,11 +103,7 @@ pub fn convert_file(
 
 // ANCHOR: sequential
 /// The baseline: every file, one after the other, on one thread.
-pub fn convert_all_sequential(
-    inputs: &[PathBuf],
-    out_dir: &Path,
-    parse: Parser,
-) -> Vec<Result<Converted, ConvertError>> {
+pub fn convert_all_sequential(inputs: &[PathBuf], out_dir: &Path, parse: Parser) -> Vec<Outcome> {
     inputs
         .iter()
         .map(|input| convert_file(input, out_dir, parse))
@@ -212,41 +211,4 @@ fn lap(total: &mut Duration, start: Instant) -> Instant {
     let now = Instant::now();
     *total += now - start;
     now
-}
-
-#[cfg(all(test, feature = "solution"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn value_parser_reads_good_lines_and_names_bad_ones() {
-        let good = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
-        let path = Path::new("AAPL.json");
-        let columns = parse_value(path, &[&good[..], b"\n", good].concat()).unwrap();
-        assert_eq!(columns.len(), 2);
-        assert_eq!(columns.bar(1).close, 1.25);
-        let missing =
-            br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25}"#;
-        let err = parse_value(path, &[&good[..], b"\n", missing].concat())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("AAPL.json, line 2: missing field `volume`"),
-            "{err}"
-        );
-        assert!(
-            parse_value(path, b"\n")
-                .unwrap_err()
-                .to_string()
-                .contains("empty")
-        );
-    }
-
-    #[test]
-    fn output_paths_keep_the_stem() {
-        assert_eq!(
-            output_path(Path::new("data/json/AAPL.json"), Path::new("out")),
-            Path::new("out/AAPL.parquet")
-        );
-    }
 }

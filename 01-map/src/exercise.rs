@@ -1,5 +1,10 @@
-//! Lesson 1 exercises: THE file you edit. Replace each `todo!` with your code, then run
-//! `cargo test -p lesson-01-map` until it is green. The book's chapter 1 explains each one.
+//! Lesson 1 exercises: THE file you edit. Exercise N.M is explained in book section N.M.
+//! Replace its `todo!` with your code, then check that exercise alone:
+//!
+//! ```text
+//! cargo test -p lesson-01-map --test ex1_1     # exercise 1.1; likewise ex1_2, ex1_3
+//! cargo course                                 # where you stand on every exercise
+//! ```
 
 use std::path::Path;
 
@@ -20,7 +25,7 @@ where
     F: Fn(&T) -> R + Sync,
 {
     let _ = (items, work);
-    todo!("exercise 1.1: a parallel map with rayon — see book section 1.3")
+    todo!("exercise 1.1: a parallel map with rayon — see book section 1.1")
 }
 // ANCHOR_END: par_map_rayon
 
@@ -37,7 +42,7 @@ where
 {
     let _ = (items, threads, work);
     todo!(
-        "exercise 1.2: a parallel map by hand with scoped threads and an atomic counter — see book section 1.4"
+        "exercise 1.2: a parallel map by hand with scoped threads and an atomic counter — see book section 1.2"
     )
 }
 // ANCHOR_END: par_map_by_hand
@@ -46,12 +51,13 @@ where
 /// Exercise 1.3: parse a JSON Lines file of bars straight into columns, with a
 /// `#[derive(Deserialize)]` record instead of `serde_json::Value`.
 ///
-/// Same contract as [`crate::convert::parse_value`]: skip blank lines
+/// Same contract as [`crate::convert::parse_value`], and the same columns: skip blank lines
 /// (`shared::read::json_lines` does), check each bar with `Bar::validate`, report a bad line
 /// with [`crate::convert::json_error`] or [`crate::convert::line_error`], and an input
-/// without bars with [`crate::convert::empty_error`].
+/// without bars with [`crate::convert::empty_error`]. Unlike `parse_value`, allocate
+/// nothing per line: no `Value` tree, no `String` keys.
 pub fn parse_typed(path: &Path, bytes: &[u8]) -> Result<Columns, ConvertError> {
     let _ = (path, bytes);
-    todo!("exercise 1.3: typed deserialization with #[derive(Deserialize)] — see book section 1.5")
+    todo!("exercise 1.3: typed deserialization with #[derive(Deserialize)] — see book section 1.3")
 }
 // ANCHOR_END: parse_typed

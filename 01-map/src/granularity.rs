@@ -61,17 +61,3 @@ pub fn coarse(batches: usize) -> u64 {
         .sum()
 }
 // ANCHOR_END: granularity
-
-#[cfg(all(test, feature = "solution"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn all_variants_agree() {
-        let expected = sequential(50);
-        assert!(expected > 0);
-        assert_eq!(fine(50), expected);
-        assert_eq!(fine_min_len(50, 128), expected);
-        assert_eq!(coarse(50), expected);
-    }
-}

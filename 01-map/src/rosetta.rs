@@ -1,25 +1,36 @@
-//! The rosetta stone: one parallel map, "apply `work` to every item, keep the order", in five
-//! of Rust's concurrency tools. Each returns exactly what the sequential
-//! `items.iter().map(work).collect()` returns.
+//! The rosetta stone: lesson 1's job, "convert every file, keep the order", in five of
+//! Rust's concurrency tools. Each returns exactly what
+//! [`convert_all_sequential`](crate::convert::convert_all_sequential) returns.
 //!
-//! The first three borrow the items: their threads are scoped (or rayon's), so the compiler
-//! knows they end before the items do. The last two spawn tasks that may outlive the call,
-//! so everything a task touches must be owned (`'static`): items move in, `work` is shared
-//! through an `Arc`.
+//! The first three borrow the inputs: their threads are scoped (or rayon's), so the compiler
+//! knows they end before the inputs do. The last two spawn tasks that may outlive the call,
+//! so everything a task touches must be owned (`'static`): each task gets its own path, and
+//! the output folder is shared through an `Arc`.
+//!
+//! They are written for this job, not as generic maps, so that none of them is a ready-made
+//! answer to exercise 1.1 or 1.2.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::convert::{Outcome, Parser, convert_file};
+
 // ANCHOR: std_threads
-/// std threads: split the items into one contiguous chunk per core, one scoped thread each.
-/// Simple and fast when every item costs the same; a slow chunk holds everyone up.
-pub fn map_std_threads<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// std threads: split the inputs into one contiguous chunk per core, one scoped thread each.
+/// Simple and fast when every file costs the same; a slow chunk holds everyone up.
+pub fn convert_std_threads(inputs: &[PathBuf], out: &Path, parse: Parser) -> Vec<Outcome> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
+    let chunk = inputs.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = items
+        let handles: Vec<_> = inputs
             .chunks(chunk)
-            .map(|c| scope.spawn(move || c.iter().map(work).collect::<Vec<R>>()))
+            .map(|c| {
+                scope.spawn(move || {
+                    c.iter()
+                        .map(|input| convert_file(input, out, parse))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -30,31 +41,33 @@ pub fn map_std_threads<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + S
 // ANCHOR_END: std_threads
 
 // ANCHOR: crossbeam
-/// crossbeam-channel: a bounded queue of item indices that worker threads pull from, and a
+/// crossbeam-channel: a bounded queue of input indices that worker threads pull from, and a
 /// channel of results back. The queue balances the load like rayon's work stealing, and its
 /// bound keeps a fast producer from running ahead of the workers.
-pub fn map_crossbeam<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn convert_crossbeam(inputs: &[PathBuf], out: &Path, parse: Parser) -> Vec<Outcome> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (todo, queue) = crossbeam_channel::bounded::<usize>(2 * threads);
-    let (done, results) = crossbeam_channel::unbounded::<(usize, R)>();
+    let (done, results) = crossbeam_channel::unbounded::<(usize, Outcome)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let (queue, done, work) = (queue.clone(), done.clone(), &work);
+            let (queue, done) = (queue.clone(), done.clone());
             scope.spawn(move || {
                 for index in queue {
+                    let outcome = convert_file(&inputs[index], out, parse);
                     // `results` lives until the scope ends, so sending cannot fail.
-                    done.send((index, work(&items[index])))
+                    done.send((index, outcome))
                         .expect("results receiver is alive");
                 }
             });
         }
-        for index in 0..items.len() {
+        for index in 0..inputs.len() {
             todo.send(index).expect("workers are alive");
         }
         drop(todo); // closes the queue: each worker's `for` loop ends
     });
     drop(done);
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let mut slots: Vec<Option<Outcome>> =
+        std::iter::repeat_with(|| None).take(inputs.len()).collect();
     for (index, result) in results {
         slots[index] = Some(result);
     }
@@ -67,32 +80,34 @@ pub fn map_crossbeam<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Syn
 
 // ANCHOR: rayon
 /// rayon: a work-stealing pool behind an iterator. The line that changes is `par_iter`.
-pub fn map_rayon<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+pub fn convert_rayon(inputs: &[PathBuf], out: &Path, parse: Parser) -> Vec<Outcome> {
     use rayon::prelude::*;
-    items.par_iter().map(work).collect()
+    inputs
+        .par_iter()
+        .map(|input| convert_file(input, out, parse))
+        .collect()
 }
 // ANCHOR_END: rayon
 
 // ANCHOR: futures
-/// futures: submit each item to a thread pool and get a handle (a future) back, then wait
+/// futures: submit each file to a thread pool and get a handle (a future) back, then wait
 /// for all the handles: the shape of Python's `executor.submit` and `future.result()`.
-pub fn map_futures<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>, std::io::Error>
-where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(&T) -> R + Send + Sync + 'static,
-{
+pub fn convert_futures(
+    inputs: &[PathBuf],
+    out: &Path,
+    parse: Parser,
+) -> Result<Vec<Outcome>, std::io::Error> {
     use futures::executor::{ThreadPool, block_on};
     use futures::future::join_all;
     use futures::task::SpawnExt;
 
     let pool = ThreadPool::new()?;
-    let work = Arc::new(work);
-    let handles: Vec<_> = items
-        .into_iter()
-        .map(|item| {
-            let work = Arc::clone(&work);
-            pool.spawn_with_handle(async move { work(&item) })
+    let out: Arc<Path> = out.into();
+    let handles: Vec<_> = inputs
+        .iter()
+        .map(|input| {
+            let (input, out) = (input.clone(), Arc::clone(&out));
+            pool.spawn_with_handle(async move { convert_file(&input, &out, parse) })
                 .map_err(|e| std::io::Error::other(e.to_string()))
         })
         .collect::<Result<_, _>>()?;
@@ -102,26 +117,25 @@ where
 
 // ANCHOR: tokio
 /// tokio: an async runtime. CPU-bound work does not belong on its async worker threads (it
-/// would stall every other task), so each item goes to `spawn_blocking`'s thread pool.
-pub fn map_tokio<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>, std::io::Error>
-where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(&T) -> R + Send + Sync + 'static,
-{
+/// would stall every other task), so each file goes to `spawn_blocking`'s thread pool.
+pub fn convert_tokio(
+    inputs: &[PathBuf],
+    out: &Path,
+    parse: Parser,
+) -> Result<Vec<Outcome>, std::io::Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread().build()?;
-    let work = Arc::new(work);
+    let out: Arc<Path> = out.into();
     runtime.block_on(async {
-        let tasks: Vec<_> = items
-            .into_iter()
-            .map(|item| {
-                let work = Arc::clone(&work);
-                tokio::task::spawn_blocking(move || work(&item))
+        let tasks: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                let (input, out) = (input.clone(), Arc::clone(&out));
+                tokio::task::spawn_blocking(move || convert_file(&input, &out, parse))
             })
             .collect();
         let mut results = Vec::with_capacity(tasks.len());
         for task in tasks {
-            // A task only fails to join if `work` panicked: pass the panic on.
+            // A task only fails to join if it panicked: pass the panic on.
             results.push(
                 task.await
                     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
@@ -131,59 +145,3 @@ where
     })
 }
 // ANCHOR_END: tokio
-
-#[cfg(all(test, feature = "solution"))]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    fn square(x: &u64) -> u64 {
-        x * x
-    }
-
-    /// `f`, counting its calls: every variant must call `work` once per item.
-    fn counting<'a, T>(
-        calls: &'a AtomicUsize,
-        f: impl Fn(&T) -> u64 + 'a,
-    ) -> impl Fn(&T) -> u64 + 'a {
-        move |item| {
-            calls.fetch_add(1, Ordering::Relaxed);
-            f(item)
-        }
-    }
-
-    #[test]
-    fn every_variant_is_the_sequential_map() {
-        for n in [0, 1, 7, 1000] {
-            let items: Vec<u64> = (0..n).collect();
-            let expected: Vec<u64> = items.iter().map(square).collect();
-            let calls = AtomicUsize::new(0);
-            assert_eq!(
-                map_std_threads(&items, counting(&calls, square)),
-                expected,
-                "std threads, {n} items"
-            );
-            assert_eq!(
-                map_crossbeam(&items, counting(&calls, square)),
-                expected,
-                "crossbeam, {n} items"
-            );
-            assert_eq!(
-                map_rayon(&items, counting(&calls, square)),
-                expected,
-                "rayon, {n} items"
-            );
-            assert_eq!(calls.load(Ordering::Relaxed), 3 * n as usize);
-            assert_eq!(
-                map_futures(items.clone(), square).unwrap(),
-                expected,
-                "futures, {n} items"
-            );
-            assert_eq!(
-                map_tokio(items.clone(), square).unwrap(),
-                expected,
-                "tokio, {n} items"
-            );
-        }
-    }
-}

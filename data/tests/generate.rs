@@ -83,9 +83,9 @@ fn tiny_is_well_under_a_megabyte_and_reads_back() {
     let dataset = data::make(dir.path(), Size::Tiny).unwrap();
     let total: u64 = dataset.manifest().total_bytes;
     assert!(total < 700_000, "tiny is {total} bytes");
-    for path in dataset.json_files() {
-        let bars = shared::read::read_json_lines(&path).unwrap();
-        assert_eq!(bars.len(), 3 * 240, "{}", path.display());
+    for path in dataset.columnar().unwrap() {
+        let columns = shared::columnar::read_columns(&path).unwrap();
+        assert_eq!(columns.len(), 3 * 240, "{}", path.display());
     }
     let files = dataset.minute_files("AAPL");
     assert_eq!(files.len(), 3);
@@ -322,4 +322,29 @@ fn cli_explains_a_missing_dataset_for_check() {
         stderr.contains("cargo run --release -p data") && !stderr.contains("panicked"),
         "{stderr}"
     );
+}
+
+/// Lessons 2 and later read `columnar/`, which given code makes from the JSON files when it
+/// is missing or stale: they never depend on what a learner's lesson 1 wrote.
+#[test]
+fn columnar_files_are_made_when_missing_and_remade_when_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = data::make(dir.path(), Size::Tiny).unwrap();
+    let columnar = dir.path().join(shared::dataset::COLUMNAR_DIR);
+    assert!(!columnar.exists());
+    let files = dataset.columnar().unwrap();
+    assert_eq!(files.len(), dataset.symbols().len());
+    let first = shared::columnar::read_columns(&files[0]).unwrap();
+
+    std::fs::remove_dir_all(&columnar).unwrap();
+    assert_eq!(dataset.columnar().unwrap(), files);
+    assert_eq!(shared::columnar::read_columns(&files[0]).unwrap(), first);
+
+    // A learner's damaged or foreign file is replaced once its JSON source is newer.
+    std::fs::write(&files[1], b"not parquet").unwrap();
+    let json = &dataset.json_files()[1];
+    let bytes = std::fs::read(json).unwrap();
+    std::fs::write(json, bytes).unwrap();
+    dataset.columnar().unwrap();
+    shared::columnar::read_columns(&files[1]).unwrap();
 }

@@ -12,7 +12,9 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One bar: prices over an interval (2 minutes in the dataset) and the shares traded.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// Bars are written by the `data` generator and read by the readers in [`crate::read`]; on
+/// purpose, `Bar` does not implement `Deserialize` (writing that parser is exercise 1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Bar {
     /// Start of the interval.
     pub timestamp: Timestamp,

@@ -5,10 +5,12 @@
 //! - [`read`]: JSON Lines and CSV readers whose errors name the file and line;
 //! - [`columnar`]: the Parquet file of columns that lesson 1 writes and later lessons read;
 //! - [`stats`]: Pearson correlation;
-//! - [`report`]: timing runs and printing aligned tables;
+//! - [`report`]: timing runs, comparing variants, printing aligned tables;
 //! - [`progress`]: progress bars;
 //! - [`chart`]: line charts and heatmaps as PNG or SVG;
-//! - [`atomic`]: writing files so that no one ever sees half of one.
+//! - [`atomic`]: writing files so that no one ever sees half of one;
+//! - [`testing`]: for the lessons' tests: running an answer with a time bound and a clear
+//!   failure message.
 
 pub mod atomic;
 pub mod bar;
@@ -19,6 +21,10 @@ pub mod progress;
 pub mod read;
 pub mod report;
 pub mod stats;
+pub mod testing;
+
+#[cfg(test)]
+mod read_tests;
 
 pub use bar::{Bar, Timestamp};
 pub use columnar::Columns;

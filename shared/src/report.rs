@@ -177,6 +177,227 @@ impl fmt::Display for Table {
     }
 }
 
+/// One line for the top of every program's output when it was built without optimisations,
+/// or `None` in a release build. `command` is how to run the same program with `--release`.
+///
+/// A debug build runs lesson code 10 to 50 times slower, and not evenly: the overhead of a
+/// thread pool barely changes while the work around it slows down, so even the *ratios* in
+/// a debug build's tables are wrong (granularity's 0.06× reads 0.77×).
+pub fn debug_build_warning(command: &str) -> Option<String> {
+    cfg!(debug_assertions).then(|| {
+        format!(
+            "warning: this is a debug build, so its timings are meaningless (even the ratios). \
+             Run it with --release: {command}"
+        )
+    })
+}
+
+/// Times the variants of one job and prints them as one table: the median of several runs,
+/// the throughput, how many times faster than the first variant (the baseline), the limit
+/// rows, and a row that says "not done yet" for an exercise still at its `todo!`.
+///
+/// Each variant's output is summarised (e.g. "2,540,400 rows") and compared with the first
+/// variant's: a variant that is fast because it skipped work shows up as wrong, not as fast.
+///
+/// ```
+/// use shared::report::Comparison;
+/// let mut sums = Comparison::new("Sum of 0..1000", 3).check_output(|sum: &u64| sum.to_string());
+/// sums.variant("sequential", "given", || (0..1000u64).sum());
+/// sums.variant("by formula", "", || 999 * 1000 / 2);
+/// sums.variant("not written yet", "9.9", || todo!("exercise 9.9"));
+/// let table = sums.finish().to_string();
+/// assert!(table.contains("not written yet") && table.contains("not done yet"));
+/// ```
+pub struct Comparison<T> {
+    title: String,
+    runs: usize,
+    bytes: Option<u64>,
+    summary: Option<Summary<T>>,
+    rows: Vec<ComparisonRow>,
+    baseline: Option<(Duration, Option<String>)>,
+    notes: Vec<String>,
+    problems: Vec<String>,
+}
+
+type Summary<T> = Box<dyn Fn(&T) -> String>;
+
+struct ComparisonRow {
+    name: String,
+    exercise: String,
+    outcome: Result<Duration, &'static str>,
+}
+
+impl<T> Comparison<T> {
+    /// A comparison titled `title`; every variant runs `runs` times (at least once).
+    pub fn new(title: impl Into<String>, runs: usize) -> Self {
+        Comparison {
+            title: title.into(),
+            runs: runs.max(1),
+            bytes: None,
+            summary: None,
+            rows: Vec::new(),
+            baseline: None,
+            notes: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Every variant processes `bytes` bytes: adds an MB/s column.
+    pub fn with_bytes(mut self, bytes: u64) -> Self {
+        self.bytes = Some(bytes);
+        self
+    }
+
+    /// Summarises each variant's output; a summary unlike the baseline's marks the row wrong.
+    pub fn check_output(mut self, summary: impl Fn(&T) -> String + 'static) -> Self {
+        self.summary = Some(Box::new(summary));
+        self
+    }
+
+    /// Times one variant. `exercise` names the exercises it runs ("1.1 + 1.3"), or "given".
+    /// Returns its output, or `None` if it panicked: a `todo!` reads "not done yet", any
+    /// other panic "panicked", with its message in [`problems`](Self::problems).
+    pub fn variant(
+        &mut self,
+        name: impl Into<String>,
+        exercise: impl Into<String>,
+        run: impl FnMut() -> T,
+    ) -> Option<T> {
+        let (name, exercise) = (name.into(), exercise.into());
+        let outcome = catch_quietly(|| time_runs(self.runs, run));
+        let (timing, output) = match outcome {
+            Ok(timed) => timed,
+            Err(message) => {
+                let status = if crate::testing::is_todo(&message) {
+                    "not done yet"
+                } else {
+                    self.problems.push(format!("{name}: panicked: {message}"));
+                    "panicked"
+                };
+                self.rows.push(ComparisonRow {
+                    name,
+                    exercise,
+                    outcome: Err(status),
+                });
+                return None;
+            }
+        };
+        let median = timing.median();
+        let summary = self.summary.as_ref().map(|s| s(&output));
+        match (&self.baseline, summary) {
+            (None, summary) => self.baseline = Some((median, summary)),
+            (Some((_, Some(expected))), Some(got)) if *expected != got => {
+                self.problems
+                    .push(format!("{name}: wrong output: {got}, expected {expected}"));
+                self.rows.push(ComparisonRow {
+                    name,
+                    exercise,
+                    outcome: Err("wrong output"),
+                });
+                return Some(output);
+            }
+            _ => {}
+        }
+        self.rows.push(ComparisonRow {
+            name,
+            exercise,
+            outcome: Ok(median),
+        });
+        Some(output)
+    }
+
+    /// Times a limit: work that is part of every variant (reading the bytes, parsing them),
+    /// so no variant can beat it. Its output is not checked.
+    pub fn limit<U>(&mut self, name: impl Into<String>, run: impl FnMut() -> U) {
+        let (timing, _) = time_runs(self.runs, run);
+        self.rows.push(ComparisonRow {
+            name: format!("limit: {}", name.into()),
+            exercise: "-".into(),
+            outcome: Ok(timing.median()),
+        });
+    }
+
+    /// A line printed under the table.
+    pub fn note(&mut self, note: impl Into<String>) -> &mut Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// What went wrong: variants that panicked or gave another output than the baseline.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
+    /// The median of the baseline, the first variant that ran.
+    pub fn baseline(&self) -> Option<Duration> {
+        self.baseline.as_ref().map(|(d, _)| *d)
+    }
+
+    /// The table: one row per variant and limit, in the order they ran.
+    pub fn finish(&self) -> Table {
+        let with_exercise = self.rows.iter().any(|r| !r.exercise.is_empty());
+        let mut header = vec!["variant"];
+        header.extend(with_exercise.then_some("exercise"));
+        header.push("median");
+        header.extend(self.bytes.map(|_| "MB/s"));
+        header.push("speedup");
+        let mut table = Table::new(header).with_title(format!(
+            "{} (median of {} {})",
+            self.title,
+            self.runs,
+            if self.runs == 1 { "run" } else { "runs" }
+        ));
+        for row in &self.rows {
+            let mut cells = vec![row.name.clone()];
+            cells.extend(with_exercise.then(|| row.exercise.clone()));
+            match (row.outcome, self.baseline()) {
+                (Ok(median), baseline) => {
+                    cells.push(fmt_duration(median));
+                    cells.extend(self.bytes.map(|b| fmt_rate(b, median)));
+                    cells.push(baseline.map_or("-".into(), |b| fmt_speedup(b, median)));
+                }
+                (Err(status), _) => {
+                    cells.push(status.into());
+                    cells.extend(self.bytes.map(|_| "-".into()));
+                    cells.push("-".into());
+                }
+            }
+            table.row(cells);
+        }
+        if let Some(first) = self.rows.iter().find(|r| r.outcome.is_ok()) {
+            table.note(format!(
+                "speedup: how many times faster than the first row ({}); below 1.00× is a slowdown.",
+                first.name
+            ));
+        }
+        for note in &self.notes {
+            table.note(note.clone());
+        }
+        table
+    }
+}
+
+/// Runs `work`, returning a panic's message instead of unwinding. While it runs, the panic
+/// hook stays quiet about `todo!`s (an exercise not done yet is not news) and reports any
+/// other panic as usual.
+fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    let previous = std::sync::Arc::new(std::panic::take_hook());
+    let report = std::sync::Arc::clone(&previous);
+    std::panic::set_hook(Box::new(move |info| {
+        let message = crate::testing::panic_message(info.payload());
+        if !crate::testing::is_todo(message) {
+            (*report)(info);
+        }
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    // Put the previous hook back; ours holds the only other reference to it.
+    drop(std::panic::take_hook());
+    if let Ok(previous) = std::sync::Arc::try_unwrap(previous) {
+        std::panic::set_hook(previous);
+    }
+    result.map_err(|payload| crate::testing::panic_message(payload.as_ref()).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +445,43 @@ mod tests {
                 "seq               80",
                 "parallel-typed  1200",
                 "2 cores"
+            ]
+        );
+    }
+
+    #[test]
+    fn comparison_marks_todo_panics_and_wrong_outputs() {
+        let mut c = Comparison::new("job", 2)
+            .with_bytes(1_000_000)
+            .check_output(|n: &u32| format!("{n} rows"));
+        c.variant("baseline", "given", || 3);
+        c.variant("same", "1.1", || 3);
+        c.variant("skips work", "1.2", || 2);
+        c.variant("todo", "1.3", || -> u32 { todo!("exercise 1.3") });
+        c.variant("bug", "1.4", || -> u32 { panic!("index out of bounds") });
+        c.limit("read only", || 0u8);
+        let text = c.finish().to_string();
+        let row = |name: &str| {
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row("same").ends_with("×"), "{text}");
+        assert!(row("skips work").contains("wrong output"), "{text}");
+        assert!(row("todo").contains("not done yet"), "{text}");
+        assert!(row("bug").contains("panicked"), "{text}");
+        assert!(row("limit: read only").contains(" - "), "{text}");
+        assert!(
+            text.starts_with("job (median of 2 runs)\nvariant "),
+            "{text}"
+        );
+        assert!(text.lines().nth(1).unwrap().contains("exercise"), "{text}");
+        assert_eq!(
+            c.problems(),
+            [
+                "skips work: wrong output: 2 rows, expected 3 rows",
+                "bug: panicked: index out of bounds"
             ]
         );
     }

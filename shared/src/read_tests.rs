@@ -1,9 +1,10 @@
 //! Every reader, fed every kind of broken file, answers with an error naming the file and
-//! the line, and never panics.
+//! the line, and never panics. (Unit tests, not integration tests: the JSON Lines reader is
+//! private to the crate.)
 
 use std::path::{Path, PathBuf};
 
-use shared::read::{ReadError, read_csv, read_json_lines};
+use crate::read::{ReadError, read_csv, read_json_lines};
 
 const GOOD_JSON: &str = r#"{"timestamp":"2016-01-04T09:00:00","open":47.144,"high":47.145,"low":47.137,"close":47.137,"volume":1264015}"#;
 const GOOD_CSV: &str = "2016-01-04T09:00:00,47.144,47.145,47.137,47.137,1264015";

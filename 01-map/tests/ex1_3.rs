@@ -1,0 +1,143 @@
+//! Exercise 1.3: a typed parser (book section 1.3).
+//!
+//! `cargo test -p lesson-01-map --test ex1_3`. These tests call only your `parse_typed` and
+//! given code, so they pass as soon as exercise 1.3 is done.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::fs;
+use std::path::Path;
+
+use common::{fixture, reference_columns};
+use lesson_01_map::answer::parse_typed;
+use shared::testing::within;
+
+const GOOD: &str = r#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
+
+#[test]
+fn ex1_3_reads_the_same_bars_as_the_value_parser() {
+    within("1.3", || {
+        let f = fixture();
+        for input in &f.inputs {
+            let bytes = fs::read(input).unwrap();
+            let typed = parse_typed(input, &bytes)
+                .unwrap_or_else(|e| panic!("exercise 1.3: {} did not parse: {e}", input.display()));
+            let expected = reference_columns(input);
+            assert_eq!(
+                typed.len(),
+                expected.len(),
+                "exercise 1.3: {}: expected {} bars; see book section 1.3",
+                input.display(),
+                expected.len()
+            );
+            for i in 0..expected.len() {
+                assert_eq!(
+                    typed.bar(i),
+                    expected.bar(i),
+                    "exercise 1.3: {}: bar {i} differs from what parse_value reads; see book section 1.3",
+                    input.display()
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn ex1_3_reports_bad_lines_and_empty_files() {
+    within("1.3", || {
+        let path = Path::new("data/json/AAPL.json");
+        let cases = [
+            (
+                "a number that is not one",
+                GOOD.replace("2.0", "2.x"),
+                "line 3",
+            ),
+            (
+                "a missing field",
+                GOOD.replace(r#","volume":7"#, ""),
+                "missing field `volume`",
+            ),
+            (
+                "a bad timestamp",
+                GOOD.replace("T09:00:00", "T9:00"),
+                "invalid timestamp",
+            ),
+            (
+                "high below low",
+                GOOD.replace("2.0", "0.5"),
+                "implausible bar",
+            ),
+        ];
+        for (what, bad, expected) in cases {
+            let text = format!("{GOOD}\n\n{bad}\n{GOOD}\n");
+            let message = match parse_typed(path, text.as_bytes()) {
+                Ok(_) => panic!(
+                    "exercise 1.3: line 3 has {what}, yet parse_typed returned Ok; see book section 1.3"
+                ),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                message.contains("AAPL.json, line 3") && message.contains(expected),
+                "exercise 1.3: for {what} on line 3, expected an error naming the file, line 3 and \"{expected}\", got: {message}"
+            );
+        }
+        let message = parse_typed(path, b"\n \n")
+            .map(|c| c.len())
+            .map_err(|e| e.to_string());
+        assert!(
+            matches!(&message, Err(m) if m.contains("empty")),
+            "exercise 1.3: a file with no bars must be an error (use convert::empty_error), got {message:?}"
+        );
+    });
+}
+
+/// Counts the allocations made by the current thread (other tests run on other threads).
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged; counting touches only
+// a thread-local `Cell` with a const initializer, which never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Typed parsing is not a matter of taste: the point is that it does no work per line beyond
+/// reading the numbers. `serde_json::Value` allocates a map, six keys and a timestamp string
+/// for every line; a typed record with a borrowed `&str` (or a `Timestamp`) allocates
+/// nothing. The bound allows a `String` field, at one allocation a line.
+#[test]
+fn ex1_3_allocates_at_most_one_block_per_line() {
+    within("1.3", || {
+        let lines = 2_000;
+        let text = format!("{GOOD}\n").repeat(lines);
+        let path = Path::new("AAPL.json");
+        let before = ALLOCATIONS.with(Cell::get);
+        let parsed = parse_typed(path, text.as_bytes());
+        let allocations = ALLOCATIONS.with(Cell::get) - before;
+        let columns = parsed
+            .unwrap_or_else(|e| panic!("exercise 1.3: {lines} good lines did not parse: {e}"));
+        assert_eq!(columns.len(), lines, "exercise 1.3: expected {lines} bars");
+        assert!(
+            allocations <= lines as u64,
+            "exercise 1.3: parsing {lines} lines made {allocations} allocations ({:.1} per line). A typed record read with \
+             `serde_json::from_slice` allocates nothing per line; a `Value` tree allocates about ten. See book section 1.3",
+            allocations as f64 / lines as f64
+        );
+    });
+}

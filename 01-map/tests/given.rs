@@ -1,0 +1,96 @@
+//! Tests of the given code of lesson 1: the `Value` parser and the sequential conversion,
+//! the granularity variants and the rosetta stone. Ordinary tests: they pass with the
+//! exercises untouched.
+
+mod common;
+
+use std::path::Path;
+
+use common::{check_outputs, fixture};
+use lesson_01_map::convert::{convert_all_sequential, output_path, parse_value};
+use lesson_01_map::{granularity, rosetta};
+
+#[test]
+fn value_parser_reads_good_lines_and_names_bad_ones() {
+    let good = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
+    let path = Path::new("AAPL.json");
+    let columns = parse_value(path, &[&good[..], b"\n", good].concat()).unwrap();
+    assert_eq!(columns.len(), 2);
+    assert_eq!(columns.bar(1).close, 1.25);
+    let missing =
+        br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25}"#;
+    let err = parse_value(path, &[&good[..], b"\n", missing].concat())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("AAPL.json, line 2: missing field `volume`"),
+        "{err}"
+    );
+    let empty = parse_value(path, b"\n").unwrap_err().to_string();
+    assert!(empty.contains("empty"), "{empty}");
+}
+
+#[test]
+fn output_paths_keep_the_stem() {
+    assert_eq!(
+        output_path(Path::new("data/json/AAPL.json"), Path::new("out")),
+        Path::new("out/AAPL.parquet")
+    );
+}
+
+#[test]
+fn the_sequential_baseline_converts_every_file() {
+    let f = fixture();
+    let results = convert_all_sequential(&f.inputs, &f.out, parse_value);
+    check_outputs("given", &f, &results);
+}
+
+#[test]
+fn granularity_variants_agree() {
+    let expected = granularity::sequential(50);
+    assert!(expected > 0);
+    assert_eq!(granularity::fine(50), expected);
+    assert_eq!(granularity::fine_min_len(50, 128), expected);
+    assert_eq!(granularity::coarse(50), expected);
+}
+
+#[test]
+fn every_rosetta_variant_is_the_sequential_conversion() {
+    let f = fixture();
+    let (inputs, out) = (&f.inputs, f.out.as_path());
+    let expected = rows(&convert_all_sequential(inputs, out, parse_value));
+    assert_eq!(expected.len(), inputs.len());
+    let variants = [
+        (
+            "std threads",
+            rosetta::convert_std_threads(inputs, out, parse_value),
+        ),
+        (
+            "crossbeam",
+            rosetta::convert_crossbeam(inputs, out, parse_value),
+        ),
+        ("rayon", rosetta::convert_rayon(inputs, out, parse_value)),
+        (
+            "futures",
+            rosetta::convert_futures(inputs, out, parse_value).unwrap(),
+        ),
+        (
+            "tokio",
+            rosetta::convert_tokio(inputs, out, parse_value).unwrap(),
+        ),
+    ];
+    for (name, outcomes) in variants {
+        assert_eq!(rows(&outcomes), expected, "{name}");
+    }
+}
+
+/// Each result's input and row count, in order.
+fn rows(outcomes: &[lesson_01_map::convert::Outcome]) -> Vec<(std::path::PathBuf, u64)> {
+    outcomes
+        .iter()
+        .map(|o| {
+            let c = o.as_ref().expect("converts");
+            (c.input.clone(), c.rows)
+        })
+        .collect()
+}

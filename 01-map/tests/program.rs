@@ -1,0 +1,64 @@
+//! The `exercise-01` / `solution-01` program, run as a learner runs it, on a tiny dataset.
+//! Tests run the binary whose answers they check: `solution-01` with `--features solution`,
+//! `exercise-01` without (the rule for every program a lesson starts; see `answers.rs`).
+//! Both pass on the untouched stubs: the program's reporting is given code.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::fixture;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-01");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-01");
+
+fn run(f: &common::Fixture) -> Output {
+    Command::new(PROGRAM)
+        .args(["--skip-examples", "--runs", "1", "--out"])
+        .arg(&f.out)
+        .env(shared::dataset::DATA_ENV, f.dir.path().join("data"))
+        .env("PARALLEL_RUST_NO_PROGRESS", "1")
+        .output()
+        .expect("the lesson's program runs")
+}
+
+#[test]
+fn a_debug_build_says_its_timings_are_meaningless() {
+    let f = fixture();
+    let output = run(&f);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let warned = stderr.contains("warning: this is a debug build");
+    // This test and the program are built with the same profile.
+    assert_eq!(warned, cfg!(debug_assertions), "{stderr}");
+    if warned {
+        assert!(
+            stderr.contains("cargo run --release -p lesson-01-map --bin"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_input_is_reported_and_the_others_convert() {
+    let f = fixture();
+    let bad = &f.inputs[2];
+    std::fs::remove_file(bad).unwrap();
+    std::fs::create_dir(bad).unwrap();
+    let output = run(&f);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 of 4 files could not be converted (the other 3 were converted)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("cannot read {}", bad.display())),
+        "{stderr}"
+    );
+    for input in &f.inputs {
+        let written = lesson_01_map::convert::output_path(input, &f.out).exists();
+        assert_eq!(written, input != bad, "{}", input.display());
+    }
+}

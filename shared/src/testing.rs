@@ -1,0 +1,321 @@
+//! For the lessons' tests: run a learner's answer with a time bound, and turn whatever it
+//! does wrong (a panic on some worker thread, a `todo!`, a deadlock) into one failure message
+//! that names the exercise and the book section.
+//!
+//! Only tests use this module. It is here, not in each lesson, so that every lesson's tests
+//! speak the same way.
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, mpsc};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+/// How long a test waits for an exercise before calling it a deadlock. Tests run on tiny
+/// data, so a correct answer takes milliseconds even in a debug build on a busy machine.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The text of a panic payload: what `panic!`, `assert!` or `todo!` was given.
+pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(a panic without a message)")
+}
+
+/// True for the panic of an untouched `todo!()`.
+pub fn is_todo(message: &str) -> bool {
+    message.starts_with("not yet implemented")
+}
+
+/// Runs `work` (a call into exercise `id`, e.g. `"1.2"`) on a fresh thread and returns its
+/// result, or fails the test with a message that a learner can act on:
+///
+/// - `work` did not finish within [`DEADLINE`]: "exercise 1.2 did not finish in 10s — a
+///   deadlock? … see book section 1.2". The stuck thread is left behind; the test process
+///   ends it when the run is over.
+/// - `work` panicked, on this thread or on a worker thread whose panic the answer passed on:
+///   the panic's own message, prefixed with the exercise. (A panic that was resumed with
+///   `resume_unwind` prints nothing by itself, which is why a bare test showed no message.)
+///
+/// ```
+/// let sum = shared::testing::within("1.1", || (1..=10).sum::<u32>());
+/// assert_eq!(sum, 55);
+/// ```
+pub fn within<R, F>(id: &str, work: F) -> R
+where
+    R: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
+{
+    within_for(id, DEADLINE, work)
+}
+
+/// [`within`] with another deadline.
+pub fn within_for<R, F>(id: &str, deadline: Duration, work: F) -> R
+where
+    R: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
+{
+    let (done, result) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name(format!("exercise {id}"))
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            // The receiver is gone only if the test already failed on the deadline.
+            let _ = done.send(outcome);
+        });
+    if let Err(e) = spawned {
+        panic!("exercise {id}: could not start a thread to run it: {e}");
+    }
+    match result.recv_timeout(deadline) {
+        Ok(Ok(value)) => value,
+        Ok(Err(payload)) => {
+            let message = panic_message(payload.as_ref());
+            if is_todo(message) {
+                panic!("exercise {id} is not done yet: {message}");
+            }
+            if message.starts_with(&format!("exercise {id}")) {
+                // A check of the test itself failed: its message already says everything.
+                panic!("{message}");
+            }
+            panic!("exercise {id} panicked: {message} (see book section {id})");
+        }
+        Err(_) => panic!(
+            "exercise {id} did not finish in {deadline:?} — a deadlock? A thread may wait \
+             for something that never comes; see book section {id}"
+        ),
+    }
+}
+
+/// How long a structure check waits for the event it expects before giving up on it (once;
+/// after that, it stops waiting). Only a wrong answer ever waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// Locks a mutex whose data stays valid even if a holder panicked (a learner's panic must
+/// not turn into a second, confusing one here).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// "Is it parallel?", answered by structure rather than by the clock: every call to
+/// [`arrive`](Self::arrive) records its thread and waits until a second thread has arrived
+/// too. A map that runs items on several threads at once meets at once; one that runs them
+/// one after the other waits [`PATIENCE`] once, gives up, and ends with one thread recorded.
+#[derive(Default)]
+pub struct Rendezvous {
+    threads: Mutex<HashSet<ThreadId>>,
+    arrived: Condvar,
+    gave_up: AtomicBool,
+}
+
+impl Rendezvous {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the calling thread, then waits for a second one (or gives up).
+    pub fn arrive(&self) {
+        let mut threads = lock(&self.threads);
+        threads.insert(std::thread::current().id());
+        self.arrived.notify_all();
+        if self.gave_up.load(Ordering::SeqCst) {
+            return;
+        }
+        let (_threads, wait) = self
+            .arrived
+            .wait_timeout_while(threads, PATIENCE, |t| t.len() < 2)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if wait.timed_out() {
+            self.gave_up.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// How many distinct threads have arrived.
+    pub fn thread_count(&self) -> usize {
+        lock(&self.threads).len()
+    }
+}
+
+/// Work whose items finish out of input order, so that a map that returns results in the
+/// order they finish, or thread by thread, cannot pass an order test by luck. Item `i`
+/// waits until its partner is done; two layouts:
+///
+/// - [`pairs`](Self::pairs): item `2k` waits for item `2k + 1`. For maps that hand out one
+///   item at a time (a shared counter). No thread can process `2k` and then `2k + 1` (it
+///   would wait for itself), so every pair of neighbours is split between two threads:
+///   results gathered as they finish put `2k + 1` before `2k`, and results gathered thread
+///   by thread, then concatenated, would need a thread boundary between every pair; with
+///   more than twice as many items as threads there are not enough boundaries. Only a map
+///   that puts each result at its item's index passes.
+/// - [`first_after_last`](Self::first_after_last): item 0 waits for the last item. For maps
+///   that split the items into contiguous chunks (rayon): the first and the last item are
+///   in different chunks, so the last one finishes first.
+///
+/// A map that runs the waiting item and its partner one after the other on one thread would
+/// wait forever; instead each wait gives up after [`PATIENCE`], once for the whole run, and
+/// [`gave_up`](Self::gave_up) says so.
+pub struct OutOfOrder {
+    done: Mutex<Vec<bool>>,
+    changed: Condvar,
+    gave_up: AtomicBool,
+    partner: fn(usize, usize) -> Option<usize>,
+}
+
+impl OutOfOrder {
+    /// Work for items `0..len` where item `2k` waits for item `2k + 1`.
+    pub fn pairs(len: usize) -> Self {
+        Self::with_partners(len, |i, len| (i % 2 == 0 && i + 1 < len).then_some(i + 1))
+    }
+
+    /// Work for items `0..len` where item 0 waits for item `len - 1`.
+    pub fn first_after_last(len: usize) -> Self {
+        Self::with_partners(len, |i, len| (i == 0 && len > 1).then_some(len - 1))
+    }
+
+    fn with_partners(len: usize, partner: fn(usize, usize) -> Option<usize>) -> Self {
+        OutOfOrder {
+            done: Mutex::new(vec![false; len]),
+            changed: Condvar::new(),
+            gave_up: AtomicBool::new(false),
+            partner,
+        }
+    }
+
+    /// Processes item `i` (waiting for its partner first, if it has one) and returns `i × 10`.
+    pub fn process(&self, i: usize) -> usize {
+        let mut done = lock(&self.done);
+        let partner = (self.partner)(i, done.len());
+        if let Some(partner) = partner.filter(|_| !self.gave_up.load(Ordering::SeqCst)) {
+            let (guard, wait) = self
+                .changed
+                .wait_timeout_while(done, PATIENCE, |d| !d[partner])
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            done = guard;
+            if wait.timed_out() {
+                self.gave_up.store(true, Ordering::SeqCst);
+                self.changed.notify_all();
+            }
+        }
+        if let Some(slot) = done.get_mut(i) {
+            *slot = true;
+        }
+        self.changed.notify_all();
+        i * 10
+    }
+
+    /// True if some item had to give up waiting for its partner: the map ran it and its
+    /// partner one after the other on the same thread.
+    pub fn gave_up(&self) -> bool {
+        self.gave_up.load(Ordering::SeqCst)
+    }
+}
+
+/// The first index where `got` and `expected` differ, as a sentence for a failing test:
+/// "at index 2: expected 20, got 30 (100 results)". `None` when they are equal.
+pub fn first_difference<T: PartialEq + std::fmt::Debug>(
+    got: &[T],
+    expected: &[T],
+) -> Option<String> {
+    if got.len() != expected.len() {
+        return Some(format!(
+            "expected {} results, got {}",
+            expected.len(),
+            got.len()
+        ));
+    }
+    let i = got.iter().zip(expected).position(|(g, e)| g != e)?;
+    Some(format!(
+        "at index {i}: expected {:?}, got {:?} ({} results)",
+        expected[i],
+        got[i],
+        got.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure_of(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let payload = std::panic::catch_unwind(f).expect_err("should fail");
+        panic_message(payload.as_ref()).to_string()
+    }
+
+    #[test]
+    fn out_of_order_finishes_odd_items_first_across_threads() {
+        let work = OutOfOrder::pairs(4);
+        let order = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for i in [0, 2, 1, 3] {
+                let (work, order) = (&work, &order);
+                s.spawn(move || {
+                    work.process(i);
+                    lock(order).push(i);
+                });
+            }
+        });
+        let order = order.into_inner().unwrap();
+        let at = |i| order.iter().position(|&x| x == i).unwrap();
+        assert!(at(1) < at(0) && at(3) < at(2), "{order:?}");
+        assert!(!work.gave_up());
+    }
+
+    #[test]
+    fn first_difference_names_the_index() {
+        assert_eq!(first_difference(&[1, 2, 3], &[1, 2, 3]), None);
+        assert_eq!(
+            first_difference(&[1, 5, 3], &[1, 2, 3]).unwrap(),
+            "at index 1: expected 2, got 5 (3 results)"
+        );
+        assert_eq!(
+            first_difference(&[1], &[1, 2]).unwrap(),
+            "expected 2 results, got 1"
+        );
+    }
+
+    #[test]
+    fn passes_the_result_back() {
+        assert_eq!(within("1.1", || 6 * 7), 42);
+    }
+
+    #[test]
+    fn a_todo_reads_not_done_yet() {
+        let message = failure_of(|| within("1.3", || todo!("exercise 1.3: parse")));
+        assert!(
+            message.starts_with("exercise 1.3 is not done yet: not yet implemented: exercise 1.3"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_panic_on_a_worker_thread_keeps_its_message() {
+        let message = failure_of(|| {
+            within("1.2", || {
+                let worker = std::thread::spawn(|| panic!("item 7 is bad"));
+                let Err(payload) = worker.join();
+                std::panic::resume_unwind(payload);
+            })
+        });
+        assert_eq!(
+            message,
+            "exercise 1.2 panicked: item 7 is bad (see book section 1.2)"
+        );
+    }
+
+    #[test]
+    fn a_deadlock_fails_with_the_section() {
+        let (_keep, never) = mpsc::channel::<()>();
+        let message = failure_of(move || {
+            within_for("1.2", Duration::from_millis(50), move || never.recv().ok());
+        });
+        assert!(
+            message.starts_with("exercise 1.2 did not finish in 50ms — a deadlock?")
+                && message.ends_with("see book section 1.2"),
+            "{message}"
+        );
+    }
+}
