@@ -2,6 +2,12 @@
 # Checks what `mdbook build` lets through (mdbook-linkcheck does not work with mdbook 0.5):
 # every {{#include FILE:ANCHOR}} names an existing file that has that anchor, and every
 # relative link or image in book/src points at a file that exists.
+#
+# Then the numbering rule of the lesson template: exercise N.M is in book section N.M.
+# Every "section N.M" in the book, the lessons' code, tests and hints, and in `shared`,
+# must name a heading "N.M …" of the book; every "exercise N.M" a heading "N.M Exercise…";
+# every tests/exN_M.rs an exercise heading N.M; and every stub's
+# `todo!("exercise N.M: … see book section K.L")` must have K.L = N.M.
 set -euo pipefail
 cd "$(dirname "$0")/../book/src"
 
@@ -27,5 +33,38 @@ for page in $(find . -name '*.md' | sort); do
     fi
   done < <(grep -o '\]([^)]*)' "$page" | sed -E 's/^\]\(([^) ]*).*$/\1/')
 done
-[ "$status" -eq 0 ] && echo "check-book: includes, anchors and links resolve."
+
+# The numbering rule.
+cd ../..
+headings=$(grep -hoE '^#+ [0-9]+\.[0-9]+ .*' book/src/*.md | sed -E 's/^#+ //')
+sections=$(echo "$headings" | sed -E 's/^([0-9]+\.[0-9]+) .*/\1/' | sort -u)
+exercises=$(echo "$headings" | grep -E '^[0-9]+\.[0-9]+ Exercise' | sed -E 's/^([0-9]+\.[0-9]+) .*/\1/' | sort -u)
+sources=$(ls book/src/*.md; find shared [0-9][0-9]-* \( -name '*.rs' -o -name '*.md' \) -not -path '*/target/*' 2>/dev/null | sort)
+while IFS= read -r hit; do
+  file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; ref=${rest#*:}
+  number=$(echo "$ref" | grep -oE '[0-9]+\.[0-9]+$')
+  case "$ref" in
+    [Ss]ection*) known=$sections; kind="heading \"$number …\"" ;;
+    *) known=$exercises; kind="exercise heading \"$number Exercise…\"" ;;
+  esac
+  if ! grep -qx "$number" <<<"$known"; then
+    echo "check-book: $file:$line says \"$ref\", but the book has no $kind"; status=1
+  fi
+done < <(grep -noE '([Ss]ection|[Ee]xercises?) [0-9]+\.[0-9]+' $sources | sed -E 's/^([^:]*):([0-9]+):/\1:\2:/')
+for test in [0-9][0-9]-*/tests/ex[0-9]*_[0-9]*.rs; do
+  [ -e "$test" ] || continue
+  number=$(basename "$test" .rs | sed -E 's/^ex([0-9]+)_([0-9]+)$/\1.\2/')
+  if ! grep -qx "$number" <<<"$exercises"; then
+    echo "check-book: $test exists, but the book has no heading \"$number Exercise…\""; status=1
+  fi
+done
+while IFS= read -r hit; do
+  own=$(echo "$hit" | sed -nE 's/.*exercise ([0-9]+\.[0-9]+).*/\1/p')
+  says=$(echo "$hit" | sed -nE 's/.*section ([0-9]+\.[0-9]+).*/\1/p')
+  if [ -z "$says" ] || [ "$own" != "$says" ]; then
+    echo "check-book: a stub's todo! for exercise $own points to section ${says:-(none)}: $hit"; status=1
+  fi
+done < <(grep -hA2 'todo!' [0-9][0-9]-*/src/exercise*.rs [0-9][0-9]-*/src/exercise/*.rs 2>/dev/null | tr -d '\n' | grep -oE '"exercise [0-9]+\.[0-9]+[^"]*"' || true)
+
+[ "$status" -eq 0 ] && echo "check-book: includes, anchors, links and section numbers resolve."
 exit "$status"

@@ -256,9 +256,9 @@ fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) 
         keep_failures(comparison.variant("sequential, sonic-rs", "given", || {
             convert_all_sequential(inputs, out, crate::simd::parse_sonic)
         }));
-        keep_failures(comparison.variant("rayon, sonic-rs", "1.1", || {
-            A::par_map_rayon(inputs, sonic)
-        }));
+        keep_failures(
+            comparison.variant("rayon, sonic-rs", "1.1", || A::par_map_rayon(inputs, sonic)),
+        );
     }
     add_limits(&mut comparison, job);
     comparison.note("MB/s: megabytes of JSON in per second. Inputs are read from the page cache (warmed first).");

@@ -226,88 +226,22 @@ pub struct Summary {
 pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, GenerateError> {
     let start = Instant::now();
     let plan = Plan::new(spec)?;
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenerateError::Write { path, source }
-    };
-    for &symbol in &plan.symbols {
-        let dir = root.join("minute").join(SYMBOLS[symbol].ticker);
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
-    }
-    fs::create_dir_all(root.join("json")).map_err(io(&root.join("json")))?;
+    make_folders(root, &plan)?;
     remove_temporaries(root, &plan);
 
     let old = Dataset::open(root).ok().map(|d| d.manifest().clone());
     let same_spec = old.as_ref().is_some_and(|m| m.spec == plan.spec) && !options.force;
-    // Only sizes are compared: a same-size corruption is `--check`'s job, and `--force` fixes it.
-    let known: HashMap<String, u64> = match (&old, same_spec) {
-        (Some(m), true) => m.files.iter().map(|f| (f.path.clone(), f.bytes)).collect(),
-        _ => {
-            remove_file(&root.join(MANIFEST)).map_err(io(&root.join(MANIFEST)))?;
-            HashMap::new()
-        }
-    };
-    let intact = |rel: &str| {
-        known
-            .get(rel)
-            .is_some_and(|&bytes| fs::metadata(root.join(rel)).is_ok_and(|m| m.len() == bytes))
-    };
-    let wanted = |rel: &str| !intact(rel);
-
-    let bar = options
-        .progress
-        .then(|| progress::items(plan.file_count(), "generating"));
-    let written = Mutex::new((0u64, 0u64));
-    let emit = |rel: &str, bytes: &[u8]| {
-        let path = root.join(rel);
-        write_atomic(&path, bytes).map_err(io(&path))?;
-        let mut w = written.lock().expect("no panics while held");
-        *w = (w.0 + 1, w.1 + bytes.len() as u64);
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-        Ok(())
-    };
-    let rendered: Vec<Vec<FileRecord>> = (0..plan.symbols.len())
-        .into_par_iter()
-        .map(|p| render_symbol(&plan, p, &wanted, &emit))
-        .collect::<Result<_, _>>()?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+    if !same_spec {
+        let manifest = root.join(MANIFEST);
+        remove_file(&manifest).map_err(write_error(&manifest))?;
     }
-
-    let old_records: HashMap<&str, &FileRecord> = old
-        .iter()
-        .flat_map(|m| &m.files)
-        .map(|f| (f.path.as_str(), f))
-        .collect();
-    let mut fresh: HashMap<String, FileRecord> = rendered
-        .into_iter()
-        .flatten()
-        .map(|f| (f.path.clone(), f))
-        .collect();
-    let mut files = Vec::with_capacity(plan.file_count() as usize);
-    for rel in all_paths(&plan) {
-        let record = match fresh.remove(&rel) {
-            Some(record) => record,
-            None => (*old_records
-                .get(rel.as_str())
-                .expect("a skipped file is in the old manifest"))
-            .clone(),
-        };
-        files.push(record);
-    }
-
-    let mut removed_files = 0;
-    if let Some(old) = old.as_ref().filter(|_| !same_spec) {
-        let keep: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        for stale in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
-            removed_files += u64::from(fs::remove_file(root.join(&stale.path)).is_ok());
-        }
-        for ticker in &old.spec.symbols {
-            let _ = fs::remove_dir(root.join("minute").join(ticker)); // only succeeds if empty
-        }
-    }
+    let known = old.as_ref().filter(|_| same_spec);
+    let (rendered, written_files, written_bytes) = write_files(root, &plan, known, options)?;
+    let files = file_records(&plan, rendered, old.as_ref());
+    let removed_files = match old.as_ref().filter(|_| !same_spec) {
+        Some(old) => remove_stale(root, old, &files),
+        None => 0,
+    };
 
     let manifest = Manifest {
         layout_version: LAYOUT_VERSION,
@@ -316,7 +250,6 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
         total_rows: files.iter().map(|f| f.rows).sum(),
         files,
     };
-    let (written_files, written_bytes) = written.into_inner().expect("no panics while held");
     if written_files > 0 || removed_files > 0 || !same_spec {
         write_manifest(root, &manifest)?;
     }
@@ -331,7 +264,105 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
     })
 }
 
-/// Every file of the plan, in manifest order: the JSON files, then each symbol's days.
+/// Turns an I/O error about `path` into a [`GenerateError::Write`].
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError {
+    let path = path.to_path_buf();
+    move |source| GenerateError::Write { path, source }
+}
+
+/// `minute/{SYM}/` for every symbol, and `json/`.
+fn make_folders(root: &Path, plan: &Plan) -> Result<(), GenerateError> {
+    let symbol_dirs = plan
+        .symbols
+        .iter()
+        .map(|&symbol| root.join("minute").join(SYMBOLS[symbol].ticker));
+    for dir in symbol_dirs.chain([root.join("json")]) {
+        fs::create_dir_all(&dir).map_err(write_error(&dir))?;
+    }
+    Ok(())
+}
+
+/// Renders and writes, in parallel over symbols, every file that is not already intact
+/// under `known` (the manifest of a previous run of the same spec). Only sizes are compared:
+/// a same-size corruption is `--check`'s job, and `--force` fixes it. Returns the records
+/// of the files written, and how many files and bytes that was.
+fn write_files(
+    root: &Path,
+    plan: &Plan,
+    known: Option<&Manifest>,
+    options: Options,
+) -> Result<(Vec<FileRecord>, u64, u64), GenerateError> {
+    let known: HashMap<&str, u64> = known
+        .iter()
+        .flat_map(|m| &m.files)
+        .map(|f| (f.path.as_str(), f.bytes))
+        .collect();
+    let wanted = |rel: &str| {
+        let intact = known
+            .get(rel)
+            .is_some_and(|&bytes| fs::metadata(root.join(rel)).is_ok_and(|m| m.len() == bytes));
+        !intact
+    };
+    let bar = options
+        .progress
+        .then(|| progress::items(plan.file_count(), "generating"));
+    let written = Mutex::new((0u64, 0u64));
+    let emit = |rel: &str, bytes: &[u8]| {
+        let path = root.join(rel);
+        write_atomic(&path, bytes).map_err(write_error(&path))?;
+        let mut w = written.lock().expect("no panics while held");
+        *w = (w.0 + 1, w.1 + bytes.len() as u64);
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+        Ok(())
+    };
+    let rendered: Vec<Vec<FileRecord>> = (0..plan.symbols.len())
+        .into_par_iter()
+        .map(|p| render_symbol(plan, p, &wanted, &emit))
+        .collect::<Result<_, _>>()?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (files, bytes) = written.into_inner().expect("no panics while held");
+    Ok((rendered.into_iter().flatten().collect(), files, bytes))
+}
+
+/// The record of every file of the plan, in manifest order: fresh ones from this run,
+/// skipped (intact) ones from the previous manifest.
+fn file_records(plan: &Plan, fresh: Vec<FileRecord>, old: Option<&Manifest>) -> Vec<FileRecord> {
+    let old_records: HashMap<&str, &FileRecord> = old
+        .iter()
+        .flat_map(|m| &m.files)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let mut fresh: HashMap<String, FileRecord> =
+        fresh.into_iter().map(|f| (f.path.clone(), f)).collect();
+    all_paths(plan)
+        .map(|rel| match fresh.remove(&rel) {
+            Some(record) => record,
+            None => (*old_records
+                .get(rel.as_str())
+                .expect("a skipped file is in the old manifest"))
+            .clone(),
+        })
+        .collect()
+}
+
+/// Deletes the files of an old dataset (another spec) that the new one does not have, and
+/// the symbol folders left empty. Returns how many files went.
+fn remove_stale(root: &Path, old: &Manifest, files: &[FileRecord]) -> u64 {
+    let keep: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut removed = 0;
+    for stale in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
+        removed += u64::from(fs::remove_file(root.join(&stale.path)).is_ok());
+    }
+    for ticker in &old.spec.symbols {
+        let _ = fs::remove_dir(root.join("minute").join(ticker)); // only succeeds if empty
+    }
+    removed
+}
+
 fn all_paths(plan: &Plan) -> impl Iterator<Item = String> + '_ {
     let tickers = || plan.symbols.iter().map(|&s| SYMBOLS[s].ticker);
     tickers()

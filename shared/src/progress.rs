@@ -5,14 +5,14 @@
 //! [`ProgressBar`] is a cheap handle that many threads may `inc` at once.
 
 pub use indicatif::ProgressBar;
-use indicatif::{ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// A bar counting `len` items (files, tasks), labelled `label`.
 pub fn items(len: u64, label: &str) -> ProgressBar {
     styled(
         len,
         label,
-        "{msg:>12} [{bar:40.cyan/blue}] {human_pos}/{human_len} {per_sec} eta {eta}",
+        "{msg:>12} [{bar:40.cyan/blue}] {human_pos}/{human_len} {rate} eta {eta}",
     )
 }
 
@@ -29,7 +29,14 @@ fn styled(len: u64, label: &str, template: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), draw_target());
     let style = ProgressStyle::with_template(template)
         .expect("template above is valid")
-        .progress_chars("=> ");
+        .progress_chars("=> ")
+        // indicatif's own `{per_sec}` prints four decimals ("1234.5678/s"): whole numbers read better.
+        .with_key(
+            "rate",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0}/s", state.per_sec());
+            },
+        );
     bar.set_style(style);
     bar.set_message(label.to_string());
     bar

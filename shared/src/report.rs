@@ -204,7 +204,7 @@ pub fn debug_build_warning(command: &str) -> Option<String> {
 /// let mut sums = Comparison::new("Sum of 0..1000", 3).check_output(|sum: &u64| sum.to_string());
 /// sums.variant("sequential", "given", || (0..1000u64).sum());
 /// sums.variant("by formula", "", || 999 * 1000 / 2);
-/// sums.variant("not written yet", "9.9", || todo!("exercise 9.9"));
+/// sums.variant("not written yet", "1.3", || todo!("exercise 1.3"));
 /// let table = sums.finish().to_string();
 /// assert!(table.contains("not written yet") && table.contains("not done yet"));
 /// ```

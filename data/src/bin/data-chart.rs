@@ -2,8 +2,8 @@
 //! look at before analysing it.
 //!
 //! 1. A week of one symbol's 2-minute closes (`{SYM}-week.png`).
-//! 2. Daily closes of two technology and two financial stocks, each divided by its first
-//!    close, over the whole dataset (`sectors.png`): peers move together, by construction.
+//! 2. The correlation of every pair of symbols' daily returns, grouped by sector
+//!    (`sectors.png`): stocks of one sector move together, by construction.
 //!
 //! The charts land in the dataset folder unless `--out` names another.
 
@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use shared::chart::{LineChart, Series, line_chart};
+use data::model::daily_bars;
+use data::spec::{SYMBOLS, Sector};
+use shared::chart::{Heatmap, LineChart, Series, heatmap, line_chart};
+use shared::stats::{log_returns, pearson};
 use shared::{Bar, Dataset};
 
 /// Draw charts of the generated dataset.
@@ -20,9 +23,9 @@ struct Args {
     /// Symbol whose week to draw.
     #[arg(long, default_value = "AAPL")]
     symbol: String,
-    /// Trading days to draw, from the last ones in the dataset.
-    #[arg(long, default_value_t = 5)]
-    days: usize,
+    /// Trading days to draw, from the last ones in the dataset (at least 1).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    days: u16,
     /// Folder for the PNG files. Default: the dataset folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -45,7 +48,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| dataset.root().to_path_buf());
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let week = week_chart(&dataset, &args.symbol, args.days, &out)?;
+    let week = week_chart(&dataset, &args.symbol, usize::from(args.days), &out)?;
     println!("wrote {}", week.display());
     let sectors = sector_chart(&dataset, &out)?;
     println!("wrote {}", sectors.display());
@@ -97,8 +100,8 @@ fn week_chart(dataset: &Dataset, symbol: &str, days: usize, out: &Path) -> anyho
     };
     let title = format!(
         "{symbol}: 2-minute closes, {} to {}",
-        dates[0],
-        dates[dates.len() - 1]
+        dates.first().map_or("", String::as_str),
+        dates.last().map_or("", String::as_str)
     );
     let path = out.join(format!("{symbol}-week.png"));
     line_chart(
@@ -114,38 +117,66 @@ fn week_chart(dataset: &Dataset, symbol: &str, days: usize, out: &Path) -> anyho
     Ok(path)
 }
 
+/// The correlation of every pair of symbols' daily log returns, symbols grouped by sector:
+/// blocks of warmer colour along the diagonal are sectors whose stocks move together.
+/// Daily closes come from the generator's model, which the files' last bar of each day
+/// reproduces exactly, so the chart needs no pass over the minute files.
 fn sector_chart(dataset: &Dataset, out: &Path) -> anyhow::Result<PathBuf> {
-    let wanted = ["AAPL", "GOOG", "JPM", "USB"];
-    let mut series = Vec::new();
-    let mut dates = Vec::new();
-    for symbol in wanted
+    let plan = data::Plan::new(&dataset.manifest().spec)?;
+    let mut symbols = plan.symbols.clone();
+    symbols.sort_by_key(|&s| (SYMBOLS[s].sector as usize, SYMBOLS[s].ticker));
+    let returns: Vec<Vec<f64>> = symbols
         .iter()
-        .filter(|s| dataset.symbols().iter().any(|t| t == *s))
-    {
-        let days = read_days(&dataset.minute_files(symbol))?;
-        dates = days
-            .iter()
-            .map(|day| day[0].timestamp.date().format("%Y-%m").to_string())
-            .collect();
-        let base = days[0][days[0].len() - 1].close;
-        let points = days
-            .iter()
-            .enumerate()
-            .map(|(d, day)| (d as f64, day[day.len() - 1].close / base));
-        series.push(Series {
-            name: symbol.to_string(),
-            points: points.collect(),
-        });
-    }
-    let ticks = |x: f64| dates.get(x.max(0.0) as usize).cloned().unwrap_or_default();
+        .map(|&s| {
+            let closes: Vec<f64> = daily_bars(plan.spec.seed, s, &plan.days)
+                .iter()
+                .map(|bar| bar.close as f64)
+                .collect();
+            log_returns(&closes)
+        })
+        .collect();
+    let values: Vec<Vec<f64>> = returns
+        .iter()
+        .map(|a| {
+            returns
+                .iter()
+                .map(|b| pearson(a, b).unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    let labels: Vec<String> = symbols
+        .iter()
+        .map(|&s| format!("{} {}", SYMBOLS[s].ticker, sector_tag(SYMBOLS[s].sector)))
+        .collect();
     let path = out.join("sectors.png");
-    let chart = LineChart {
-        title: "Daily closes / first close: technology (AAPL, GOOG) and financials (JPM, USB)",
-        x_label: "date",
-        y_label: "close / first close",
-        series: &series,
-        x_ticks: Some(&ticks),
-    };
-    line_chart(&path, &chart)?;
+    let title = format!(
+        "Correlation of daily returns, {} to {}, grouped by sector",
+        plan.days.first().map_or(String::new(), |d| d.to_string()),
+        plan.days.last().map_or(String::new(), |d| d.to_string()),
+    );
+    heatmap(
+        &path,
+        &Heatmap {
+            title: &title,
+            x_label: "",
+            y_label: "",
+            columns: &labels,
+            rows: &labels,
+            values: &values,
+        },
+    )?;
     Ok(path)
+}
+
+/// A short tag for a sector, for the chart's labels.
+fn sector_tag(sector: Sector) -> &'static str {
+    match sector {
+        Sector::Technology => "tech",
+        Sector::Financials => "fin",
+        Sector::HealthCare => "health",
+        Sector::Energy => "energy",
+        Sector::Utilities => "util",
+        Sector::Industrials => "indus",
+        Sector::Consumer => "cons",
+    }
 }
