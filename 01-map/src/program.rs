@@ -123,13 +123,14 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
 fn print_profile(inputs: &[PathBuf], out: &Path) {
     match profile_sequential(inputs, out) {
         Ok(p) => {
-            let total = p.read + p.parse + p.build + p.write;
+            let total = p.read + p.parse + p.build + p.free + p.write;
             let mut table = Table::new(["step", "time", "share"])
                 .with_title("Where the sequential Value conversion spends its time (one run)");
             for (step, d) in [
                 ("read", p.read),
                 ("parse JSON into Value", p.parse),
                 ("build columns", p.build),
+                ("free the Value trees", p.free),
                 ("write Parquet", p.write),
             ] {
                 table.row([

@@ -162,14 +162,19 @@ where
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(80)
-            .build_cartesian_2d(0..cols, 0..rows)?;
-        let label = |names: &[String], i: &i32| names.get(*i as usize).cloned().unwrap_or_default();
+            .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())?;
+        // Segmented axes put each label at the middle of its cell, not on its edge.
+        let label = |names: &[String], i: &SegmentValue<i32>| match i {
+            SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
         ctx.configure_mesh()
             .disable_mesh()
             .x_desc(map.x_label)
             .y_desc(map.y_label)
-            .x_labels(map.columns.len().min(20))
-            .y_labels(map.rows.len().min(20))
+            .x_labels(map.columns.len())
+            .y_labels(map.rows.len())
+            .label_style(("sans-serif", 12))
             .x_label_formatter(&|i| label(map.columns, i))
             .y_label_formatter(&|i| label(map.rows, i))
             .draw()?;
@@ -180,7 +185,9 @@ where
         ctx.draw_series(map.values.iter().enumerate().flat_map(|(r, row)| {
             row.iter().enumerate().map(move |(c, &v)| {
                 let (r, c) = (r as i32, c as i32);
-                Rectangle::new([(c, r), (c + 1, r + 1)], color(v).filled())
+                let (from, to) = (SegmentValue::Exact(c), SegmentValue::Exact(r));
+                let (c1, r1) = (SegmentValue::Exact(c + 1), SegmentValue::Exact(r + 1));
+                Rectangle::new([(from, to), (c1, r1)], color(v).filled())
             })
         }))?;
         draw_color_scale(&legend, lo..hi, &color)?;
@@ -207,7 +214,8 @@ where
         .disable_mesh()
         .disable_x_axis()
         .y_labels(6)
-        .y_label_formatter(&|v| format!("{v:.3}"))
+        .y_label_style(("sans-serif", 14))
+        .y_label_formatter(&|v| format!("{v:.2}"))
         .draw()?;
     let steps = 100;
     let step = (range.end - range.start) / steps as f64;

@@ -144,7 +144,8 @@ fn sector_chart(dataset: &Dataset, out: &Path) -> anyhow::Result<PathBuf> {
                 .collect()
         })
         .collect();
-    let labels: Vec<String> = symbols
+    let columns: Vec<String> = symbols.iter().map(|&s| SYMBOLS[s].ticker.into()).collect();
+    let rows: Vec<String> = symbols
         .iter()
         .map(|&s| format!("{} {}", SYMBOLS[s].ticker, sector_tag(SYMBOLS[s].sector)))
         .collect();
@@ -160,8 +161,8 @@ fn sector_chart(dataset: &Dataset, out: &Path) -> anyhow::Result<PathBuf> {
             title: &title,
             x_label: "",
             y_label: "",
-            columns: &labels,
-            rows: &labels,
+            columns: &columns,
+            rows: &rows,
             values: &values,
         },
     )?;
