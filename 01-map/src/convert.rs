@@ -8,7 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
+use serde_json::{Map, Value};
 use shared::columnar::{ColumnarError, write_columns};
 use shared::read::{ReadError, describe_json_error, json_lines};
 use shared::{Bar, Columns, Timestamp};
@@ -85,9 +88,9 @@ pub fn convert_file(
     out_dir: &Path,
     parse: Parser,
 ) -> Result<Converted, ConvertError> {
-    let bytes = std::fs::read(input).map_err(|source| ReadError::Io {
+    let bytes = std::fs::read(input).map_err(|error| ReadError::Io {
         path: input.into(),
-        source,
+        error,
     })?;
     let columns = parse(input, &bytes)?;
     let output = output_path(input, out_dir);
@@ -123,7 +126,7 @@ pub fn parse_value(path: &Path, bytes: &[u8]) -> Result<Columns, ConvertError> {
 /// Step 1 of [`parse_value`]: the lines as `Value` trees, with their line indexes.
 pub fn parse_values(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Value)>, ConvertError> {
     json_lines(bytes)
-        .map(|(index, line)| match serde_json::from_slice(line) {
+        .map(|(index, line)| match parse_object(line) {
             Ok(value) => Ok((index, value)),
             Err(e) => Err(json_error(path, index, &e, line)),
         })
@@ -171,6 +174,36 @@ pub fn build_columns(path: &Path, values: &[(u64, Value)]) -> Result<Columns, Co
 }
 // ANCHOR_END: parse_value
 
+/// One line as a `Value` tree, refusing what the typed parser refuses too: a line that is
+/// not an object, and an object with a key twice (serde_json's `Value` would silently keep
+/// the last one). Two parsers of one format must accept exactly the same lines.
+fn parse_object(line: &[u8]) -> Result<Value, serde_json::Error> {
+    struct Strict(Map<String, Value>);
+    struct StrictVisitor;
+    impl<'de> Visitor<'de> for StrictVisitor {
+        type Value = Strict;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+            let mut object = Map::new();
+            while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                if object.contains_key(&key) {
+                    return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
+                }
+                object.insert(key, value);
+            }
+            Ok(Strict(object))
+        }
+    }
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+            d.deserialize_map(StrictVisitor)
+        }
+    }
+    serde_json::from_slice::<Strict>(line).map(|strict| Value::Object(strict.0))
+}
+
 /// Where the sequential `Value` conversion spends its time, summed over all files.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Profile {
@@ -191,9 +224,9 @@ pub fn profile_sequential(inputs: &[PathBuf], out_dir: &Path) -> Result<Profile,
     let mut p = Profile::default();
     for input in inputs {
         let t = Instant::now();
-        let bytes = std::fs::read(input).map_err(|source| ReadError::Io {
+        let bytes = std::fs::read(input).map_err(|error| ReadError::Io {
             path: input.into(),
-            source,
+            error,
         })?;
         let t = lap(&mut p.read, t);
         let values = parse_values(input, &bytes)?;

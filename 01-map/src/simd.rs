@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use shared::Columns;
-use shared::read::json_lines;
+use shared::read::{NOT_AN_OBJECT, is_object, json_lines};
 
 use crate::convert::{ConvertError, empty_error, line_error};
 use crate::solution::Record;
@@ -16,6 +16,9 @@ use crate::solution::Record;
 pub fn parse_sonic(path: &Path, bytes: &[u8]) -> Result<Columns, ConvertError> {
     let mut columns = Columns::with_capacity(bytes.len() / 100);
     for (index, line) in json_lines(bytes) {
+        if !is_object(line) {
+            return Err(line_error(path, index, NOT_AN_OBJECT));
+        }
         let record: Record =
             sonic_rs::from_slice(line).map_err(|e| line_error(path, index, e.to_string()))?;
         let bar = record

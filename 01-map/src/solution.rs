@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Deserialize;
-use shared::read::json_lines;
+use shared::read::{NOT_AN_OBJECT, is_object, json_lines};
 use shared::{Bar, Columns, Timestamp};
 
 use crate::convert::{ConvertError, empty_error, json_error, line_error};
@@ -108,6 +108,11 @@ pub fn parse_typed(path: &Path, bytes: &[u8]) -> Result<Columns, ConvertError> {
     // Each line is about 110 bytes: reserve once instead of growing six vectors.
     let mut columns = Columns::with_capacity(bytes.len() / 100);
     for (index, line) in json_lines(bytes) {
+        // serde's derive would also accept the six fields as a JSON array: the format is
+        // objects only, and `parse_value` refuses arrays, so this parser must too.
+        if !is_object(line) {
+            return Err(line_error(path, index, NOT_AN_OBJECT));
+        }
         let record: Record =
             serde_json::from_slice(line).map_err(|e| json_error(path, index, &e, line))?;
         let bar = record

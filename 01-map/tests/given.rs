@@ -28,6 +28,16 @@ fn value_parser_reads_good_lines_and_names_bad_ones() {
     );
     let empty = parse_value(path, b"\n").unwrap_err().to_string();
     assert!(empty.contains("empty"), "{empty}");
+    // What the typed parser refuses, the Value parser refuses too.
+    let twice = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"open":1.6,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
+    let err = parse_value(path, twice).unwrap_err().to_string();
+    assert!(err.contains("line 1: duplicate field `open`"), "{err}");
+    let array = br#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#;
+    let err = parse_value(path, array).unwrap_err().to_string();
+    assert!(
+        err.contains("line 1: invalid type: sequence, expected a JSON object"),
+        "{err}"
+    );
 }
 
 #[test]

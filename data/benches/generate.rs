@@ -47,7 +47,7 @@ fn generate_small(bencher: divan::Bencher) {
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
     let force = Options {
         force: true,
-        progress: false,
+        ..Options::default()
     };
     bencher
         .counter(BytesCount::new(bytes))

@@ -4,10 +4,11 @@
 //! cargo run --release -p data --example speed -- [DIR] [RUNS] [SIZE]
 //! ```
 //!
-//! Generates the dataset (default `full`) into DIR (default `/dev/shm/parallel-rust-speed`)
-//! RUNS times (default 3), each into an empty folder; then, from memory, writes the very
-//! same files and bytes the same way (in parallel, each under a temporary name then
-//! renamed) RUNS times. Prints medians and the ratio. Deletes DIR at the end.
+//! Generates the dataset (default `full`) into a fresh folder inside DIR (default
+//! `/dev/shm`) RUNS times (default 3), each into an empty folder; then, from memory, writes
+//! the very same files and bytes the same way (in parallel, each under a temporary name then
+//! renamed) RUNS times. Prints medians and the ratio. Deletes its folder at the end, and
+//! never touches anything else in DIR (so `-- data` does not wipe your dataset).
 
 use std::path::PathBuf;
 
@@ -17,10 +18,11 @@ use shared::report::{Table, Timing, fmt_bytes, fmt_duration, fmt_rate, fmt_speed
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "/dev/shm/parallel-rust-speed".into()),
-    );
+    let parent = PathBuf::from(args.next().unwrap_or_else(|| "/dev/shm".into()));
+    let work = tempfile::Builder::new()
+        .prefix("parallel-rust-speed")
+        .tempdir_in(&parent)?;
+    let dir = work.path().join("dataset");
     let runs: usize = args.next().map_or(Ok(3), |r| r.parse())?.max(1);
     let size = match args.next().as_deref() {
         None | Some("full") => Size::Full,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use shared::atomic::{AtomicFile, write_atomic};
 use shared::dataset::{
@@ -39,6 +39,10 @@ pub enum SpecError {
     NoTradingDays(NaiveDate, NaiveDate),
     #[error("--json-days must be at least 1")]
     NoJsonDays,
+    #[error(
+        "{0} is outside the years 0000 to 9999 that the files' timestamps (YYYY-MM-DD) can hold"
+    )]
+    DateOutOfRange(NaiveDate),
 }
 
 /// Generating or checking failed.
@@ -48,12 +52,31 @@ pub enum GenerateError {
     Spec(#[from] SpecError),
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    // `error`, not `source`: the message quotes it, and a source would print twice.
     #[error(
-        "cannot write {path}: {source}. Is there space on the disk, and may you write there? (choose another folder with --out)"
+        "cannot write {path}: {error}. Is there space on the disk, and may you write there? (choose another folder with --out)"
     )]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
+    },
+    #[error(
+        "this spec would write about {estimate} ({files} files). If you mean it, add \
+         --allow-large; the course's full dataset is about 1 GB",
+        estimate = shared::report::fmt_bytes(*.bytes),
+        files = shared::report::fmt_count(*.files)
+    )]
+    TooLarge { bytes: u64, files: u64 },
+    #[error(
+        "{root} has {free} free, and this spec needs about {needed} more: free some space, or \
+         choose a folder on another disk with --out",
+        free = shared::report::fmt_bytes(*.free),
+        needed = shared::report::fmt_bytes(*.needed)
+    )]
+    NoSpace {
+        root: PathBuf,
+        free: u64,
+        needed: u64,
     },
 }
 
@@ -82,6 +105,11 @@ impl Plan {
         if spec.json_days == 0 {
             return Err(SpecError::NoJsonDays);
         }
+        for date in [spec.start, spec.end] {
+            if !(0..=9999).contains(&date.year()) {
+                return Err(SpecError::DateOutOfRange(date));
+            }
+        }
         let days = trading_days(spec.start, spec.end);
         if days.is_empty() {
             return Err(SpecError::NoTradingDays(spec.start, spec.end));
@@ -104,6 +132,15 @@ impl Plan {
     /// Number of files in the dataset: one JSON file per symbol, one CSV per symbol-day.
     pub fn file_count(&self) -> u64 {
         (self.symbols.len() * (1 + self.days.len())) as u64
+    }
+
+    /// About how many bytes the dataset takes: CSV and JSON bytes per bar measured on the
+    /// full dataset (54.4 and 107.5), so within a few percent for any spec.
+    pub fn estimated_bytes(&self) -> u64 {
+        let days = self.days.len() as u64;
+        let json_days = days.min(self.spec.json_days as u64);
+        let per_symbol = BARS_PER_DAY as u64 * (days * 544 + json_days * 1075) / 10;
+        self.symbols.len() as u64 * per_symbol
     }
 
     fn first_json_day(&self) -> usize {
@@ -203,7 +240,17 @@ pub struct Options {
     pub force: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Write a dataset above [`LARGE`] bytes.
+    pub allow_large: bool,
 }
+
+/// Datasets above this size (5 GB) need [`Options::allow_large`]: a typo in a date should not
+/// fill a disk.
+pub const LARGE: u64 = 5_000_000_000;
+
+/// Written (with the spec) before the first file and deleted after the manifest: if a run is
+/// killed, the next one knows which files it may have left.
+pub const GENERATING: &str = ".generating.json";
 
 /// What a [`generate`] run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,8 +273,15 @@ pub struct Summary {
 pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, GenerateError> {
     let start = Instant::now();
     let plan = Plan::new(spec)?;
+    check_size(root, &plan, options)?;
     make_folders(root, &plan)?;
     remove_temporaries(root, &plan);
+    let mut removed_unfinished = remove_unfinished(root, &plan)?;
+    if options.force {
+        for stray in strays(root, &plan) {
+            removed_unfinished += u64::from(fs::remove_file(stray).is_ok());
+        }
+    }
 
     let old = Dataset::open(root).ok().map(|d| d.manifest().clone());
     let same_spec = old.as_ref().is_some_and(|m| m.spec == plan.spec) && !options.force;
@@ -236,12 +290,15 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
         remove_file(&manifest).map_err(write_error(&manifest))?;
     }
     let known = old.as_ref().filter(|_| same_spec);
+    let generating = root.join(GENERATING);
+    write_json(&generating, &plan.spec)?;
     let (rendered, written_files, written_bytes) = write_files(root, &plan, known, options)?;
     let files = file_records(&plan, rendered, old.as_ref());
-    let removed_files = match old.as_ref().filter(|_| !same_spec) {
-        Some(old) => remove_stale(root, old, &files),
-        None => 0,
-    };
+    let removed_files = removed_unfinished
+        + match old.as_ref().filter(|_| !same_spec) {
+            Some(old) => remove_stale(root, old, &files),
+            None => 0,
+        };
 
     let manifest = Manifest {
         layout_version: LAYOUT_VERSION,
@@ -249,10 +306,13 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
         total_bytes: files.iter().map(|f| f.bytes).sum(),
         total_rows: files.iter().map(|f| f.rows).sum(),
         files,
+        generator_args: Some(crate::spec::generator_args(&plan.spec)),
     };
-    if written_files > 0 || removed_files > 0 || !same_spec {
+    let args_changed = old.as_ref().map(|m| &m.generator_args) != Some(&manifest.generator_args);
+    if written_files > 0 || removed_files > 0 || !same_spec || args_changed {
         write_manifest(root, &manifest)?;
     }
+    remove_file(&generating).map_err(write_error(&generating))?;
     Ok(Summary {
         files: manifest.files.len() as u64,
         bytes: manifest.total_bytes,
@@ -267,7 +327,96 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
 /// Turns an I/O error about `path` into a [`GenerateError::Write`].
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError {
     let path = path.to_path_buf();
-    move |source| GenerateError::Write { path, source }
+    move |error| GenerateError::Write { path, error }
+}
+
+/// Refuses, before anything is written, a spec above [`LARGE`] without `--allow-large`, and
+/// one that would not fit in the free space of `root`'s disk.
+fn check_size(root: &Path, plan: &Plan, options: Options) -> Result<(), GenerateError> {
+    let bytes = plan.estimated_bytes();
+    if bytes > LARGE && !options.allow_large {
+        return Err(GenerateError::TooLarge {
+            bytes,
+            files: plan.file_count(),
+        });
+    }
+    // What a previous run of the same spec already wrote does not need space again.
+    let existing = Dataset::open(root)
+        .ok()
+        .filter(|d| d.manifest().spec == plan.spec)
+        .map_or(0, |d| d.manifest().total_bytes);
+    let needed = bytes.saturating_sub(existing);
+    match free_space(root) {
+        Some(free) if needed > free => Err(GenerateError::NoSpace {
+            root: root.into(),
+            free,
+            needed,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Free bytes on the disk that holds `path` (or its nearest existing parent), if known.
+fn free_space(path: &Path) -> Option<u64> {
+    let existing = path.ancestors().find(|p| p.exists())?;
+    fs4::available_space(existing).ok()
+}
+
+/// Files under `minute/` and `json/` that look like dataset files (`minute/SYM/*.csv`,
+/// `json/*.json`) but are not part of `plan`.
+fn strays(root: &Path, plan: &Plan) -> Vec<PathBuf> {
+    let wanted: std::collections::HashSet<String> = all_paths(plan).collect();
+    let list = |dir: &Path| -> Vec<PathBuf> {
+        fs::read_dir(dir)
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let minute = list(&root.join("minute"))
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|dir| list(&dir))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"));
+    let json = list(&root.join("json"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"));
+    let mut found: Vec<PathBuf> = minute
+        .chain(json)
+        .filter(|p| {
+            let rel = p.strip_prefix(root).unwrap_or(p);
+            let rel = rel
+                .to_string_lossy()
+                .replace(std::path::MAIN_SEPARATOR, "/");
+            !wanted.contains(&rel)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// If a run of another spec was killed (its [`GENERATING`] record is still there), deletes
+/// the files it may have written that `plan` does not have. Returns how many went.
+fn remove_unfinished(root: &Path, plan: &Plan) -> Result<u64, GenerateError> {
+    let record = root.join(GENERATING);
+    let Ok(text) = fs::read_to_string(&record) else {
+        return Ok(0);
+    };
+    let unfinished = serde_json::from_str::<Spec>(&text)
+        .ok()
+        .and_then(|spec| Plan::new(&spec).ok());
+    let Some(unfinished) = unfinished.filter(|u| u.spec != plan.spec) else {
+        return Ok(0);
+    };
+    remove_temporaries(root, &unfinished);
+    let keep: std::collections::HashSet<String> = all_paths(plan).collect();
+    let mut removed = 0;
+    for rel in all_paths(&unfinished).filter(|rel| !keep.contains(rel)) {
+        removed += u64::from(fs::remove_file(root.join(&rel)).is_ok());
+    }
+    for &symbol in &unfinished.symbols {
+        let _ = fs::remove_dir(root.join("minute").join(SYMBOLS[symbol].ticker));
+    }
+    remove_file(&record).map_err(write_error(&record))?;
+    Ok(removed)
 }
 
 /// `minute/{SYM}/` for every symbol, and `json/`.
@@ -371,13 +520,17 @@ fn all_paths(plan: &Plan) -> impl Iterator<Item = String> + '_ {
 }
 
 fn write_manifest(root: &Path, manifest: &Manifest) -> Result<(), GenerateError> {
-    let path = root.join(MANIFEST);
-    let io = |source| GenerateError::Write {
-        path: path.clone(),
-        source,
+    write_json(&root.join(MANIFEST), manifest)
+}
+
+/// Writes `value` as pretty JSON to `path`, atomically.
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), GenerateError> {
+    let io = |error| GenerateError::Write {
+        path: path.into(),
+        error,
     };
-    let mut file = AtomicFile::create(&path).map_err(io)?;
-    serde_json::to_writer_pretty(&mut file, manifest).map_err(|e| io(e.into()))?;
+    let mut file = AtomicFile::create(path).map_err(io)?;
+    serde_json::to_writer_pretty(&mut file, value).map_err(|e| io(e.into()))?;
     file.write_all(b"\n").map_err(io)?;
     file.commit().map_err(io)
 }
@@ -467,6 +620,10 @@ pub fn check(root: &Path, show_progress: bool) -> Result<CheckReport, GenerateEr
         bar.finish_and_clear();
     }
     let mut problems = problems.into_inner().expect("no panics while held");
+    problems.extend(strays(root, &plan).into_iter().map(|path| Problem {
+        path,
+        what: "is not part of this dataset (left by an interrupted run of another spec?)".into(),
+    }));
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let records = records.into_iter().flatten();
     let (files, bytes) = records.fold((0, 0), |(n, b), r| (n + 1, b + r.bytes));

@@ -12,8 +12,9 @@ use shared::report::{fmt_bytes, fmt_count, fmt_duration, fmt_rate};
 
 /// Make the course's fake stock-market dataset: one CSV of 2-minute bars per symbol per
 /// trading day under minute/, and a JSON Lines file per symbol (its last 365 trading days)
-/// under json/. The same options always give the same bytes. A rerun only rewrites what is
-/// missing or damaged, so an interrupted run can simply be started again.
+/// under json/. The same options always give the same bytes. A rerun only rewrites files
+/// that are missing or have the wrong size, so an interrupted run can simply be started
+/// again; damage that keeps a file's size is found by --check and repaired by --force.
 #[derive(Debug, Parser)]
 #[command(
     version,
@@ -49,9 +50,12 @@ struct Args {
     /// Rewrite every file, even if the dataset looks complete.
     #[arg(long)]
     force: bool,
-    /// Worker threads. Default: one per core.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    /// Allow a dataset above 5 GB (the full one is about 1 GB).
+    #[arg(long)]
+    allow_large: bool,
+    /// Worker threads, at least 1. Default: one per core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -70,7 +74,7 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(usize::from(threads))
             .build_global()
             .context("cannot start the thread pool")?;
     }
@@ -79,6 +83,12 @@ fn run(args: Args) -> anyhow::Result<()> {
         (None, Some(env)) if !env.is_empty() => PathBuf::from(env),
         _ => default_root(),
     };
+    if root.exists() && !root.is_dir() {
+        bail!(
+            "{} is a file, not a folder: --out (or {DATA_ENV}) names the folder to write the dataset into",
+            root.display()
+        );
+    }
     if args.check {
         return run_check(&root, !args.quiet);
     }
@@ -93,6 +103,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let options = Options {
         force: args.force,
         progress: !args.quiet,
+        allow_large: args.allow_large,
     };
     let s = generate(&spec, &root, options)?;
     let dataset = format!(
@@ -138,11 +149,15 @@ fn run_check(root: &std::path::Path, progress: bool) -> anyhow::Result<()> {
     if report.problems.len() > SHOWN {
         eprintln!("… and {} more", report.problems.len() - SHOWN);
     }
+    let dataset = data::Dataset::open(root)?;
+    let problems = match report.problems.len() {
+        1 => "1 problem".to_string(),
+        n => format!("{} problems", fmt_count(n as u64)),
+    };
     bail!(
-        "{} of {} files in {} differ from what their spec generates. \
-         Rewrite the dataset with `cargo run --release -p data -- --force` (add the same --out, if any)",
-        report.problems.len(),
-        report.files,
-        root.display()
+        "{problems} in {} ({} files checked). Rewrite the dataset with `{}`",
+        root.display(),
+        fmt_count(report.files),
+        dataset.generator_command("--force")
     )
 }

@@ -141,6 +141,61 @@ impl Size {
     }
 }
 
+impl Size {
+    /// Every preset, smallest first.
+    pub const ALL: [Size; 3] = [Size::Tiny, Size::Small, Size::Full];
+
+    /// The name `--size` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Size::Tiny => "tiny",
+            Size::Small => "small",
+            Size::Full => "full",
+        }
+    }
+}
+
+/// The shortest generator options that make exactly `spec`: a `--size` preset and the
+/// options where `spec` differs from it (`["--size", "small", "--seed", "7"]`; nothing for
+/// the full preset). The manifest records them, so that every "run this" hint repeats them.
+pub fn generator_args(spec: &Spec) -> Vec<String> {
+    let args_from = |size: Size| {
+        let preset = size.spec();
+        let mut args = Vec::new();
+        if size != Size::Full {
+            args.extend(["--size".to_string(), size.name().to_string()]);
+        }
+        let mut option = |name: &str, differs: bool, value: String| {
+            if differs {
+                args.extend([name.to_string(), value]);
+            }
+        };
+        option("--seed", spec.seed != preset.seed, spec.seed.to_string());
+        option(
+            "--symbols",
+            spec.symbols != preset.symbols,
+            spec.symbols.join(","),
+        );
+        option(
+            "--start",
+            spec.start != preset.start,
+            spec.start.to_string(),
+        );
+        option("--end", spec.end != preset.end, spec.end.to_string());
+        option(
+            "--json-days",
+            spec.json_days != preset.json_days,
+            spec.json_days.to_string(),
+        );
+        args
+    };
+    Size::ALL
+        .into_iter()
+        .map(args_from)
+        .min_by_key(Vec::len)
+        .unwrap_or_default()
+}
+
 /// Weekdays from `start` to `end` inclusive, less New Year's Day, Independence Day and
 /// Christmas when they fall on a weekday: a simplified exchange calendar.
 pub fn trading_days(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
@@ -170,6 +225,15 @@ mod tests {
             d(2016, 1, 5),
         ];
         assert_eq!(days, expected);
+    }
+
+    #[test]
+    fn generator_args_repeat_the_spec() {
+        assert!(generator_args(&Size::Full.spec()).is_empty());
+        assert_eq!(generator_args(&Size::Small.spec()), ["--size", "small"]);
+        let mut spec = Size::Small.spec();
+        spec.seed = 7;
+        assert_eq!(generator_args(&spec), ["--size", "small", "--seed", "7"]);
     }
 
     #[test]

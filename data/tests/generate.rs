@@ -348,3 +348,175 @@ fn columnar_files_are_made_when_missing_and_remade_when_stale() {
     dataset.columnar().unwrap();
     shared::columnar::read_columns(&files[1]).unwrap();
 }
+
+/// Runs the "run this" hint in `message` that ends with `flag`, verbatim, through a shell:
+/// only `cargo run --release -p data --` is replaced by the generator binary cargo built.
+fn run_hint(message: &str, flag: &str) -> (bool, String) {
+    let command = message
+        .split('`')
+        .find(|part| part.starts_with("cargo run --release -p data") && part.ends_with(flag))
+        .unwrap_or_else(|| panic!("no `cargo run … {flag}` hint in: {message}"));
+    let binary = format!("'{}'", env!("CARGO_BIN_EXE_data"));
+    let command = command.replacen("cargo run --release -p data --", &binary, 1);
+    let out = Command::new("sh")
+        .args(["-c", &format!("{command} --quiet")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), format!("$ {command}\n{text}"))
+}
+
+/// The probe's finding: after `--check` finds same-size damage in a `small` dataset, running
+/// its repair hint verbatim must repair THAT dataset, not write the full one in its place.
+#[test]
+fn the_repair_hint_run_verbatim_keeps_the_dataset_and_repairs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("my data"); // a space, so the hint must quote the folder
+    let out = root.to_str().unwrap();
+    let spec = Spec {
+        seed: 99,
+        ..Size::Tiny.spec()
+    };
+    let (ok, _, stderr) = data_cli(&["--size", "tiny", "--seed", "99", "--out", out, "-q"]);
+    assert!(ok, "{stderr}");
+    let before = snapshot(&root);
+    let csv = root.join("minute/JPM/2016-01-05.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let at = bytes.len() - 5;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    fs::write(&csv, bytes).unwrap();
+
+    let (ok, _, stderr) = data_cli(&["--check", "--out", out, "--quiet"]);
+    assert!(!ok, "--check passed a damaged file");
+    let (ok, output) = run_hint(&stderr, "--force");
+    assert!(ok, "{output}");
+    assert_eq!(
+        data::Dataset::open(&root).unwrap().manifest().spec,
+        spec,
+        "{output}"
+    );
+    assert_eq!(
+        snapshot(&root),
+        before,
+        "the repaired dataset differs: {output}"
+    );
+    let (ok, stdout, stderr) = data_cli(&["--check", "--out", out, "--quiet"]);
+    assert!(ok, "{stdout}{stderr}");
+}
+
+/// A run of another spec that was killed midway leaves files the manifest does not list:
+/// the next run removes them, and `--check` reports any it finds.
+#[test]
+fn files_of_an_interrupted_run_of_another_spec_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(&week(), root, Options::default()).unwrap();
+    // What a killed run of a bigger spec leaves: its record, and some of its files.
+    let bigger = Spec {
+        symbols: vec![
+            "AAPL".into(),
+            "GOOG".into(),
+            "JPM".into(),
+            "USB".into(),
+            "IBM".into(),
+        ],
+        ..week()
+    };
+    fs::write(
+        root.join(data::generate::GENERATING),
+        serde_json::to_string(&bigger).unwrap(),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("minute/IBM")).unwrap();
+    fs::write(root.join("minute/IBM/2016-03-01.csv"), b"x").unwrap();
+    fs::write(root.join("json/IBM.json"), b"x").unwrap();
+    let report = check(root, false).unwrap();
+    let strays: Vec<_> = report.problems.iter().map(|p| p.path.clone()).collect();
+    assert_eq!(
+        strays,
+        [
+            root.join("json/IBM.json"),
+            root.join("minute/IBM/2016-03-01.csv")
+        ],
+        "--check must report the files the manifest does not list"
+    );
+
+    let summary = generate(&week(), root, Options::default()).unwrap();
+    assert_eq!(summary.removed_files, 2);
+    assert!(!root.join("minute/IBM").exists());
+    assert!(!root.join(data::generate::GENERATING).exists());
+    assert_eq!(check(root, false).unwrap().problems, vec![]);
+}
+
+/// Dates the files cannot hold, and huge specs, are refused before anything is written.
+#[test]
+fn impossible_and_huge_specs_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let out_str = out.to_str().unwrap();
+    let (ok, _, stderr) = data_cli(&[
+        "--start",
+        "9999-12-28",
+        "--end",
+        "+10000-01-05",
+        "--out",
+        out_str,
+        "-q",
+    ]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("outside the years 0000 to 9999"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "something was written");
+
+    let (ok, _, stderr) = data_cli(&[
+        "--start",
+        "1800-01-01",
+        "--end",
+        "2200-12-31",
+        "--out",
+        out_str,
+        "-q",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("--allow-large") && stderr.contains("GB"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "something was written");
+}
+
+#[test]
+fn bad_arguments_get_one_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = data_cli(&[
+        "--threads",
+        "0",
+        "--size",
+        "tiny",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!ok && stderr.contains("--threads"), "{stderr}");
+    let file = dir.path().join("a-file");
+    fs::write(&file, b"").unwrap();
+    let (ok, _, stderr) = data_cli(&["--size", "tiny", "--out", file.to_str().unwrap(), "-q"]);
+    assert!(!ok);
+    assert!(stderr.contains("is a file, not a folder"), "{stderr}");
+    assert!(!stderr.contains("disk"), "{stderr}");
+}
+
+/// The size estimate behind the large-spec refusal and the free-space check is close to what
+/// the presets really write (961.7 MB and 40.8 MB, as `cargo run --release -p data` reports).
+#[test]
+fn size_estimates_are_within_five_percent() {
+    for (size, real) in [(Size::Full, 961_691_597.0), (Size::Small, 40_800_000.0)] {
+        let estimate = Plan::new(&size.spec()).unwrap().estimated_bytes() as f64;
+        assert!(
+            (estimate / real - 1.0).abs() < 0.05,
+            "{size:?}: {estimate} vs {real}"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A file being written under a temporary name; [`commit`](Self::commit) moves it into place.
 pub struct AtomicFile {
@@ -18,13 +19,17 @@ pub struct AtomicFile {
     target: PathBuf,
 }
 
-/// The temporary name used while `target` is written: `.NAME.PID.tmp` in the same directory.
+/// A fresh temporary name for writing `target`: `.NAME.PID.N.tmp` in the same directory.
+/// `N` counts the writers of this process, so two threads (or two runs of a loop) writing the
+/// same target never share a temporary file.
 pub fn temp_path(target: &Path) -> PathBuf {
+    static WRITERS: AtomicU64 = AtomicU64::new(0);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    let writer = WRITERS.fetch_add(1, Ordering::Relaxed);
+    target.with_file_name(format!(".{name}.{}.{writer}.tmp", std::process::id()))
 }
 
 impl AtomicFile {
@@ -39,23 +44,38 @@ impl AtomicFile {
         })
     }
 
-    /// Flushes and renames the file into place.
+    /// Flushes and renames the file into place. On failure the temporary file is deleted:
+    /// nothing is left behind, under either name.
     pub fn commit(mut self) -> io::Result<()> {
-        let writer = self.writer.take().expect("commit is called once");
-        writer.into_inner().map_err(|e| e.into_error())?;
-        fs::rename(&self.tmp, &self.target)
+        let result = match self.writer.take() {
+            Some(writer) => writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|_file| fs::rename(&self.tmp, &self.target)),
+            None => Err(io::Error::other("AtomicFile committed twice")),
+        };
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        result
+    }
+
+    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| io::Error::other("AtomicFile written after commit"))
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.as_mut().expect("not committed").write(buf)
+        self.writer()?.write(buf)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.writer.as_mut().expect("not committed").write_all(buf)
+        self.writer()?.write_all(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.as_mut().expect("not committed").flush()
+        self.writer()?.flush()
     }
 }
 
@@ -96,6 +116,41 @@ mod tests {
         drop(abandoned);
         assert_eq!(fs::read(&target).unwrap(), b"hello");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_nothing_and_writers_never_share_a_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        // The rename fails: the target is a non-empty folder.
+        let target = dir.path().join("taken");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), b"x").unwrap();
+        let mut file = AtomicFile::create(&target).unwrap();
+        file.write_all(b"data").unwrap();
+        assert!(file.commit().is_err());
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "only the folder is left"
+        );
+
+        let one = dir.path().join("same.csv");
+        assert_ne!(temp_path(&one), temp_path(&one));
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let one = one.clone();
+                std::thread::spawn(move || write_atomic(&one, format!("writer {i}").as_bytes()))
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap().unwrap();
+        }
+        assert!(fs::read_to_string(&one).unwrap().starts_with("writer "));
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporaries left"
+        );
     }
 
     #[test]

@@ -66,6 +66,10 @@ impl Timestamp {
     }
 
     /// The calendar day this timestamp falls on.
+    ///
+    /// # Panics
+    /// Beyond chrono's range (about 262,000 years from now). The readers only make timestamps
+    /// of years 0 to 9999; `Display` never panics.
     pub fn date(self) -> NaiveDate {
         let days = self.0.div_euclid(SECONDS_PER_DAY) as i32 + EPOCH_DAYS_FROM_CE;
         NaiveDate::from_num_days_from_ce_opt(days).expect("timestamp within chrono's range")
@@ -177,11 +181,26 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 impl fmt::Display for Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS` for years 0 to 9999 (every timestamp a file can hold);
+    /// chrono's longer form beyond them, and the raw seconds outside chrono's range.
+    /// Never panics: a damaged number must still print in an error message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = Vec::with_capacity(19);
-        self.write_to(&mut buf);
-        // write_to only emits ASCII digits and separators.
-        f.write_str(std::str::from_utf8(&buf).expect("ASCII"))
+        let days = self.0.div_euclid(SECONDS_PER_DAY) + i64::from(EPOCH_DAYS_FROM_CE);
+        let date = i32::try_from(days)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt);
+        match date {
+            Some(date) if (0..=9999).contains(&date.year()) => {
+                let mut buf = Vec::with_capacity(19);
+                self.write_to(&mut buf);
+                f.write_str(&String::from_utf8_lossy(&buf))
+            }
+            Some(date) => {
+                let s = self.seconds_of_day();
+                write!(f, "{date}T{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+            }
+            None => write!(f, "(timestamp {} s from 1970, out of range)", self.0),
+        }
     }
 }
 
@@ -263,6 +282,18 @@ mod tests {
         assert!(Timestamp::parse("2015-02-29T00:00:00").is_err());
         assert!(Timestamp::parse("2000-02-29T00:00:00").is_ok());
         assert!(Timestamp::parse("1900-02-29T00:00:00").is_err());
+    }
+
+    #[test]
+    fn display_never_panics() {
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00");
+        assert_eq!(
+            Timestamp(i64::MAX).to_string(),
+            format!("(timestamp {} s from 1970, out of range)", i64::MAX)
+        );
+        assert!(Timestamp(i64::MIN).to_string().contains("out of range"));
+        let year_10000 = Timestamp::new(NaiveDate::from_ymd_opt(10000, 1, 5).unwrap(), 9, 0, 0);
+        assert_eq!(year_10000.to_string(), "+10000-01-05T09:00:00");
     }
 
     #[test]

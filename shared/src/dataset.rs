@@ -27,6 +27,14 @@ pub fn default_root() -> PathBuf {
     shared.parent().unwrap_or(shared).join("data")
 }
 
+/// Where programs look for the dataset: `$PARALLEL_RUST_DATA` if set, else [`default_root`].
+pub fn default_folder() -> PathBuf {
+    match std::env::var_os(DATA_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => default_root(),
+    }
+}
+
 /// What a generator run promised to write: its spec and every file, with sizes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -36,6 +44,10 @@ pub struct Manifest {
     pub files: Vec<FileRecord>,
     pub total_bytes: u64,
     pub total_rows: u64,
+    /// The generator's options that make exactly this spec (`["--size", "small"]`), so that
+    /// every "run this" hint can repeat them. `None` in manifests of older generators.
+    #[serde(default)]
+    pub generator_args: Option<Vec<String>>,
 }
 
 /// The inputs that fully determine a dataset's bytes.
@@ -63,14 +75,18 @@ pub struct FileRecord {
 pub enum DatasetError {
     #[error(
         "no dataset in {root} (there is no {MANIFEST} there).\n\
-         Make it with:\n\n    cargo run --release -p data\n\n\
-         (about 1 GB, a few seconds to a minute), or `cargo run --release -p data -- --size small` \
-         for a smaller one, or set {DATA_ENV} to the folder of an existing dataset."
+         Make it with:\n\n    {full}\n\n\
+         (about 1 GB, a few seconds to a minute), or `{small}` for a smaller one, or set \
+         {DATA_ENV} to the folder of an existing dataset.",
+        full = generator_command(root, &[], ""),
+        small = generator_command(root, &["--size".into(), "small".into()], ""),
     )]
     Missing { root: PathBuf },
     #[error(
         "the dataset manifest {path} cannot be read ({reason}); an interrupted or older generator \
-         may have left it. Rebuild it with `cargo run --release -p data -- --force`."
+         may have left it. Rebuild the dataset with `{command}`, adding the --size and other \
+         options you made it with.",
+        command = generator_command(path.parent().unwrap_or(path), &[], "--force"),
     )]
     BadManifest { path: PathBuf, reason: String },
     #[error("cannot make the columnar files: {0}")]
@@ -89,10 +105,7 @@ pub struct Dataset {
 impl Dataset {
     /// Opens the dataset named by `$PARALLEL_RUST_DATA`, else the workspace `data/`.
     pub fn locate() -> Result<Dataset, DatasetError> {
-        match std::env::var_os(DATA_ENV) {
-            Some(dir) if !dir.is_empty() => Dataset::open(Path::new(&dir)),
-            _ => Dataset::open(&default_root()),
-        }
+        Dataset::open(&default_folder())
     }
 
     /// Opens the dataset in `root`.
@@ -175,9 +188,9 @@ impl Dataset {
             .filter(|(json, parquet)| !is_up_to_date(parquet, json))
             .collect();
         if !jobs.is_empty() {
-            fs::create_dir_all(&dir).map_err(|source| crate::columnar::ColumnarError::Io {
+            fs::create_dir_all(&dir).map_err(|error| crate::columnar::ColumnarError::Io {
                 path: dir.clone(),
-                source,
+                error,
             })?;
             let progress = crate::progress::items(jobs.len() as u64, "columnar");
             for (json, parquet) in &jobs {
@@ -214,6 +227,76 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// The generator command for this dataset, with `flags` added (e.g. `--check`): the same
+    /// spec and the same folder, so that running it never swaps this dataset for another.
+    pub fn generator_command(&self, flags: &str) -> String {
+        match &self.manifest.generator_args {
+            Some(args) => generator_command(&self.root, args, flags),
+            None => format!(
+                "{} (adding the --size and other options you made it with)",
+                generator_command(&self.root, &[], flags)
+            ),
+        }
+    }
+}
+
+/// `cargo run --release -p data -- ARGS [--out ROOT] FLAGS`: the generator with the options
+/// `args` and `flags`, writing to `root` (named unless it is the workspace's `data/`).
+pub fn generator_command(root: &Path, args: &[String], flags: &str) -> String {
+    let mut words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+    // Explicit unless it is the workspace's data/: the command must work in a new shell too,
+    // where $PARALLEL_RUST_DATA may not be set.
+    if !same_folder(root, &default_root()) {
+        words.push("--out".into());
+        words.push(shell_word(&root.display().to_string()));
+    }
+    words.extend(flags.split_whitespace().map(String::from));
+    match words.is_empty() {
+        true => "cargo run --release -p data".into(),
+        false => format!("cargo run --release -p data -- {}", words.join(" ")),
+    }
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `word`, quoted for a POSIX shell when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:=@".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// What to do about a damaged file of a dataset: check, then repair, with the exact commands
+/// for the dataset `path` belongs to (found by the manifest in a folder above it).
+pub fn repair_hint(path: &Path) -> String {
+    let dataset = path
+        .ancestors()
+        .skip(1)
+        .take(3)
+        .find(|dir| dir.join(MANIFEST).is_file())
+        .and_then(|root| Dataset::open(root).ok());
+    match dataset {
+        Some(d) => format!(
+            "check the dataset with `{}`; if the file is damaged, rewrite the dataset with `{}`",
+            d.generator_command("--check"),
+            d.generator_command("--force")
+        ),
+        None => "if this file belongs to a generated dataset, check it with \
+                 `cargo run --release -p data -- --check` (with the --out and options you made \
+                 it with) and rewrite it with `--force` instead of `--check`"
+            .to_string(),
+    }
+}
+
 /// The folder under the dataset root that [`Dataset::columnar`] fills.
 pub const COLUMNAR_DIR: &str = "columnar";
 
@@ -247,11 +330,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_dataset_says_what_to_run() {
+    fn a_missing_dataset_says_what_to_run_for_that_folder() {
         let dir = tempfile::tempdir().unwrap();
         let err = Dataset::open(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("cargo run --release -p data"), "{err}");
-        assert!(err.contains(&dir.path().display().to_string()), "{err}");
+        let out = format!("--out {}", dir.path().display());
+        assert!(
+            err.contains(&format!("cargo run --release -p data -- {out}\n")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "cargo run --release -p data -- --size small {out}`"
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn commands_name_the_folder_only_when_it_is_not_the_default() {
+        let small = ["--size".to_string(), "small".to_string()];
+        assert_eq!(
+            generator_command(&default_root(), &small, "--check"),
+            "cargo run --release -p data -- --size small --check"
+        );
+        assert_eq!(
+            generator_command(Path::new("/tmp/my data"), &[], ""),
+            "cargo run --release -p data -- --out '/tmp/my data'"
+        );
     }
 
     #[test]

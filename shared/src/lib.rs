@@ -24,6 +24,8 @@ pub mod stats;
 pub mod testing;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod read_tests;
 
 pub use bar::{Bar, Timestamp};

@@ -11,25 +11,32 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::bar::{Bar, Timestamp};
+use crate::dataset::repair_hint;
 
 /// The header every minute CSV file starts with.
 pub const CSV_HEADER: &str = "timestamp,open,high,low,close,volume";
 
-/// What to do about a damaged dataset file.
-pub const REPAIR_HINT: &str = "check the dataset with `cargo run --release -p data -- --check`; \
-if the file is damaged, regenerate it with `cargo run --release -p data -- --force`";
-
-/// Reading a dataset file failed.
+/// Reading a dataset file failed. Every message ends with what to do, with the exact
+/// commands for the dataset the file belongs to ([`repair_hint`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("cannot read {path}: {source}. Does the file exist and can you read it?")]
+    // `error`, not `source`: the message already quotes it, and a source would print twice
+    // in a binary's error chain.
+    #[error(
+        "cannot read {path}: {error}. Does the file exist, is it a file (not a folder), and may \
+         you read it? To fix it, {hint}",
+        hint = repair_hint(path)
+    )]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("{path} is empty: a dataset file holds at least one bar. To fix it, {REPAIR_HINT}")]
+    #[error(
+        "{path} is empty: a dataset file holds at least one bar. To fix it, {hint}",
+        hint = repair_hint(path)
+    )]
     Empty { path: PathBuf },
-    #[error("{path}, line {line}: {message}. To fix it, {REPAIR_HINT}")]
+    #[error("{path}, line {line}: {message}. To fix it, {hint}", hint = repair_hint(path))]
     Parse {
         path: PathBuf,
         line: u64,
@@ -57,9 +64,9 @@ impl ReadError {
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    fs::read(path).map_err(|source| ReadError::Io {
+    fs::read(path).map_err(|error| ReadError::Io {
         path: path.into(),
-        source,
+        error,
     })
 }
 
@@ -103,6 +110,9 @@ pub(crate) fn parse_json_lines(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, Re
             line: index + 1,
             message,
         };
+        if !is_object(line) {
+            return Err(error(NOT_AN_OBJECT.into()));
+        }
         let bar: Bar = serde_json::from_slice::<Record>(line)
             .map_err(|e| error(describe_json_error(&e, line)))?
             .into();
@@ -115,9 +125,22 @@ pub(crate) fn parse_json_lines(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, Re
     Ok(bars)
 }
 
+/// Why a line that is valid JSON but not an object is refused.
+pub const NOT_AN_OBJECT: &str =
+    "expected a JSON object, one per line ({\"timestamp\": …, \"open\": …, …})";
+
+/// True when a JSON line is an object (starts with `{`). serde's derived `Deserialize` also
+/// accepts a struct written as an array of its fields in order; the dataset's format is
+/// objects only, and every parser must refuse the same lines.
+pub fn is_object(line: &[u8]) -> bool {
+    line.trim_ascii_start().first() == Some(&b'{')
+}
+
 /// The non-blank lines of a JSON Lines buffer, each with its 0-based line index.
-/// A `\r` before the `\n` is dropped, so files edited on Windows still read.
+/// A `\r` before the `\n` is dropped, so files edited on Windows still read, and so is a
+/// UTF-8 byte-order mark at the very start, which some Windows editors write.
 pub fn json_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // memchr finds the next newline with SIMD, 16 or 32 bytes at a time: several times
     // faster than `bytes.split(|&b| b == b'\n')`, which looks at one byte at a time. On
     // lesson 1's parser that was a third of the parse time.

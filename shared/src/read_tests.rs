@@ -238,3 +238,131 @@ fn a_missing_file_names_itself() {
     assert!(err.to_string().contains("/no/such/dir/AAPL.json"), "{err}");
     assert!(read_csv(path).is_err());
 }
+
+/// The kinds of bad input a reliability probe found uncovered: each is an error naming the
+/// file and the line, or is read correctly; never a panic, never a silent change.
+#[test]
+fn json_lines_probe_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        (
+            "wrong-type",
+            GOOD_JSON.replace("47.144", "\"47.144\"").into_bytes(),
+            &["invalid type: string"],
+        ),
+        (
+            "duplicate-key",
+            GOOD_JSON
+                .replace(r#""volume":1264015"#, r#""volume":1264015,"open":1.0"#)
+                .into_bytes(),
+            &["duplicate field `open`"],
+        ),
+        (
+            "array-line",
+            br#"["2016-01-04T09:00:00",47.144,47.145,47.137,47.137,1264015]"#.to_vec(),
+            &["expected a JSON object"],
+        ),
+        (
+            "volume-too-big",
+            GOOD_JSON
+                .replace("1264015", "18446744073709551616")
+                .into_bytes(),
+            &["volume"],
+        ),
+        (
+            "nul-bytes",
+            GOOD_JSON.replace("47.145", "47\u{0}145").into_bytes(),
+            &[],
+        ),
+    ];
+    for (name, bad, words) in cases {
+        let path = write(dir.path(), &format!("{name}.json"), &json_with(&bad));
+        let err = read_json_lines(&path).expect_err(name);
+        assert_error(err, &path, Some(3), words);
+    }
+
+    // Read correctly: the largest volume, CRLF line ends, a byte-order mark, and a last line
+    // without a newline.
+    let max = GOOD_JSON.replace("1264015", "18446744073709551615");
+    let path = write(dir.path(), "max.json", max.as_bytes());
+    assert_eq!(read_json_lines(&path).unwrap()[0].volume, u64::MAX);
+    let windows = format!("\u{feff}{GOOD_JSON}\r\n{GOOD_JSON}\r\n{GOOD_JSON}");
+    let path = write(dir.path(), "windows.json", windows.as_bytes());
+    assert_eq!(read_json_lines(&path).unwrap().len(), 3);
+
+    // A whole file that is one JSON array: refused on its first line.
+    let array = format!("[{GOOD_JSON},{GOOD_JSON}]\n");
+    let path = write(dir.path(), "array-file.json", array.as_bytes());
+    let err = read_json_lines(&path).unwrap_err();
+    assert_error(err, &path, Some(1), &["expected a JSON object"]);
+
+    // A truncated last line, without its newline.
+    let cut = format!("{GOOD_JSON}\n{}", &GOOD_JSON[..50]);
+    let path = write(dir.path(), "cut.json", cut.as_bytes());
+    assert_error(
+        read_json_lines(&path).unwrap_err(),
+        &path,
+        Some(2),
+        &["EOF"],
+    );
+}
+
+/// A folder where a file should be is an I/O error naming it, with the fix. (Permission
+/// errors cannot be provoked reliably here: tests often run as root, who may read anything.)
+#[test]
+fn a_folder_instead_of_a_file_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("AAPL.json");
+    std::fs::create_dir(&path).unwrap();
+    for err in [
+        read_json_lines(&path).unwrap_err(),
+        read_csv(&path).unwrap_err(),
+    ] {
+        assert!(matches!(err, ReadError::Io { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&path.display().to_string()) && text.contains("not a folder"),
+            "{text}"
+        );
+    }
+}
+
+/// The repair hint of a file inside a dataset repeats that dataset's exact spec and folder.
+#[test]
+fn the_repair_hint_names_the_dataset_the_file_belongs_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let manifest = crate::dataset::Manifest {
+        layout_version: crate::dataset::LAYOUT_VERSION,
+        spec: crate::dataset::Spec {
+            seed: 7,
+            symbols: vec!["AAPL".into()],
+            start: chrono::NaiveDate::from_ymd_opt(2016, 1, 4).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2016, 1, 4).unwrap(),
+            json_days: 1,
+        },
+        files: vec![],
+        total_bytes: 0,
+        total_rows: 0,
+        generator_args: Some(vec![
+            "--size".into(),
+            "tiny".into(),
+            "--seed".into(),
+            "7".into(),
+        ]),
+    };
+    std::fs::write(
+        root.join(crate::dataset::MANIFEST),
+        serde_json::to_string(&manifest).unwrap(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("minute/AAPL")).unwrap();
+    let path = write(&root.join("minute/AAPL"), "2016-01-04.csv", b"");
+    let text = read_csv(&path).unwrap_err().to_string();
+    let command = format!(
+        "cargo run --release -p data -- --size tiny --seed 7 --out {}",
+        root.display()
+    );
+    assert!(text.contains(&format!("`{command} --check`")), "{text}");
+    assert!(text.contains(&format!("`{command} --force`")), "{text}");
+}

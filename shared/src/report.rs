@@ -341,12 +341,11 @@ impl<T> Comparison<T> {
         header.push("median");
         header.extend(self.bytes.map(|_| "MB/s"));
         header.push("speedup");
-        let mut table = Table::new(header).with_title(format!(
-            "{} (median of {} {})",
-            self.title,
-            self.runs,
-            if self.runs == 1 { "run" } else { "runs" }
-        ));
+        let runs = match self.runs {
+            1 => "one run".to_string(),
+            n => format!("median of {n} runs"),
+        };
+        let mut table = Table::new(header).with_title(format!("{} ({runs})", self.title));
         for row in &self.rows {
             let mut cells = vec![row.name.clone()];
             cells.extend(with_exercise.then(|| row.exercise.clone()));
