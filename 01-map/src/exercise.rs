@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo test -p lesson-01-map --test ex1_1     # exercise 1.1; likewise ex1_2, ex1_3
+//! cargo course                                 # where you stand on every exercise
 //! ```
 
 use std::path::Path;
