@@ -3,6 +3,8 @@
 # every {{#include FILE:ANCHOR}} names an existing file that has that anchor, and every
 # relative link or image in book/src points at a file that exists.
 #
+# (course/tests holds a demo course of its own, with its own numbering: not scanned.)
+#
 # Then the numbering rule of the lesson template: exercise N.M is in book section N.M.
 # Every "section N.M" in the book, the lessons' code, tests and hints, and in `shared`,
 # must name a heading "N.M …" of the book; every "exercise N.M" a heading "N.M Exercise…";
@@ -39,7 +41,7 @@ cd ../..
 headings=$(grep -hoE '^#+ [0-9]+\.[0-9]+ .*' book/src/*.md | sed -E 's/^#+ //')
 sections=$(echo "$headings" | sed -E 's/^([0-9]+\.[0-9]+) .*/\1/' | sort -u)
 exercises=$(echo "$headings" | grep -E '^[0-9]+\.[0-9]+ Exercise' | sed -E 's/^([0-9]+\.[0-9]+) .*/\1/' | sort -u)
-sources=$(ls book/src/*.md; find shared [0-9][0-9]-* \( -name '*.rs' -o -name '*.md' \) -not -path '*/target/*' 2>/dev/null | sort)
+sources=$(ls book/src/*.md README.md; find shared data course [0-9][0-9]-* \( -name '*.rs' -o -name '*.md' -o -name '*.toml' \) -not -path '*/target/*' -not -path 'course/tests/*' 2>/dev/null | sort)
 while IFS= read -r hit; do
   file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; ref=${rest#*:}
   number=$(echo "$ref" | grep -oE '[0-9]+\.[0-9]+$')

@@ -4,7 +4,8 @@
 //! `exercise.rs`) and [`Solution`] (`solution.rs`); a macro writes the two impls, so the
 //! two modules only need the same functions. The programs are generic over it:
 //! `exercise-01` runs `program::main::<Exercise>()` and `solution-01` runs
-//! `program::main::<Solution>()`, and [`Answer`] is the one the tests check.
+//! `program::main::<Solution>()`. The tests call the functions of `crate::answer`, which is
+//! `exercise`, or `solution` with `--features solution`.
 //!
 //! A trait, rather than a struct of function pointers, because answers may be generic
 //! (the maps here take any item and closure types) or `async`, and a function pointer can
@@ -51,15 +52,6 @@ pub struct Exercise;
 
 /// The reference answers, from `src/solution.rs`.
 pub struct Solution;
-
-/// The answers that `cargo test` checks: [`Exercise`], or [`Solution`] with
-/// `--features solution`.
-#[cfg(not(feature = "solution"))]
-pub type Answer = Exercise;
-/// The answers that `cargo test` checks: [`Exercise`], or [`Solution`] with
-/// `--features solution`.
-#[cfg(feature = "solution")]
-pub type Answer = Solution;
 
 /// Implements [`Answers`] for `$answers` by calling the functions of module `$module`.
 macro_rules! answers_from {

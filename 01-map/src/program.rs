@@ -301,8 +301,9 @@ fn summarise(outcomes: &[Outcome]) -> String {
     )
 }
 
+/// Rows as the parsers count them: non-blank lines.
 fn count_lines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&c| c == b'\n').count() as u64
+    shared::read::json_lines(bytes).count() as u64
 }
 
 fn report_failures(failures: &[ConvertError], total: usize) {

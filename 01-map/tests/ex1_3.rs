@@ -69,6 +69,16 @@ fn ex1_3_reports_bad_lines_and_empty_files() {
                 GOOD.replace("2.0", "0.5"),
                 "implausible bar",
             ),
+            (
+                "a key twice",
+                GOOD.replace(r#""volume":7"#, r#""volume":7,"open":9.9"#),
+                "duplicate field `open`",
+            ),
+            (
+                "an array instead of an object",
+                r#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#.to_string(),
+                "expected a JSON object",
+            ),
         ];
         for (what, bad, expected) in cases {
             let text = format!("{GOOD}\n\n{bad}\n{GOOD}\n");
@@ -81,6 +91,14 @@ fn ex1_3_reports_bad_lines_and_empty_files() {
             assert!(
                 message.contains("AAPL.json, line 3") && message.contains(expected),
                 "exercise 1.3: for {what} on line 3, expected an error naming the file, line 3 and \"{expected}\", got: {message}"
+            );
+        }
+        // JSON may escape any character of a string: parse_value reads this line, so yours
+        // must too (a borrowed `&str` cannot hold an unescaped copy; see the hints).
+        let escaped = GOOD.replace("2016-01-04", "2016\\u002d01-04");
+        if let Err(e) = parse_typed(path, format!("{escaped}\n").as_bytes()) {
+            panic!(
+                "exercise 1.3: a timestamp written with a JSON escape (\\u002d for '-') must parse, as parse_value parses it; got: {e}. See the hints in book section 1.3"
             );
         }
         let message = parse_typed(path, b"\n \n")

@@ -104,3 +104,25 @@ fn rows(outcomes: &[lesson_01_map::convert::Outcome]) -> Vec<(std::path::PathBuf
         })
         .collect()
 }
+
+/// Going further (section 1.5): the sonic-rs parser reads exactly what the `Value` parser
+/// reads. Built only with `--features simd` (CI runs it).
+#[cfg(feature = "simd")]
+#[test]
+fn the_sonic_parser_agrees_with_the_value_parser() {
+    use lesson_01_map::simd::parse_sonic;
+    let f = fixture();
+    for input in &f.inputs {
+        let bytes = std::fs::read(input).unwrap();
+        assert_eq!(
+            parse_sonic(input, &bytes).unwrap(),
+            parse_value(input, &bytes).unwrap()
+        );
+    }
+    let err = parse_sonic(Path::new("A.json"), b"{\"timestamp\":1}\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("A.json, line 1"), "{err}");
+    let array = br#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#;
+    assert!(parse_sonic(Path::new("A.json"), array).is_err());
+}

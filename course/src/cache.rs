@@ -1,7 +1,7 @@
 //! Remembering each lesson's results, so that a second `cargo course` with nothing changed
 //! answers at once. A lesson's results are valid while its stamp is unchanged: the sizes
 //! and modification times of every file the results depend on (the lesson's folder, the
-//! `shared` crate, the workspace's manifests, and this runner itself).
+//! `shared` and `data` crates, the workspace's manifests, and this runner itself).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -65,9 +65,11 @@ impl Cache {
         (states.keys().copied().collect::<Vec<_>>() == lesson.exercises).then_some(states)
     }
 
-    pub fn put(&mut self, root: &Path, lesson: &Lesson, states: &BTreeMap<Id, State>) {
+    /// Saves `states` under `stamp`, taken BEFORE the build: a file saved while the tests
+    /// ran then changes the stamp, and the next call runs them again.
+    pub fn put(&mut self, lesson: &Lesson, stamp: u64, states: &BTreeMap<Id, State>) {
         let entry = Entry {
-            stamp: stamp(root, lesson),
+            stamp,
             states: states
                 .iter()
                 .map(|(id, state)| (id.to_string(), state.clone()))
@@ -82,6 +84,7 @@ pub fn stamp(root: &Path, lesson: &Lesson) -> u64 {
     let mut files = Vec::new();
     collect(&lesson.dir, &mut files);
     collect(&root.join("shared").join("src"), &mut files);
+    collect(&root.join("data").join("src"), &mut files); // the tests' fixtures
     files.extend(["Cargo.toml", "Cargo.lock", "shared/Cargo.toml"].map(|f| root.join(f)));
     // A rebuilt runner may read results differently: its own executable counts too.
     files.extend(std::env::current_exe());

@@ -13,7 +13,8 @@ pub struct Id(pub u32, pub u32);
 
 impl std::fmt::Display for Id {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.0, self.1)
+        // `pad`, so that `{id:<5}` lines up columns.
+        f.pad(&format!("{}.{}", self.0, self.1))
     }
 }
 

@@ -142,9 +142,10 @@ pub fn states(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<Id, St
             continue;
         }
         let show = |what: &str| spinner.set_message(what.to_string());
+        let stamp = cache::stamp(root, lesson);
         let results = run::run_exercises(root, lesson, &lesson.exercises, false, &show)?;
         let states: BTreeMap<Id, State> = results.into_iter().map(|(id, (s, _))| (id, s)).collect();
-        cache.put(root, lesson, &states);
+        cache.put(lesson, stamp, &states);
         all.extend(states);
     }
     spinner.finish_and_clear();
@@ -169,14 +170,15 @@ fn list(root: &Path) -> anyhow::Result<bool> {
         }
         for &id in &lesson.exercises {
             let title = lessons::section(root, id).map_or(String::new(), |s| s.title);
+            // Pad before colouring: colour codes would count as width.
             let (mark, state) = match &states[&id] {
-                State::Done => (style.green("✓"), style.green("done")),
+                State::Done => (style.green("✓"), style.green(&format!("{:<11}", "done"))),
                 State::NotStarted => (style.dim("·"), style.dim("not started")),
-                State::Failing(_) => (style.red("✗"), style.red("failing")),
+                State::Failing(_) => (style.red("✗"), style.red(&format!("{:<11}", "failing"))),
                 State::DoesNotCompile(_) => (style.red("✗"), style.red("does not compile")),
             };
             println!(
-                "  {mark} {id:<5} {state:<11}  {title}  {}",
+                "  {mark} {id:<4} {state}  {title}  {}",
                 style.dim(&format!("(book section {id})"))
             );
             if let State::Failing(line) | State::DoesNotCompile(line) = &states[&id] {

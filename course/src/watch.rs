@@ -65,7 +65,7 @@ pub fn watch(root: &Path, max_runs: Option<usize>) -> anyhow::Result<bool> {
         runs += 1;
         let spinner = spinner();
         let show_progress = |what: &str| spinner.set_message(what.to_string());
-        let results = run::run_exercises(root, lesson, &lesson.exercises, false, &show_progress)?;
+        let results = run::run_exercises(root, lesson, &[id], false, &show_progress)?;
         spinner.finish_and_clear();
         for (id, (state, _)) in results {
             all.insert(id, state);

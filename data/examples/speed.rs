@@ -17,6 +17,11 @@ use rayon::prelude::*;
 use shared::report::{Table, Timing, fmt_bytes, fmt_duration, fmt_rate, fmt_speedup, time_runs};
 
 fn main() -> anyhow::Result<()> {
+    if let Some(warning) =
+        shared::report::debug_build_warning("cargo run --release -p data --example speed")
+    {
+        eprintln!("{warning}");
+    }
     let mut args = std::env::args().skip(1);
     let parent = PathBuf::from(args.next().unwrap_or_else(|| "/dev/shm".into()));
     let work = tempfile::Builder::new()

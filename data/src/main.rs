@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::Parser;
 use data::{Options, Size, check, generate};
-use shared::dataset::{DATA_ENV, default_root};
-use shared::report::{fmt_bytes, fmt_count, fmt_duration, fmt_rate};
+use shared::dataset::{DATA_ENV, default_folder};
+use shared::report::{debug_build_warning, fmt_bytes, fmt_count, fmt_duration, fmt_rate};
 
 /// Make the course's fake stock-market dataset: one CSV of 2-minute bars per symbol per
 /// trading day under minute/, and a JSON Lines file per symbol (its last 365 trading days)
@@ -78,11 +78,10 @@ fn run(args: Args) -> anyhow::Result<()> {
             .build_global()
             .context("cannot start the thread pool")?;
     }
-    let root = match (&args.out, std::env::var_os(DATA_ENV)) {
-        (Some(out), _) => out.clone(),
-        (None, Some(env)) if !env.is_empty() => PathBuf::from(env),
-        _ => default_root(),
-    };
+    if let Some(warning) = debug_build_warning("cargo run --release -p data") {
+        eprintln!("{warning}");
+    }
+    let root = args.out.clone().unwrap_or_else(default_folder);
     if root.exists() && !root.is_dir() {
         bail!(
             "{} is a file, not a folder: --out (or {DATA_ENV}) names the folder to write the dataset into",

@@ -383,9 +383,13 @@ fn the_repair_hint_run_verbatim_keeps_the_dataset_and_repairs_it() {
     let csv = root.join("minute/JPM/2016-01-05.csv");
     let mut bytes = fs::read(&csv).unwrap();
     let at = bytes.len() - 5;
-    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    bytes[at] = b'x'; // same size, no longer a number
     fs::write(&csv, bytes).unwrap();
 
+    // A lesson reading the damaged file prints both hints: run its --check verbatim.
+    let read_error = shared::read::read_csv(&csv).unwrap_err().to_string();
+    let (ok, output) = run_hint(&read_error, "--check");
+    assert!(!ok && output.contains("1 problem in"), "{output}");
     let (ok, _, stderr) = data_cli(&["--check", "--out", out, "--quiet"]);
     assert!(!ok, "--check passed a damaged file");
     let (ok, output) = run_hint(&stderr, "--force");

@@ -228,7 +228,13 @@ impl Dataset {
 }
 
 impl Dataset {
-    /// The generator command for this dataset, with `flags` added (e.g. `--check`): the same
+    /// The command that checks this dataset byte for byte: `--check` reads the spec from
+    /// the manifest, so it only needs the folder (and refuses spec options).
+    pub fn check_command(&self) -> String {
+        generator_command(&self.root, &[], "--check")
+    }
+
+    /// The generator command for this dataset, with `flags` added (e.g. `--force`): the same
     /// spec and the same folder, so that running it never swaps this dataset for another.
     pub fn generator_command(&self, flags: &str) -> String {
         match &self.manifest.generator_args {
@@ -287,7 +293,7 @@ pub fn repair_hint(path: &Path) -> String {
     match dataset {
         Some(d) => format!(
             "check the dataset with `{}`; if the file is damaged, rewrite the dataset with `{}`",
-            d.generator_command("--check"),
+            d.check_command(),
             d.generator_command("--force")
         ),
         None => "if this file belongs to a generated dataset, check it with \
@@ -350,8 +356,8 @@ mod tests {
     fn commands_name_the_folder_only_when_it_is_not_the_default() {
         let small = ["--size".to_string(), "small".to_string()];
         assert_eq!(
-            generator_command(&default_root(), &small, "--check"),
-            "cargo run --release -p data -- --size small --check"
+            generator_command(&default_root(), &small, "--force"),
+            "cargo run --release -p data -- --size small --force"
         );
         assert_eq!(
             generator_command(Path::new("/tmp/my data"), &[], ""),

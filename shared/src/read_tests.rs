@@ -359,10 +359,8 @@ fn the_repair_hint_names_the_dataset_the_file_belongs_to() {
     std::fs::create_dir_all(root.join("minute/AAPL")).unwrap();
     let path = write(&root.join("minute/AAPL"), "2016-01-04.csv", b"");
     let text = read_csv(&path).unwrap_err().to_string();
-    let command = format!(
-        "cargo run --release -p data -- --size tiny --seed 7 --out {}",
-        root.display()
-    );
-    assert!(text.contains(&format!("`{command} --check`")), "{text}");
-    assert!(text.contains(&format!("`{command} --force`")), "{text}");
+    let out = format!("--out {}", root.display());
+    let check = format!("`cargo run --release -p data -- {out} --check`");
+    let force = format!("`cargo run --release -p data -- --size tiny --seed 7 {out} --force`");
+    assert!(text.contains(&check) && text.contains(&force), "{text}");
 }

@@ -2,8 +2,8 @@
 //! does wrong (a panic on some worker thread, a `todo!`, a deadlock) into one failure message
 //! that names the exercise and the book section.
 //!
-//! Only tests use this module. It is here, not in each lesson, so that every lesson's tests
-//! speak the same way.
+//! Tests use this module (and `report` and `columnar` use [`panic_message`]). It is here,
+//! not in each lesson, so that every lesson's tests speak the same way.
 
 use std::any::Any;
 use std::collections::HashSet;
