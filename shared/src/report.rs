@@ -4,6 +4,8 @@
 //! measured in the same run. Units: 1 MB = 10^6 bytes, as disk and network rates are quoted.
 
 use std::fmt;
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The durations of repeated runs of one piece of work.
@@ -381,20 +383,23 @@ impl<T> Comparison<T> {
 /// hook stays quiet about `todo!`s (an exercise not done yet is not news) and reports any
 /// other panic as usual.
 fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = std::sync::Arc::new(std::panic::take_hook());
-    let report = std::sync::Arc::clone(&previous);
-    std::panic::set_hook(Box::new(move |info| {
-        let message = crate::testing::panic_message(info.payload());
-        if !crate::testing::is_todo(message) {
-            (*report)(info);
-        }
-    }));
+    /// How many `catch_quietly` calls are running. The filtering hook is installed once, in
+    /// front of whatever hook was there, and never removed: swapping hooks per call would
+    /// race with other threads doing the same.
+    static QUIET: AtomicUsize = AtomicUsize::new(0);
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = crate::testing::panic_message(info.payload());
+            if QUIET.load(Ordering::SeqCst) == 0 || !crate::testing::is_todo(message) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-    // Put the previous hook back; ours holds the only other reference to it.
-    drop(std::panic::take_hook());
-    if let Ok(previous) = std::sync::Arc::try_unwrap(previous) {
-        std::panic::set_hook(previous);
-    }
+    QUIET.fetch_sub(1, Ordering::SeqCst);
     result.map_err(|payload| crate::testing::panic_message(payload.as_ref()).to_string())
 }
 
