@@ -159,10 +159,16 @@ impl Rendezvous {
 /// wait forever; instead each wait gives up after [`PATIENCE`], once for the whole run, and
 /// [`gave_up`](Self::gave_up) says so.
 pub struct OutOfOrder {
-    done: Mutex<Vec<bool>>,
+    done: Mutex<Progress>,
     changed: Condvar,
     gave_up: AtomicBool,
     partner: fn(usize, usize) -> Option<usize>,
+}
+
+/// Which items are done, and in what order they finished.
+struct Progress {
+    done: Vec<bool>,
+    finished: Vec<usize>,
 }
 
 impl OutOfOrder {
@@ -178,7 +184,10 @@ impl OutOfOrder {
 
     fn with_partners(len: usize, partner: fn(usize, usize) -> Option<usize>) -> Self {
         OutOfOrder {
-            done: Mutex::new(vec![false; len]),
+            done: Mutex::new(Progress {
+                done: vec![false; len],
+                finished: Vec::with_capacity(len),
+            }),
             changed: Condvar::new(),
             gave_up: AtomicBool::new(false),
             partner,
@@ -188,11 +197,11 @@ impl OutOfOrder {
     /// Processes item `i` (waiting for its partner first, if it has one) and returns `i × 10`.
     pub fn process(&self, i: usize) -> usize {
         let mut done = lock(&self.done);
-        let partner = (self.partner)(i, done.len());
+        let partner = (self.partner)(i, done.done.len());
         if let Some(partner) = partner.filter(|_| !self.gave_up.load(Ordering::SeqCst)) {
             let (guard, wait) = self
                 .changed
-                .wait_timeout_while(done, PATIENCE, |d| !d[partner])
+                .wait_timeout_while(done, PATIENCE, |p| !p.done[partner])
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             done = guard;
             if wait.timed_out() {
@@ -200,11 +209,18 @@ impl OutOfOrder {
                 self.changed.notify_all();
             }
         }
-        if let Some(slot) = done.get_mut(i) {
+        if let Some(slot) = done.done.get_mut(i) {
             *slot = true;
         }
+        done.finished.push(i);
         self.changed.notify_all();
         i * 10
+    }
+
+    /// The items in the order they finished, as recorded under the same lock that marks them
+    /// done (so the order is exact, unlike one recorded by the caller afterwards).
+    pub fn finish_order(&self) -> Vec<usize> {
+        lock(&self.done).finished.clone()
     }
 
     /// True if some item had to give up waiting for its partner: the map ran it and its
@@ -248,17 +264,13 @@ mod tests {
     #[test]
     fn out_of_order_finishes_odd_items_first_across_threads() {
         let work = OutOfOrder::pairs(4);
-        let order = Mutex::new(Vec::new());
         std::thread::scope(|s| {
             for i in [0, 2, 1, 3] {
-                let (work, order) = (&work, &order);
-                s.spawn(move || {
-                    work.process(i);
-                    lock(order).push(i);
-                });
+                let work = &work;
+                s.spawn(move || work.process(i));
             }
         });
-        let order = order.into_inner().unwrap();
+        let order = work.finish_order();
         let at = |i| order.iter().position(|&x| x == i).unwrap();
         assert!(at(1) < at(0) && at(3) < at(2), "{order:?}");
         assert!(!work.gave_up());
