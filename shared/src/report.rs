@@ -214,7 +214,7 @@ pub fn debug_build_warning(command: &str) -> Option<String> {
 pub struct Comparison<T> {
     title: String,
     runs: usize,
-    bytes: Option<u64>,
+    rate: Option<Rate>,
     summary: Option<Summary<T>>,
     rows: Vec<ComparisonRow>,
     baseline: Option<(Duration, Option<String>)>,
@@ -223,6 +223,32 @@ pub struct Comparison<T> {
 }
 
 type Summary<T> = Box<dyn Fn(&T) -> String>;
+
+/// What the throughput column counts: bytes (MB/s) or items (e.g. tasks/s).
+#[derive(Clone, Copy)]
+enum Rate {
+    Bytes(u64),
+    Items(u64, &'static str),
+}
+
+impl Rate {
+    fn header(self) -> &'static str {
+        match self {
+            Rate::Bytes(_) => "MB/s",
+            Rate::Items(_, unit) => unit,
+        }
+    }
+
+    fn cell(self, d: Duration) -> String {
+        match self {
+            Rate::Bytes(bytes) => fmt_rate(bytes, d),
+            Rate::Items(count, unit) => {
+                let per_second = count as f64 / d.as_secs_f64().max(1e-9);
+                format!("{} {unit}", fmt_count(per_second.round() as u64))
+            }
+        }
+    }
+}
 
 struct ComparisonRow {
     name: String,
@@ -236,7 +262,7 @@ impl<T> Comparison<T> {
         Comparison {
             title: title.into(),
             runs: runs.max(1),
-            bytes: None,
+            rate: None,
             summary: None,
             rows: Vec::new(),
             baseline: None,
@@ -247,7 +273,14 @@ impl<T> Comparison<T> {
 
     /// Every variant processes `bytes` bytes: adds an MB/s column.
     pub fn with_bytes(mut self, bytes: u64) -> Self {
-        self.bytes = Some(bytes);
+        self.rate = Some(Rate::Bytes(bytes));
+        self
+    }
+
+    /// Every variant processes `count` items (tasks, calls): adds a column of items per
+    /// second headed `unit`, e.g. `"tasks/s"`.
+    pub fn with_items(mut self, count: u64, unit: &'static str) -> Self {
+        self.rate = Some(Rate::Items(count, unit));
         self
     }
 
@@ -342,7 +375,7 @@ impl<T> Comparison<T> {
         let mut header = vec!["variant"];
         header.extend(with_exercise.then_some("exercise"));
         header.push("median");
-        header.extend(self.bytes.map(|_| "MB/s"));
+        header.extend(self.rate.map(Rate::header));
         header.push("speedup");
         let runs = match self.runs {
             1 => "one run".to_string(),
@@ -355,12 +388,12 @@ impl<T> Comparison<T> {
             match (row.outcome, self.baseline()) {
                 (Ok(median), baseline) => {
                     cells.push(fmt_duration(median));
-                    cells.extend(self.bytes.map(|b| fmt_rate(b, median)));
+                    cells.extend(self.rate.map(|r| r.cell(median)));
                     cells.push(baseline.map_or("-".into(), |b| fmt_speedup(b, median)));
                 }
                 (Err(status), _) => {
                     cells.push(status.into());
-                    cells.extend(self.bytes.map(|_| "-".into()));
+                    cells.extend(self.rate.map(|_| "-".into()));
                     cells.push("-".into());
                 }
             }
@@ -452,6 +485,25 @@ mod tests {
                 "2 cores"
             ]
         );
+    }
+
+    #[test]
+    fn comparison_counts_items_per_second() {
+        let mut c = Comparison::new("calls", 1).with_items(1_000, "tasks/s");
+        c.variant("sleeps", "", || {
+            std::thread::sleep(Duration::from_millis(20))
+        });
+        let text = c.finish().to_string();
+        let header = text.lines().nth(1).unwrap();
+        assert!(header.contains("tasks/s"), "{text}");
+        // 1,000 tasks in at least 20 ms: at most 50,000 tasks/s.
+        let row = text.lines().nth(3).unwrap();
+        let rate: u64 = row
+            .split_whitespace()
+            .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && !w.contains('s'))
+            .map(|w| w.replace(',', "").parse().unwrap())
+            .unwrap();
+        assert!(rate <= 50_000 && rate > 0, "{text}");
     }
 
     #[test]

@@ -138,6 +138,14 @@ impl Rendezvous {
     pub fn thread_count(&self) -> usize {
         lock(&self.threads).len()
     }
+
+    /// True if a call waited [`PATIENCE`] for a second thread in vain: the first calls ran
+    /// alone. (A pool that runs calls one at a time, each on whichever thread is free, can
+    /// still record several threads: check this, not [`thread_count`](Self::thread_count),
+    /// when the question is "did calls run at the same time?".)
+    pub fn gave_up(&self) -> bool {
+        self.gave_up.load(Ordering::SeqCst)
+    }
 }
 
 /// Work whose items finish out of input order, so that a map that returns results in the

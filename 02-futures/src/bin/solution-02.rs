@@ -1,0 +1,6 @@
+//! `cargo run --release -p lesson-02-futures --bin solution-02`: lesson 2 on the full
+//! dataset, with the answers in `src/solution.rs`. See `--help`.
+
+fn main() -> std::process::ExitCode {
+    lesson_02_futures::program::main::<lesson_02_futures::answers::Solution>()
+}

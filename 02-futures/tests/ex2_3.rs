@@ -1,0 +1,146 @@
+//! Exercise 2.3: results as they complete (book section 2.3).
+//!
+//! `cargo test -p lesson-02-futures --test ex2_3`. These tests call only your
+//! `submit_as_completed` and given code.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use common::{Threads, pool};
+use lesson_02_futures::answer::submit_as_completed;
+use shared::testing::{PATIENCE, panic_message, within};
+
+#[test]
+fn ex2_3_hands_over_every_result_once_with_its_index() {
+    within("2.3", || {
+        let pool = pool(3, "ex2_3");
+        for n in [0, 1, 2, 50] {
+            let threads = Arc::new(Threads::default());
+            let tasks: Vec<_> = (0..n)
+                .map(|i| {
+                    let threads = Arc::clone(&threads);
+                    move || {
+                        threads.record();
+                        i * 10
+                    }
+                })
+                .collect();
+            let mut seen = vec![0; n];
+            submit_as_completed(&pool, tasks, |i, result| {
+                assert!(
+                    i < n,
+                    "exercise 2.3: on_result got index {i}, but there are only {n} tasks; see book section 2.3"
+                );
+                assert_eq!(
+                    result,
+                    i * 10,
+                    "exercise 2.3: on_result got index {i} with task {}'s result: pass each task's own index; \
+                     see book section 2.3",
+                    result / 10
+                );
+                seen[i] += 1;
+            });
+            if let Some(i) = seen.iter().position(|&count| count != 1) {
+                panic!(
+                    "exercise 2.3: with {n} tasks, the result of task {i} was handed over {} times; every result \
+                     exactly once, please. See book section 2.3",
+                    seen[i]
+                );
+            }
+            if n > 0 {
+                threads.check_all_in("ex2_3-", "2.3", "the tasks");
+            }
+        }
+    });
+}
+
+/// Set when the consumer has received the last task's result.
+#[derive(Default)]
+struct Signal {
+    received: Mutex<bool>,
+    changed: Condvar,
+    gave_up: AtomicBool,
+}
+
+#[test]
+fn ex2_3_hands_over_results_in_completion_order() {
+    within("2.3", || {
+        let pool = pool(2, "ex2_3");
+        let n = 8;
+        let last = n - 1;
+        let signal = Arc::new(Signal::default());
+        // Task 0 finishes only once the caller has received the last task's result: an
+        // answer that waits for the tasks in submit order waits for task 0 first, in vain.
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let signal = Arc::clone(&signal);
+                move || {
+                    if i == 0 {
+                        let received = signal.received.lock().unwrap();
+                        let (_received, wait) = signal
+                            .changed
+                            .wait_timeout_while(received, PATIENCE, |got| !*got)
+                            .unwrap();
+                        if wait.timed_out() {
+                            signal.gave_up.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    i
+                }
+            })
+            .collect();
+        let mut order = Vec::new();
+        submit_as_completed(&pool, tasks, |i, _| {
+            order.push(i);
+            if i == last {
+                *signal.received.lock().unwrap() = true;
+                signal.changed.notify_all();
+            }
+        });
+        assert!(
+            !signal.gave_up.load(Ordering::SeqCst),
+            "exercise 2.3: task 0 waited {PATIENCE:?} for the caller to receive task {last}'s result, in vain \
+             (order received: {order:?}). Results must be handed over as their tasks complete, not in submit \
+             order: a `FuturesUnordered` of the handles does that; see book section 2.3"
+        );
+        let at = |i| order.iter().position(|&x| x == i);
+        assert!(
+            at(last) < at(0),
+            "exercise 2.3: task 0 completed after task {last}, but its result came first: {order:?}; see book section 2.3"
+        );
+    });
+}
+
+#[test]
+fn ex2_3_passes_on_a_panic_in_a_task() {
+    within("2.3", || {
+        let pool = pool(2, "ex2_3");
+        let tasks: Vec<_> = (0..6)
+            .map(|i| {
+                move || {
+                    assert!(i != 3, "task 3 is bad");
+                    i
+                }
+            })
+            .collect();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            submit_as_completed(&pool, tasks, |_, _| {})
+        }));
+        let Err(panic) = result else {
+            panic!(
+                "exercise 2.3: task 3 panicked, so submit_as_completed must panic too; see book section 2.3"
+            )
+        };
+        let message = panic_message(panic.as_ref());
+        if shared::testing::is_todo(message) {
+            std::panic::resume_unwind(panic);
+        }
+        assert!(
+            message.contains("task 3 is bad"),
+            "exercise 2.3: expected the task's own panic message (\"task 3 is bad\"), got {message:?}; \
+             see book section 2.3"
+        );
+    });
+}

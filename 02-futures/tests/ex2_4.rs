@@ -1,0 +1,118 @@
+//! Exercise 2.4: every call as its own tokio task (book section 2.4).
+//!
+//! `cargo test -p lesson-02-futures --test ex2_4`. These tests call only your `spawn_all`
+//! and given code.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lesson_02_futures::answer::spawn_all;
+use lesson_02_futures::submit::tokio_runtime;
+use shared::testing::{PATIENCE, first_difference, panic_message, within};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio_runtime(2).expect("a tokio runtime")
+}
+
+#[test]
+fn ex2_4_returns_every_output_in_order() {
+    within("2.4", || {
+        let runtime = runtime();
+        for n in [0, 1, 2, 300] {
+            let got = runtime.block_on(spawn_all(n, |i| async move {
+                // The later calls answer first, the earlier ones wait a little.
+                tokio::task::yield_now().await;
+                i * 10
+            }));
+            let expected: Vec<usize> = (0..n).map(|i| i * 10).collect();
+            if let Some(difference) = first_difference(&got, &expected) {
+                panic!(
+                    "exercise 2.4: with {n} calls (call i gives i × 10), the outputs are not in order of i: {difference}; \
+                     see book section 2.4"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn ex2_4_runs_each_call_as_its_own_task() {
+    within("2.4", || {
+        let n = 50;
+        let ids = runtime().block_on(spawn_all(n, |_| async { tokio::task::try_id() }));
+        let outside = ids.iter().filter(|id| id.is_none()).count();
+        assert_eq!(
+            outside, 0,
+            "exercise 2.4: {outside} of {n} calls did not run inside a tokio task: `tokio::spawn` each call's future; \
+             see book section 2.4"
+        );
+        let distinct: HashSet<_> = ids.into_iter().flatten().collect();
+        assert_eq!(
+            distinct.len(),
+            n,
+            "exercise 2.4: {n} calls ran in {} tasks; each call must be its own task (`tokio::spawn(call(i))`); \
+             see book section 2.4",
+            distinct.len()
+        );
+    });
+}
+
+#[test]
+fn ex2_4_lets_every_call_wait_at_the_same_time() {
+    within("2.4", || {
+        let n = 200;
+        // Every call waits at a barrier for all the others: only calls that wait at the same
+        // time get through. The first to give up stops the others waiting.
+        let barrier = Arc::new(tokio::sync::Barrier::new(n));
+        let gave_up = Arc::new(AtomicBool::new(false));
+        let done = {
+            let (barrier, gave_up) = (Arc::clone(&barrier), Arc::clone(&gave_up));
+            runtime().block_on(spawn_all(n, move |_| {
+                let (barrier, gave_up) = (Arc::clone(&barrier), Arc::clone(&gave_up));
+                async move {
+                    if !gave_up.load(Ordering::SeqCst)
+                        && tokio::time::timeout(PATIENCE, barrier.wait())
+                            .await
+                            .is_err()
+                    {
+                        gave_up.store(true, Ordering::SeqCst);
+                    }
+                }
+            }))
+        };
+        assert_eq!(done.len(), n);
+        assert!(
+            !gave_up.load(Ordering::SeqCst),
+            "exercise 2.4: the {n} calls did not all wait at the same time: spawn every call first, then await the \
+             handles; awaiting each one right after spawning it runs them one by one. See book section 2.4"
+        );
+    });
+}
+
+#[test]
+fn ex2_4_passes_on_a_panic_in_a_task() {
+    within("2.4", || {
+        let runtime = runtime();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(spawn_all(6, |i| async move {
+                assert!(i != 3, "call 3 is bad");
+                i
+            }))
+        }));
+        let Err(panic) = result else {
+            panic!(
+                "exercise 2.4: call 3 panicked, so spawn_all must panic too; see book section 2.4"
+            )
+        };
+        let message = panic_message(panic.as_ref());
+        if shared::testing::is_todo(message) {
+            std::panic::resume_unwind(panic);
+        }
+        assert!(
+            message.contains("call 3 is bad"),
+            "exercise 2.4: expected the task's own panic message (\"call 3 is bad\"), got {message:?}; \
+             see book section 2.4"
+        );
+    });
+}

@@ -1,0 +1,94 @@
+//! The `exercise-02` / `solution-02` program, run as a learner runs it, on a tiny dataset
+//! and with short waits. Tests run the binary whose answers they check: `solution-02` with
+//! `--features solution`, `exercise-02` without. Both pass on the untouched stubs: the
+//! program's reporting is given code.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-02");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-02");
+
+/// Runs the program on a tiny dataset in `dir`, for at most a minute: a deadlocked answer
+/// must fail this test, not hang it.
+fn run(dir: &Path) -> Output {
+    let child = Command::new(PROGRAM)
+        .args([
+            "--runs",
+            "1",
+            "--slow-n",
+            "3",
+            "--slow-ms",
+            "5",
+            "--waits",
+            "200",
+            "--wait-ms",
+            "20",
+            "--wait-pool",
+            "20",
+        ])
+        .env(shared::dataset::DATA_ENV, dir)
+        .env("PARALLEL_RUST_NO_PROGRESS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lesson's program starts");
+    let pid = child.id().to_string();
+    let (done, output) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("the lesson's program runs"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!("{PROGRAM} did not finish in 60 s (a deadlock in an exercise?); it was killed")
+        }
+    }
+}
+
+#[test]
+fn the_program_prints_its_tables_and_draws_the_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    data::make(dir.path(), data::Size::Tiny).unwrap();
+    let output = run(dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for title in [
+        "slowadd/slowsub double loop",
+        "Pearson correlation of every pair",
+        "Prices or returns?",
+        "I/O-bound waits",
+        "The most correlated pair:",
+    ] {
+        assert!(
+            stdout.contains(title),
+            "missing {title:?}:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(
+        dir.path()
+            .join("output/02-futures/most-correlated.png")
+            .exists()
+    );
+    if cfg!(feature = "solution") {
+        assert!(output.status.success(), "{stdout}\n{stderr}");
+        assert!(!stdout.contains("not done yet"), "{stdout}");
+    } else {
+        // The untouched stubs: every exercise row says so, and the program still finishes.
+        assert!(stdout.contains("not done yet"), "{stdout}");
+    }
+    let warned = stderr.contains("warning: this is a debug build");
+    assert_eq!(warned, cfg!(debug_assertions), "{stderr}");
+}
+
+#[test]
+fn a_missing_dataset_prints_the_command_that_makes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&dir.path().join("nothing-here"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cargo run --release -p data"), "{stderr}");
+}
