@@ -11,12 +11,14 @@ use anyhow::Context;
 use clap::Parser as _;
 use futures::executor::ThreadPool;
 use shared::Dataset;
-use shared::report::{Comparison, Table, debug_build_warning, fmt_bytes, fmt_count, fmt_duration};
+use shared::report::{
+    Comparison, Table, debug_build_warning, fmt_bytes, fmt_count, fmt_duration, time_runs,
+};
 
 use crate::answers::Answers;
 use crate::correlate::{
-    Closes, Correlation, chart_pair, correlate, correlations_sequential, most_correlated, pairs,
-    returns,
+    Closes, Correlation, chart_pair, correlate, correlations_sequential, correlations_standardised,
+    most_correlated, pairs, returns,
 };
 use crate::slow::{Slow, double_loop_calls, double_loop_sequential};
 use crate::submit::{thread_pool, tokio_runtime};
@@ -184,16 +186,24 @@ fn print_correlations<A: Answers>(
         "2.3",
         || as_completed::<A>(&series, pool),
     );
-    comparison.limit(
-        format!(
-            "copy the series once ({}; a process pool copies them to every worker)",
-            fmt_bytes(closes.bytes())
-        ),
-        || closes.series.clone(),
+    comparison.variant(
+        "sequential, standardised once + dot products",
+        "given",
+        || correlations_standardised(&series),
     );
-    comparison.note(
-        "Each pair is one task of about a tenth of a millisecond, so the pool's overhead per task (a few µs) hardly shows.",
-    );
+    if let Some(sequential) = comparison.baseline() {
+        comparison.note(format!(
+            "Ideal on {threads} threads: the sequential time / {threads} = {}. Each pair is one task of {}, so the pool's overhead per task (a few µs) hardly shows.",
+            fmt_duration(sequential / threads.max(1) as u32),
+            fmt_duration(sequential / count.max(1) as u32),
+        ));
+    }
+    let (copy, _) = time_runs(runs, || closes.series.clone());
+    comparison.note(format!(
+        "Copying the series once ({}), the least a process pool adds for each worker, takes {}.",
+        fmt_bytes(closes.bytes()),
+        fmt_duration(copy.median())
+    ));
     println!("{}", comparison.finish());
     comparison.problems().to_vec()
 }
@@ -228,7 +238,7 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
 fn summarise(correlations: &[Correlation]) -> String {
     let undefined = correlations.iter().filter(|c| c.r.is_none()).count();
     let best = most_correlated(correlations).map_or("none".to_string(), |c| {
-        format!("{}-{} r={:.9}", c.a, c.b, c.r.unwrap_or(f64::NAN))
+        format!("{}-{} r={:.6}", c.a, c.b, c.r.unwrap_or(f64::NAN))
     });
     format!(
         "{} pairs, {undefined} undefined, best {best}",
@@ -304,7 +314,7 @@ fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<Stri
     });
     let pool_rounds = wait * count.div_ceil(args.wait_pool.max(1)) as u32;
     // The pool's run is long (count / threads rounds of the wait): once is enough.
-    let (pool_time, pool_outcome) = shared::report::time_runs(1, || {
+    let (pool_time, pool_outcome) = time_runs(1, || {
         fixed_pool(count, wait, args.wait_pool)
             .map_err(|e| e.to_string())
             .and_then(in_order)

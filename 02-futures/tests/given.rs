@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{pool, tiny_closes};
 use lesson_02_futures::correlate::{
     Closes, Correlation, LoadError, chart_pair, correlate, correlations_sequential,
-    most_correlated, pairs,
+    correlations_standardised, most_correlated, pairs,
 };
 use lesson_02_futures::dangerous::{not_shared, shared_with_a_lock};
 use lesson_02_futures::slow::{Slow, double_loop_calls, double_loop_sequential};
@@ -105,6 +105,23 @@ fn a_constant_series_has_no_correlation_and_is_never_the_best() {
         r: None,
     }];
     assert_eq!(most_correlated(&none), None);
+}
+
+#[test]
+fn standardised_correlations_agree_with_pearson() {
+    let mut series = tiny_closes().series;
+    series[1] = vec![7.0; series[1].len()];
+    let pearson = correlations_sequential(&series);
+    let fast = correlations_standardised(&series);
+    assert_eq!(pearson.len(), fast.len());
+    for (p, f) in pearson.iter().zip(&fast) {
+        assert_eq!((p.a, p.b), (f.a, f.b));
+        match (p.r, f.r) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{p:?} {f:?}"),
+            (None, None) => {}
+            _ => panic!("{p:?} vs {f:?}"),
+        }
+    }
 }
 
 #[test]
