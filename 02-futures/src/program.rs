@@ -322,10 +322,11 @@ fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<Stri
     comparison.variant(
         format!("one OS thread per wait ({count} threads)"),
         "given",
-        || {
-            one_thread_each(count, wait)
-                .map_err(|e| e.to_string())
-                .and_then(in_order)
+        || match one_thread_each(count, wait) {
+            Ok(answers) => in_order(answers),
+            // Not a wrong answer but a system limit: the row says "panicked", the message
+            // follows the table, and the next row becomes the baseline.
+            Err(e) => panic!("{e}; see `ulimit -u`, or ask for fewer with --waits"),
         },
     );
     comparison.variant(

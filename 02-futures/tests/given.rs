@@ -149,3 +149,36 @@ fn the_fixes_of_the_dangerous_exercise_gather_every_value() {
     assert_eq!(shared_with_a_lock(4), [0.0, 1.0, 2.0, 3.0]);
     assert_eq!(not_shared(4), [0.0, 1.0, 2.0, 3.0]);
 }
+
+/// The book quotes the compiler's verdict on the dangerous exercise: keep it true. Compiles
+/// the snippet of `src/dangerous/rc_across_threads.md` with the `rustc` that cargo uses.
+#[test]
+fn the_dangerous_exercise_fails_to_compile_as_the_book_says() {
+    let markdown = include_str!("../src/dangerous/rc_across_threads.md");
+    let code: String = markdown
+        .lines()
+        .filter(|line| !line.starts_with("```"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("rc.rs");
+    std::fs::write(&source, code).unwrap();
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = std::process::Command::new(&rustc)
+        .args(["--edition", "2024", "--emit", "metadata", "--out-dir"])
+        .arg(dir.path())
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {rustc}: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "it compiled:\n{stderr}");
+    for quoted in [
+        "error[E0277]: `Rc<RefCell<Vec<f64>>>` cannot be sent between threads safely",
+        "the trait `Send` is not implemented for `Rc<RefCell<Vec<f64>>>`",
+    ] {
+        assert!(
+            stderr.contains(quoted),
+            "the book quotes {quoted:?}; rustc said:\n{stderr}"
+        );
+    }
+}
