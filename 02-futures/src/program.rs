@@ -126,7 +126,7 @@ fn print_slow<A: Answers>(args: &Args) -> anyhow::Result<Vec<String>> {
     let slow = Slow::new(Duration::from_millis(args.slow_ms));
     let pool = thread_pool(args.slow_threads, "slow").context("cannot start a thread pool")?;
     let calls = double_loop_calls(args.slow_n);
-    let rounds = |threads: usize| slow.delay() * calls.div_ceil(threads.max(1)) as u32;
+    let rounds = |threads: usize| times(slow.delay(), calls.div_ceil(threads.max(1)));
     let mut comparison = Comparison::new(
         format!(
             "slowadd/slowsub double loop: {calls} calls of {} each",
@@ -194,8 +194,8 @@ fn print_correlations<A: Answers>(
     if let Some(sequential) = comparison.baseline() {
         comparison.note(format!(
             "Ideal on {threads} threads: the sequential time / {threads} = {}. Each pair is one task of {}, so the pool's overhead per task (a few µs) hardly shows.",
-            fmt_duration(sequential / threads.max(1) as u32),
-            fmt_duration(sequential / count.max(1) as u32),
+            fmt_duration(sequential.div_f64(threads.max(1) as f64)),
+            fmt_duration(sequential.div_f64(count.max(1) as f64)),
         ));
     }
     let (copy, _) = time_runs(runs, || closes.series.clone());
@@ -219,19 +219,38 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
             move || correlate(&series, a, b)
         })
         .collect();
-    let progress = shared::progress::items(tasks.len() as u64, "pairs");
+    let progress = ClearOnDrop(shared::progress::items(tasks.len() as u64, "pairs"));
     let slots = Mutex::new(vec![None; tasks.len()]);
     A::submit_as_completed(pool, tasks, |i, correlation| {
-        slots.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(correlation);
-        progress.inc(1);
+        if let Some(slot) = slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(i)
+        {
+            *slot = Some(correlation);
+        }
+        progress.0.inc(1);
     });
-    progress.finish_and_clear();
     slots
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// Clears a progress bar when dropped, also when an exercise panics mid-way.
+struct ClearOnDrop(shared::progress::ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// `d × n`, saturating instead of overflowing on absurd command-line values.
+fn times(d: Duration, n: usize) -> Duration {
+    d.saturating_mul(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// What a correlation variant found: pairs computed, how many undefined, the best one.
@@ -312,7 +331,7 @@ fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<Stri
         Ok(n) => format!("{n} answers in order"),
         Err(e) => e.clone(),
     });
-    let pool_rounds = wait * count.div_ceil(args.wait_pool.max(1)) as u32;
+    let pool_rounds = times(wait, count.div_ceil(args.wait_pool.max(1)));
     // The pool's run is long (count / threads rounds of the wait): once is enough.
     let (pool_time, pool_outcome) = time_runs(1, || {
         fixed_pool(count, wait, args.wait_pool)

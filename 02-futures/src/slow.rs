@@ -5,15 +5,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What a test runs at the start of every call, to see where and when calls run.
-pub type Observer = Arc<dyn Fn() + Send + Sync>;
+/// When an [`Observer`] runs: as a call starts, or as it is about to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Start,
+    End,
+}
+
+/// What a test runs at the start and at the end of every call `(a, b)`, to see where and
+/// when calls run (and to hold one back).
+pub type Observer = Arc<dyn Fn(Moment, i64, i64) + Send + Sync>;
 
 /// Slow arithmetic. Cheap to clone (a task that owns one can be sent to a pool).
 #[derive(Clone, Default)]
 pub struct Slow {
     delay: Duration,
-    /// For tests: runs first in every call, e.g. to record the thread, or to arrive at a
-    /// `shared::testing::Rendezvous` that tells whether calls ran on several threads at once.
+    /// For tests: runs first and last in every call, e.g. to record the thread, or to wait
+    /// until other calls have started, which tells whether calls run at the same time.
     observer: Option<Observer>,
 }
 
@@ -26,7 +34,7 @@ impl Slow {
         }
     }
 
-    /// Like [`new`](Self::new), and every call first runs `observer`.
+    /// Like [`new`](Self::new), and every call runs `observer` first and last.
     pub fn observed(delay: Duration, observer: Observer) -> Self {
         Slow {
             delay,
@@ -42,22 +50,25 @@ impl Slow {
     // ANCHOR: slowadd
     /// `a + b`, slowly.
     pub fn add(&self, a: i64, b: i64) -> i64 {
-        self.nap();
+        self.nap(a, b);
         a + b
     }
 
     /// `a - b`, slowly.
     pub fn sub(&self, a: i64, b: i64) -> i64 {
-        self.nap();
+        self.nap(a, b);
         a - b
     }
     // ANCHOR_END: slowadd
 
-    fn nap(&self) {
+    fn nap(&self, a: i64, b: i64) {
         if let Some(observe) = &self.observer {
-            observe();
+            observe(Moment::Start, a, b);
         }
         std::thread::sleep(self.delay);
+        if let Some(observe) = &self.observer {
+            observe(Moment::End, a, b);
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use shared::testing::{PATIENCE, first_difference, within};
 
 #[test]
 fn ex2_2_gives_the_sequential_correlations_in_pair_order() {
-    within("2.2", || {
-        let closes = tiny_closes();
+    let closes = tiny_closes(); // made before the clock of `within` starts
+    within("2.2", move || {
         let series = Arc::new(closes.series);
         let got = correlations_submit(&series, &pool(2, "ex2_2"));
         let expected = correlations_sequential(&series);
@@ -41,8 +41,8 @@ fn naive_r(x: &[f64], y: &[f64]) -> f64 {
 
 #[test]
 fn ex2_2_finds_the_pair_a_naive_computation_finds() {
-    within("2.2", || {
-        let closes = tiny_closes();
+    let closes = tiny_closes(); // made before the clock of `within` starts
+    within("2.2", move || {
         let s = &closes.series;
         let mut naive_best = (String::new(), String::new(), f64::NEG_INFINITY);
         for a in 0..s.len() {
@@ -75,8 +75,8 @@ fn ex2_2_finds_the_pair_a_naive_computation_finds() {
 
 #[test]
 fn ex2_2_handles_a_constant_series() {
-    within("2.2", || {
-        let mut closes = tiny_closes();
+    let mut closes = tiny_closes();
+    within("2.2", move || {
         let flat = closes.series[1].len();
         closes.series[1] = vec![42.0; flat];
         let series = Arc::new(closes.series);
@@ -93,8 +93,8 @@ fn ex2_2_handles_a_constant_series() {
 
 #[test]
 fn ex2_2_submits_every_pair_with_a_clone_of_the_arc() {
-    within("2.2", || {
-        let closes = tiny_closes();
+    let closes = tiny_closes(); // made before the clock of `within` starts
+    within("2.2", move || {
         let series = Arc::new(closes.series);
         let tasks = pairs(series.len()).count();
         let pool = pool(1, "ex2_2");

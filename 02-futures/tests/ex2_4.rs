@@ -20,16 +20,38 @@ fn ex2_4_returns_every_output_in_order() {
     within("2.4", || {
         let runtime = runtime();
         for n in [0, 1, 2, 300] {
-            let got = runtime.block_on(spawn_all(n, |i| async move {
-                // The later calls answer first, the earlier ones wait a little.
-                tokio::task::yield_now().await;
-                i * 10
-            }));
+            // Call i ends only after call i + 1 has ended, so the calls end in reverse order:
+            // outputs taken as they come would be backwards.
+            let (lowest_ended, _) = tokio::sync::watch::channel(n);
+            let lowest_ended = Arc::new(lowest_ended);
+            let gave_up = Arc::new(AtomicBool::new(false));
+            let got = {
+                let (lowest_ended, gave_up) = (Arc::clone(&lowest_ended), Arc::clone(&gave_up));
+                runtime.block_on(spawn_all(n, move |i| {
+                    let (lowest_ended, gave_up) = (Arc::clone(&lowest_ended), Arc::clone(&gave_up));
+                    async move {
+                        let mut ended = lowest_ended.subscribe();
+                        let next_ended = ended.wait_for(|&lowest| lowest <= i + 1 || i + 1 >= n);
+                        if !gave_up.load(Ordering::SeqCst)
+                            && tokio::time::timeout(PATIENCE, next_ended).await.is_err()
+                        {
+                            gave_up.store(true, Ordering::SeqCst);
+                        }
+                        lowest_ended.send_modify(|lowest| *lowest = (*lowest).min(i));
+                        i * 10
+                    }
+                }))
+            };
+            assert!(
+                !gave_up.load(Ordering::SeqCst),
+                "exercise 2.4: with {n} calls, where call i ends only after call i + 1, a call waited {PATIENCE:?} in vain: \
+                 spawn every call before awaiting any; see book section 2.4"
+            );
             let expected: Vec<usize> = (0..n).map(|i| i * 10).collect();
             if let Some(difference) = first_difference(&got, &expected) {
                 panic!(
-                    "exercise 2.4: with {n} calls (call i gives i × 10), the outputs are not in order of i: {difference}; \
-                     see book section 2.4"
+                    "exercise 2.4: with {n} calls (call i gives i × 10, and they end in reverse order), the outputs are \
+                     not in order of i: {difference}. Await the handles in the order of i; see book section 2.4"
                 );
             }
         }
