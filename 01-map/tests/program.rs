@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::fixture;
@@ -19,25 +18,14 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-01");
 /// Runs the program on the fixture, for at most a minute: `exercise-01` runs the learner's
 /// answers, and a deadlocked one must fail this test, not hang it.
 fn run(f: &common::Fixture) -> Output {
-    let child = Command::new(PROGRAM)
-        .args(["--skip-examples", "--runs", "1", "--out"])
-        .arg(&f.out)
-        .env(shared::dataset::DATA_ENV, f.dir.path().join("data"))
-        .env("PARALLEL_RUST_NO_PROGRESS", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the lesson's program starts");
-    let pid = child.id().to_string();
-    let (done, output) = mpsc::channel();
-    std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("the lesson's program runs"),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid]).status();
-            panic!("{PROGRAM} did not finish in 60 s (a deadlock in an exercise?); it was killed")
-        }
-    }
+    shared::testing::run_bounded(
+        &mut Command::new(PROGRAM)
+            .args(["--skip-examples", "--runs", "1", "--out"])
+            .arg(&f.out)
+            .env(shared::dataset::DATA_ENV, f.dir.path().join("data"))
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        Duration::from_secs(60),
+    )
 }
 
 #[test]

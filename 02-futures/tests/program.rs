@@ -4,8 +4,7 @@
 //! program's reporting is given code.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 #[cfg(feature = "solution")]
@@ -16,37 +15,16 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-02");
 /// Runs the program on a tiny dataset in `dir`, for at most a minute: a deadlocked answer
 /// must fail this test, not hang it.
 fn run(dir: &Path) -> Output {
-    let child = Command::new(PROGRAM)
-        .args([
-            "--runs",
-            "1",
-            "--slow-n",
-            "3",
-            "--slow-ms",
-            "5",
-            "--waits",
-            "200",
-            "--wait-ms",
-            "20",
-            "--wait-pool",
-            "20",
-        ])
-        .env(shared::dataset::DATA_ENV, dir)
-        .env("PARALLEL_RUST_NO_PROGRESS", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the lesson's program starts");
-    let pid = child.id().to_string();
-    let (done, output) = mpsc::channel();
-    std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("the lesson's program runs"),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid]).status();
-            panic!("{PROGRAM} did not finish in 60 s (a deadlock in an exercise?); it was killed")
-        }
-    }
+    shared::testing::run_bounded(
+        &mut Command::new(PROGRAM)
+            .args(
+                "--runs 1 --slow-n 3 --slow-ms 5 --waits 200 --wait-ms 20 --wait-pool 20"
+                    .split(' '),
+            )
+            .env(shared::dataset::DATA_ENV, dir)
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        Duration::from_secs(60),
+    )
 }
 
 #[test]

@@ -89,6 +89,33 @@ where
     }
 }
 
+/// Runs a lesson's program (for its tests) with stdout and stderr captured, and kills it if
+/// it runs past `limit`: a program that runs a learner's deadlocked answer must fail its
+/// test, not hang it, and must not outlive the test run.
+pub fn run_bounded(command: &mut std::process::Command, limit: Duration) -> std::process::Output {
+    use std::process::Stdio;
+    let program = command.get_program().to_string_lossy().into_owned();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    let pid = child.id().to_string();
+    let (done, output) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(limit) {
+        Ok(output) => output.unwrap_or_else(|e| panic!("{program} did not run: {e}")),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid])
+                .status();
+            panic!(
+                "{program} did not finish in {limit:?} (a deadlock in an exercise?); it was killed"
+            )
+        }
+    }
+}
+
 /// How long a structure check waits for the event it expects before giving up on it (once;
 /// after that, it stops waiting). Only a wrong answer ever waits this long.
 pub const PATIENCE: Duration = Duration::from_secs(5);
