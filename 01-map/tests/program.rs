@@ -19,7 +19,7 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-01");
 /// answers, and a deadlocked one must fail this test, not hang it.
 fn run(f: &common::Fixture) -> Output {
     shared::testing::run_bounded(
-        &mut Command::new(PROGRAM)
+        Command::new(PROGRAM)
             .args(["--skip-examples", "--runs", "1", "--out"])
             .arg(&f.out)
             .env(shared::dataset::DATA_ENV, f.dir.path().join("data"))

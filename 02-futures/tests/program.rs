@@ -16,7 +16,7 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-02");
 /// must fail this test, not hang it.
 fn run(dir: &Path) -> Output {
     shared::testing::run_bounded(
-        &mut Command::new(PROGRAM)
+        Command::new(PROGRAM)
             .args(
                 "--runs 1 --slow-n 3 --slow-ms 5 --waits 200 --wait-ms 20 --wait-pool 20"
                     .split(' '),
