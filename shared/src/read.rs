@@ -181,6 +181,75 @@ pub fn read_csv(path: &Path) -> Result<Vec<Bar>, ReadError> {
 
 /// Parses minute CSV bytes; `path` is only used to name the file in errors.
 pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
+    let mut bars = Vec::with_capacity(bytes.len() / 60);
+    for_each_row(path, bytes, |line, record| {
+        let bar: Bar = record.deserialize::<Record>(None)?.into();
+        bar.validate()
+            .map_err(|message| RowError::Invalid(line, message))?;
+        bars.push(bar);
+        Ok(())
+    })?;
+    Ok(bars)
+}
+
+// ANCHOR: for_each_close
+/// Reads a minute CSV file and calls `visit(timestamp, close)` for each row, in file order;
+/// returns the number of rows. The reader for a job that needs only those two columns
+/// (lesson 3's yearly stats): each row is deserialized into a typed record that skips the
+/// other fields unparsed ([`IgnoredAny`](serde::de::IgnoredAny)), from one `ByteRecord`
+/// reused for every row, so nothing is allocated per row or per field and no `Vec` of bars
+/// is built. The close is checked (finite, positive); the skipped fields are not.
+pub fn for_each_close(
+    path: &Path,
+    mut visit: impl FnMut(Timestamp, f64),
+) -> Result<u64, ReadError> {
+    use serde::de::IgnoredAny;
+    /// `timestamp,open,high,low,close,volume`, by position: the header was checked.
+    #[derive(serde::Deserialize)]
+    struct CloseRow(
+        Timestamp,
+        IgnoredAny,
+        IgnoredAny,
+        IgnoredAny,
+        f64,
+        IgnoredAny,
+    );
+
+    let bytes = read_bytes(path)?;
+    let mut rows = 0;
+    for_each_row(path, &bytes, |line, record| {
+        let CloseRow(timestamp, _, _, _, close, _) = record.deserialize(None)?;
+        if !(close.is_finite() && close > 0.0) {
+            let message = format!("implausible close {close}: prices must be finite and positive");
+            return Err(RowError::Invalid(line, message));
+        }
+        visit(timestamp, close);
+        rows += 1;
+        Ok(())
+    })?;
+    Ok(rows)
+}
+// ANCHOR_END: for_each_close
+
+/// Why one CSV row was refused: the csv crate's error, or a check of ours (with its line).
+enum RowError {
+    Csv(csv::Error),
+    Invalid(u64, String),
+}
+
+impl From<csv::Error> for RowError {
+    fn from(e: csv::Error) -> Self {
+        RowError::Csv(e)
+    }
+}
+
+/// Checks the header of minute CSV bytes, then calls `row(line, record)` for every row,
+/// with one `ByteRecord` reused throughout. Errors name `path` and the 1-based line.
+fn for_each_row(
+    path: &Path,
+    bytes: &[u8],
+    mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), RowError>,
+) -> Result<(), ReadError> {
     let parse_error = |line: u64, message: String| ReadError::Parse {
         path: path.into(),
         line,
@@ -194,9 +263,8 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
         .from_reader(bytes);
     let header = reader
         .byte_headers()
-        .map_err(|e| parse_error(1, describe_csv_error(&e)))?
-        .clone();
-    if header != CSV_HEADER.split(',').collect::<csv::ByteRecord>() {
+        .map_err(|e| parse_error(1, describe_csv_error(&e)))?;
+    if header.iter().ne(CSV_HEADER.split(',').map(str::as_bytes)) {
         let found = String::from_utf8_lossy(header.as_slice());
         let found: String = found.chars().take(80).collect();
         return Err(parse_error(
@@ -204,8 +272,8 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
             format!("wrong header: expected `{CSV_HEADER}`, found fields `{found}`"),
         ));
     }
-    let mut bars = Vec::with_capacity(bytes.len() / 60);
     let mut record = csv::ByteRecord::new();
+    let mut rows = 0u64;
     loop {
         let line = reader.position().line();
         match reader.read_byte_record(&mut record) {
@@ -213,18 +281,16 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
             Ok(true) => {}
             Err(e) => return Err(parse_error(line, describe_csv_error(&e))),
         }
-        let bar: Bar = record
-            .deserialize::<Record>(Some(&header))
-            .map_err(|e| parse_error(line, describe_csv_error(&e)))?
-            .into();
-        bar.validate()
-            .map_err(|message| parse_error(line, message))?;
-        bars.push(bar);
+        match row(line, &record) {
+            Ok(()) => rows += 1,
+            Err(RowError::Csv(e)) => return Err(parse_error(line, describe_csv_error(&e))),
+            Err(RowError::Invalid(line, message)) => return Err(parse_error(line, message)),
+        }
     }
-    if bars.is_empty() {
+    if rows == 0 {
         return Err(ReadError::Empty { path: path.into() });
     }
-    Ok(bars)
+    Ok(())
 }
 
 fn describe_csv_error(error: &csv::Error) -> String {

@@ -1,0 +1,90 @@
+//! Exercise 3.3: the max high of every year, as a group-by (book section 3.3).
+//!
+//! `cargo test -p lesson-03-datasets --test ex3_3`. These tests call only your
+//! `max_high_by_year` and given code.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use common::{all_bars, damage, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
+use lesson_03_datasets::answer::max_high_by_year;
+use lesson_03_datasets::frame::MaxHigh;
+use shared::testing::within;
+
+#[test]
+fn ex3_3_gives_each_years_max_high_as_a_naive_loop_does() {
+    let (_dir, dataset) = dataset();
+    let files = dataset.minute_files("AIG");
+    within("3.3", move || {
+        let mut expected: BTreeMap<i32, MaxHigh> = BTreeMap::new();
+        for bar in all_bars(&files) {
+            let (year, date) = (bar.timestamp.date().year(), bar.timestamp.date());
+            let entry = expected.entry(year).or_insert(MaxHigh {
+                high: bar.high,
+                dates: vec![],
+            });
+            if bar.high > entry.high {
+                *entry = MaxHigh {
+                    high: bar.high,
+                    dates: vec![],
+                };
+            }
+            if bar.high == entry.high && !entry.dates.contains(&date) {
+                entry.dates.push(date);
+            }
+        }
+        assert_eq!(expected.len(), 2, "the test dataset spans two years");
+        let got = same_on_1_2_4(
+            "3.3",
+            || max_high_by_year(&files, &|_| {}).unwrap(),
+            |a, b| a == b,
+        );
+        assert_eq!(
+            got, expected,
+            "exercise 3.3: AIG's max high per year is {expected:?}, you gave {got:?}; see book section 3.3"
+        );
+    });
+}
+
+#[test]
+fn ex3_3_takes_the_year_from_the_bars_not_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // One file whose bars cross midnight into a new year (its name says 2015).
+    let files = vec![write_csv(
+        dir.path(),
+        "X",
+        "2015-12-31.csv",
+        &[
+            ("2015-12-31T23:58:00", 5.0, 4.0),
+            ("2016-01-01T00:00:00", 6.0, 5.0),
+        ],
+    )];
+    within("3.3", move || {
+        let got = max_high_by_year(&files, &|_| {}).unwrap();
+        let years: Vec<(i32, f64)> = got.iter().map(|(y, m)| (*y, m.high)).collect();
+        assert_eq!(
+            years,
+            vec![(2015, 5.0), (2016, 6.0)],
+            "exercise 3.3: group by each bar's year (bar.timestamp.date().year()); see book section 3.3"
+        );
+    });
+}
+
+#[test]
+fn ex3_3_reads_files_on_several_threads_and_reports_a_bad_one() {
+    let (_dir, dataset) = dataset();
+    let files = dataset.minute_files("JPM");
+    within("3.3", move || {
+        reads_in_parallel("3.3", |on_file| max_high_by_year(&files, on_file)).unwrap();
+        damage(&files[7], 2, "2016-01-04T09:00:00,1,2,1");
+        let err = max_high_by_year(&files, &|_| {})
+            .expect_err("exercise 3.3: a file has a bad line, so the answer must be an error; see book section 3.3");
+        assert!(
+            err.path() == files[7] && err.line() == Some(2),
+            "exercise 3.3: the error must name {} line 2, it was: {err}; see book section 3.3",
+            files[7].display()
+        );
+    });
+}

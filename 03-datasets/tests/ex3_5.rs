@@ -1,0 +1,96 @@
+//! Exercise 3.5: hourly and weekly resampling of the close (book section 3.5).
+//!
+//! `cargo test -p lesson-03-datasets --test ex3_5`. These tests call only your
+//! `resample_close` and given code.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Timelike};
+use common::{all_bars, close, dataset, reads_in_parallel, same_on_1_2_4};
+use lesson_03_datasets::answer::resample_close;
+use lesson_03_datasets::frame::Period;
+use shared::Timestamp;
+use shared::testing::within;
+
+/// The naive resample: the bucket's start worked out with chrono, written here
+/// independently of `Period::start`.
+fn naive(bars: &[shared::Bar], period: Period) -> BTreeMap<Timestamp, f64> {
+    let mut sums: BTreeMap<Timestamp, (f64, u32)> = BTreeMap::new();
+    for bar in bars {
+        let t = bar.timestamp.to_naive();
+        let start = match period {
+            Period::Hour => t.date().and_hms_opt(t.hour(), 0, 0).unwrap(),
+            Period::Week => {
+                let monday =
+                    t.date() - chrono::Days::new(u64::from(t.weekday().num_days_from_monday()));
+                monday.and_hms_opt(0, 0, 0).unwrap()
+            }
+        };
+        let start = Timestamp::new(start.date(), start.hour(), 0, 0);
+        let entry = sums.entry(start).or_default();
+        entry.0 += bar.close;
+        entry.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(t, (s, n))| (t, s / f64::from(n)))
+        .collect()
+}
+
+fn same_means(a: &BTreeMap<Timestamp, f64>, b: &BTreeMap<Timestamp, f64>) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && close(*va, *vb))
+}
+
+fn check(period: Period, what: &'static str) {
+    let (_dir, dataset) = dataset();
+    let files = dataset.minute_files("AIG");
+    within("3.5", move || {
+        let expected = naive(&all_bars(&files), period);
+        let got = same_on_1_2_4(
+            "3.5",
+            || resample_close(&files, period, &|_| {}).unwrap(),
+            same_means,
+        );
+        if !same_means(&got, &expected) {
+            let first = expected
+                .iter()
+                .find(|(t, v)| !got.get(t).is_some_and(|g| close(*g, **v)));
+            panic!(
+                "exercise 3.5: resampled {what}, AIG has {} buckets, you gave {}; first difference: {:?} expected, you gave {:?}. \
+                 Key each bar by period.start(bar.timestamp); see book section 3.5",
+                expected.len(),
+                got.len(),
+                first,
+                first.and_then(|(t, _)| got.get(t)),
+            );
+        }
+    });
+}
+
+#[test]
+fn ex3_5_resamples_hourly_as_a_naive_loop_does() {
+    check(Period::Hour, "hourly");
+}
+
+#[test]
+fn ex3_5_resamples_weekly_across_files_threads_and_years() {
+    // The test data's weeks start on 2015-12-21, 2015-12-28 (it holds days of both years)
+    // and 2016-01-04: each week's bars come from five files.
+    check(Period::Week, "weekly");
+}
+
+#[test]
+fn ex3_5_reads_files_on_several_threads_at_once() {
+    let (_dir, dataset) = dataset();
+    let files = dataset.minute_files("JPM");
+    within("3.5", move || {
+        reads_in_parallel("3.5", |on_file| {
+            resample_close(&files, Period::Week, on_file)
+        })
+        .unwrap();
+    });
+}

@@ -1,0 +1,94 @@
+//! The `exercise-03` / `solution-03` program, run as a learner runs it, on a small dataset.
+//! Tests run the binary whose answers they check: `solution-03` with `--features solution`,
+//! `exercise-03` without. Both pass on the untouched stubs: the program's reporting is
+//! given code.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-03");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-03");
+
+/// Runs the program on the dataset in `dir`, for at most a minute: a deadlocked answer
+/// must fail this test, not hang it.
+fn run(dir: &Path, args: &str) -> Output {
+    shared::testing::run_bounded(
+        Command::new(PROGRAM)
+            .args(args.split(' '))
+            .env(shared::dataset::DATA_ENV, dir)
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        Duration::from_secs(60),
+    )
+}
+
+#[test]
+fn the_program_prints_its_tables_and_draws_its_charts() {
+    let (dir, _dataset) = common::dataset();
+    let output = run(dir.path(), "--runs 1 --year 2016 --grid 4 --samples 5");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for title in [
+        "3.1 The most correlated pair",
+        "3.2 The max high of AIG in 2016",
+        "3.3 The max high of AIG in every year",
+        "3.4 The mean close of every date",
+        "3.5 AIG's close resampled weekly",
+        "3.6 Count, mean, min, max",
+        "limit: read + parse",
+        "3.7 Parameter search",
+    ] {
+        assert!(
+            stdout.contains(title),
+            "missing {title:?}:\n{stdout}\n{stderr}"
+        );
+    }
+    let out = dir.path().join("output/03-datasets");
+    if cfg!(feature = "solution") {
+        assert!(output.status.success(), "{stdout}\n{stderr}");
+        assert!(!stdout.contains("not done yet"), "{stdout}");
+        for file in [
+            "daily-mean-close.png",
+            "search-heatmap.png",
+            "yearly-stats.csv",
+        ] {
+            assert!(out.join(file).exists(), "{file} not written:\n{stdout}");
+        }
+        let csv = std::fs::read_to_string(out.join("yearly-stats.csv")).unwrap();
+        assert_eq!(csv.lines().count(), 1 + 6, "3 symbols × 2 years:\n{csv}");
+        assert!(stdout.contains("Cross-validation, grid of"), "{stdout}");
+    } else {
+        // The untouched stubs: every exercise row says so, and the program still finishes.
+        assert!(stdout.contains("not done yet"), "{stdout}");
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+    }
+    let warned = stderr.contains("warning: this is a debug build");
+    assert_eq!(warned, cfg!(debug_assertions), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_and_a_missing_dataset_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&dir.path().join("nothing-here"), "--runs 1");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cargo run --release -p data"), "{stderr}");
+
+    let (dir, _dataset) = common::dataset();
+    let output = run(dir.path(), "--runs 1 --symbol NOPE");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no symbol \"NOPE\"") && stderr.contains("AIG"),
+        "{stderr}"
+    );
+    let output = run(dir.path(), "--runs 1 --year 1999");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no AIG files for 1999") && stderr.contains("--year"),
+        "{stderr}"
+    );
+}
