@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use shared::read::ReadError;
 use shared::{Bar, Timestamp};
 
+// ANCHOR: types
 /// Called once for every file an answer has read, on the thread that read it. The programs
 /// move a progress bar with it; the tests record which threads read files. Pass `&|_| {}`
 /// when you need neither.
@@ -74,6 +75,7 @@ pub struct YearlyStats {
     pub stats: BTreeMap<(String, i32), Stats>,
     pub errors: Vec<ReadError>,
 }
+// ANCHOR_END: types
 
 /// The symbol a minute file belongs to: the name of its folder (`minute/AIG/…` → `AIG`).
 /// `None` for a path without a parent folder.
@@ -100,6 +102,7 @@ pub fn year(bar: &Bar) -> i32 {
     bar.timestamp.date().year()
 }
 
+// ANCHOR: period
 /// A resampling period: 2016's `resample('1h')` and `resample('1w')`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -124,6 +127,8 @@ impl Period {
         }
     }
 }
+
+// ANCHOR_END: period
 
 /// The limit of the whole-dataset job (3.6): read every file and parse its timestamps and
 /// closes with [`shared::read::for_each_close`], in parallel, keeping nothing but a count.
