@@ -8,16 +8,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{all_bars, close, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
+use common::{all_bars, close, dataset, reads_in_parallel, same_means, same_on_1_2_4, write_csv};
 use lesson_03_datasets::answer::daily_mean_close;
 use shared::testing::within;
-
-fn same_means<K: Ord>(a: &BTreeMap<K, f64>, b: &BTreeMap<K, f64>) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|((ka, va), (kb, vb))| ka == kb && close(*va, *vb))
-}
 
 #[test]
 fn ex3_4_gives_the_mean_close_of_each_date_as_a_naive_loop_does() {

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Timelike};
-use common::{all_bars, close, dataset, reads_in_parallel, same_on_1_2_4};
+use common::{all_bars, close, dataset, reads_in_parallel, same_means, same_on_1_2_4};
 use lesson_03_datasets::answer::resample_close;
 use lesson_03_datasets::frame::Period;
 use shared::Timestamp;
@@ -36,13 +36,6 @@ fn naive(bars: &[shared::Bar], period: Period) -> BTreeMap<Timestamp, f64> {
     sums.into_iter()
         .map(|(t, (s, n))| (t, s / f64::from(n)))
         .collect()
-}
-
-fn same_means(a: &BTreeMap<Timestamp, f64>, b: &BTreeMap<Timestamp, f64>) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|((ka, va), (kb, vb))| ka == kb && close(*va, *vb))
 }
 
 fn check(period: Period, what: &'static str) {

@@ -99,3 +99,14 @@ pub fn reads_in_parallel<R: Send>(id: &str, work: impl FnOnce(&OnFile) -> R + Se
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
+
+/// Two maps of means with the same keys and means [`close`] to each other.
+pub fn same_means<K: Ord>(
+    a: &std::collections::BTreeMap<K, f64>,
+    b: &std::collections::BTreeMap<K, f64>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && close(*va, *vb))
+}
