@@ -9,7 +9,7 @@ mod common;
 use common::{Counted, break_one_file, check_one_failure, check_outputs, fixture, times_ten};
 use lesson_01_map::answer::par_map_by_hand;
 use lesson_01_map::convert::{convert_file, parse_value};
-use shared::testing::{OutOfOrder, Rendezvous, first_difference, panic_message, within};
+use shared::testing::{OutOfOrder, Rendezvous, expect_panic_passed_on, first_difference, within};
 
 #[test]
 fn ex1_2_keeps_the_order_and_processes_each_item_once() {
@@ -70,26 +70,12 @@ fn ex1_2_uses_the_threads_it_is_given() {
 fn ex1_2_passes_on_a_panic_in_the_work() {
     within("1.2", || {
         let items: Vec<usize> = (0..10).collect();
-        let result = std::panic::catch_unwind(|| {
+        expect_panic_passed_on("1.2", "item 7 is bad", "item 7", || {
             par_map_by_hand(&items, 3, |&i| {
                 assert!(i != 7, "item 7 is bad");
                 i
             })
         });
-        let Err(panic) = result else {
-            panic!(
-                "exercise 1.2: the work panicked on item 7, so the map must panic too; see book section 1.2"
-            )
-        };
-        let message = panic_message(panic.as_ref());
-        if shared::testing::is_todo(message) {
-            std::panic::resume_unwind(panic); // not done yet: say so, not "wrong message"
-        }
-        assert!(
-            message.contains("item 7 is bad"),
-            "exercise 1.2: expected the work's own panic message (\"item 7 is bad\") to come through, got {message:?}; \
-             see the hint about `resume_unwind` in book section 1.2"
-        );
     });
 }
 

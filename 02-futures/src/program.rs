@@ -219,7 +219,8 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
             move || correlate(&series, a, b)
         })
         .collect();
-    let progress = ClearOnDrop(shared::progress::items(tasks.len() as u64, "pairs"));
+    let progress =
+        shared::progress::ClearOnDrop(shared::progress::items(tasks.len() as u64, "pairs"));
     let slots = Mutex::new(vec![None; tasks.len()]);
     A::submit_as_completed(pool, tasks, |i, correlation| {
         if let Some(slot) = slots
@@ -229,7 +230,7 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
         {
             *slot = Some(correlation);
         }
-        progress.0.inc(1);
+        progress.inc(1);
     });
     slots
         .into_inner()
@@ -237,15 +238,6 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
         .into_iter()
         .flatten()
         .collect()
-}
-
-/// Clears a progress bar when dropped, also when an exercise panics mid-way.
-struct ClearOnDrop(shared::progress::ProgressBar);
-
-impl Drop for ClearOnDrop {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
-    }
 }
 
 /// `d × n`, saturating instead of overflowing on absurd command-line values.

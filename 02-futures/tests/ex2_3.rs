@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use common::{Threads, pool};
 use lesson_02_futures::answer::submit_as_completed;
-use shared::testing::{PATIENCE, panic_message, within};
+use shared::testing::{PATIENCE, expect_panic_passed_on, within};
 
 #[test]
 fn ex2_3_hands_over_every_result_once_with_its_index() {
@@ -142,22 +142,8 @@ fn ex2_3_passes_on_a_panic_in_a_task() {
                 }
             })
             .collect();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        expect_panic_passed_on("2.3", "task 3 is bad", "task 3", || {
             submit_as_completed(&pool, tasks, |_, _| {})
-        }));
-        let Err(panic) = result else {
-            panic!(
-                "exercise 2.3: task 3 panicked, so submit_as_completed must panic too; see book section 2.3"
-            )
-        };
-        let message = panic_message(panic.as_ref());
-        if shared::testing::is_todo(message) {
-            std::panic::resume_unwind(panic);
-        }
-        assert!(
-            message.contains("task 3 is bad"),
-            "exercise 2.3: expected the task's own panic message (\"task 3 is bad\"), got {message:?}; \
-             see book section 2.3"
-        );
+        });
     });
 }

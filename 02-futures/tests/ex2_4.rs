@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use lesson_02_futures::answer::spawn_all;
 use lesson_02_futures::submit::tokio_runtime;
-use shared::testing::{PATIENCE, first_difference, panic_message, within};
+use shared::testing::{PATIENCE, expect_panic_passed_on, first_difference, within};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio_runtime(2).expect("a tokio runtime")
@@ -116,25 +116,11 @@ fn ex2_4_lets_every_call_wait_at_the_same_time() {
 fn ex2_4_passes_on_a_panic_in_a_task() {
     within("2.4", || {
         let runtime = runtime();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        expect_panic_passed_on("2.4", "call 3 is bad", "call 3", || {
             runtime.block_on(spawn_all(6, |i| async move {
                 assert!(i != 3, "call 3 is bad");
                 i
             }))
-        }));
-        let Err(panic) = result else {
-            panic!(
-                "exercise 2.4: call 3 panicked, so spawn_all must panic too; see book section 2.4"
-            )
-        };
-        let message = panic_message(panic.as_ref());
-        if shared::testing::is_todo(message) {
-            std::panic::resume_unwind(panic);
-        }
-        assert!(
-            message.contains("call 3 is bad"),
-            "exercise 2.4: expected the task's own panic message (\"call 3 is bad\"), got {message:?}; \
-             see book section 2.4"
-        );
+        });
     });
 }

@@ -409,14 +409,8 @@ fn print_whole_dataset<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
 /// Runs `run` with an `on_file` that moves a progress bar of `count` files, cleared at the
 /// end (also when the answer panics).
 fn with_progress<R>(count: usize, label: &str, run: impl FnOnce(&OnFile) -> R) -> R {
-    struct ClearOnDrop(shared::progress::ProgressBar);
-    impl Drop for ClearOnDrop {
-        fn drop(&mut self) {
-            self.0.finish_and_clear();
-        }
-    }
-    let bar = ClearOnDrop(shared::progress::items(count as u64, label));
-    run(&|_| bar.0.inc(1))
+    let bar = shared::progress::ClearOnDrop(shared::progress::items(count as u64, label));
+    run(&|_| bar.inc(1))
 }
 
 /// What a yearly-stats answer found, to compare answers: group count, bars, errors, and

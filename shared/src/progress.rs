@@ -50,3 +50,21 @@ fn draw_target() -> ProgressDrawTarget {
         ProgressDrawTarget::stderr_with_hz(10)
     }
 }
+
+/// A progress bar that clears itself when dropped, also when the work it follows panics
+/// (a learner's `todo!` mid-run must not leave a half-drawn bar above the error). Derefs to
+/// the bar, so `bar.inc(1)` works as on a [`ProgressBar`].
+pub struct ClearOnDrop(pub ProgressBar);
+
+impl std::ops::Deref for ClearOnDrop {
+    type Target = ProgressBar;
+    fn deref(&self) -> &ProgressBar {
+        &self.0
+    }
+}
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -89,6 +89,37 @@ where
     }
 }
 
+/// Checks that `call` (a call into exercise `id`) panics because the work it was given
+/// panicked with `expected`, and that the work's own message comes through: a learner's
+/// pool must pass a worker's panic on (`resume_unwind`), not swallow it or replace it.
+/// `what` names what panicked ("item 7", "task 3") in the failure message. An untouched
+/// `todo!` is passed on as is, so the test says "not done yet", not "wrong message".
+///
+/// ```
+/// shared::testing::expect_panic_passed_on("1.2", "item 7 is bad", "item 7", || {
+///     let items: Vec<u32> = (0..10).collect();
+///     std::thread::scope(|s| {
+///         let handle = s.spawn(|| items.iter().map(|&i| { assert!(i != 7, "item 7 is bad"); i }).sum::<u32>());
+///         handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+///     })
+/// });
+/// ```
+pub fn expect_panic_passed_on<R>(id: &str, expected: &str, what: &str, call: impl FnOnce() -> R) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    let Err(panic) = result else {
+        panic!("exercise {id}: {what} panicked, so the call must panic too; see book section {id}")
+    };
+    let message = panic_message(panic.as_ref());
+    if is_todo(message) {
+        std::panic::resume_unwind(panic);
+    }
+    assert!(
+        message.contains(expected),
+        "exercise {id}: expected the panic of {what} to come through with its own message \
+         ({expected:?}), got {message:?}; see `resume_unwind` in book section {id}"
+    );
+}
+
 /// Runs a lesson's program (for its tests) with stdout and stderr captured, and kills it if
 /// it runs past `limit`: a program that runs a learner's deadlocked answer must fail its
 /// test, not hang it, and must not outlive the test run.
