@@ -63,7 +63,8 @@ impl ReadError {
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+/// Reads a whole file; an error names it.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
     fs::read(path).map_err(|error| ReadError::Io {
         path: path.into(),
         error,
@@ -199,8 +200,15 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<Bar>, ReadError> {
 /// other fields unparsed ([`IgnoredAny`](serde::de::IgnoredAny)), from one `ByteRecord`
 /// reused for every row, so nothing is allocated per row or per field and no `Vec` of bars
 /// is built. The close is checked (finite, positive); the skipped fields are not.
-pub fn for_each_close(
+pub fn for_each_close(path: &Path, visit: impl FnMut(Timestamp, f64)) -> Result<u64, ReadError> {
+    for_each_close_in(path, &read_bytes(path)?, visit)
+}
+
+/// [`for_each_close`] on bytes already read from `path` (for a pipeline whose reader and
+/// parser are different threads); `path` names the file in errors.
+pub fn for_each_close_in(
     path: &Path,
+    bytes: &[u8],
     mut visit: impl FnMut(Timestamp, f64),
 ) -> Result<u64, ReadError> {
     use serde::de::IgnoredAny;
@@ -215,9 +223,8 @@ pub fn for_each_close(
         IgnoredAny,
     );
 
-    let bytes = read_bytes(path)?;
     let mut rows = 0;
-    for_each_row(path, &bytes, |line, record| {
+    for_each_row(path, bytes, |line, record| {
         let CloseRow(timestamp, _, _, _, close, _) = record.deserialize(None)?;
         if !(close.is_finite() && close > 0.0) {
             let message = format!("implausible close {close}: prices must be finite and positive");

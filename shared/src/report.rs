@@ -364,6 +364,15 @@ impl<T> Comparison<T> {
         &self.problems
     }
 
+    /// The median of the variant named `name` (a limit: `"limit: {name}"`), if it ran and
+    /// gave the right output.
+    pub fn median(&self, name: &str) -> Option<Duration> {
+        self.rows
+            .iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.outcome.ok())
+    }
+
     /// The median of the baseline, the first variant that ran.
     pub fn baseline(&self) -> Option<Duration> {
         self.baseline.as_ref().map(|(d, _)| *d)
@@ -415,7 +424,7 @@ impl<T> Comparison<T> {
 /// Runs `work`, returning a panic's message instead of unwinding. While it runs, the panic
 /// hook stays quiet about `todo!`s (an exercise not done yet is not news) and reports any
 /// other panic as usual.
-fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+pub fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     /// How many `catch_quietly` calls are running. The filtering hook is installed once, in
     /// front of whatever hook was there, and never removed: swapping hooks per call would
     /// race with other threads doing the same.
