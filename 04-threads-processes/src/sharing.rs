@@ -43,15 +43,3 @@ fn count(counter: &AtomicU64, n: u64) {
     }
 }
 // ANCHOR_END: counters
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_layouts_count_every_step() {
-        assert_eq!(count_packed(3, 1000), vec![1000; 3]);
-        assert_eq!(count_padded(3, 1000), vec![1000; 3]);
-        assert!(std::mem::size_of::<CachePadded<AtomicU64>>() >= 64);
-    }
-}

@@ -1,0 +1,180 @@
+//! Exercise 4.4: a process pool of the lesson's own binary. `cargo test -p
+//! lesson-04-threads-processes --test ex4_4`. The workers are `exercise-04 --worker`
+//! (`solution-04` with `--features solution`); a worker's loop is given code.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use lesson_04_threads_processes::answer::run_pool;
+use lesson_04_threads_processes::pool::{
+    ABORT_ALWAYS_ENV, ABORT_ONCE_ENV, Output, PoolError, Task, Worker, WorkerCommand,
+};
+use shared::testing::within;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-04");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-04");
+
+fn tasks(n: usize) -> Vec<Task> {
+    (0..n)
+        .map(|i| match i % 3 {
+            0 => Task::Simulate {
+                seed: i as u64,
+                paths: 20,
+                steps: 10,
+            },
+            _ => Task::Sum((0..i).map(|k| k as f64).collect()),
+        })
+        .collect()
+}
+
+/// Starts workers of `command` and remembers their process ids.
+struct Starter {
+    command: WorkerCommand,
+    pids: Mutex<Vec<u32>>,
+}
+
+impl Starter {
+    fn new(command: WorkerCommand) -> Starter {
+        Starter {
+            command,
+            pids: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn start(&self) -> Result<Worker, PoolError> {
+        let worker = self.command.start()?;
+        self.pids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(worker.pid());
+        Ok(worker)
+    }
+
+    fn pids(&self) -> Vec<u32> {
+        self.pids.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// True while process `pid` exists and has not been reaped.
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn check_outputs(got: &[Output], tasks: &[Task], what: &str) {
+    assert_eq!(
+        got.len(),
+        tasks.len(),
+        "exercise 4.4: {what}: {} outputs for {} tasks; every task gives exactly one; see book section 4.4",
+        got.len(),
+        tasks.len()
+    );
+    for (i, (g, task)) in got.iter().zip(tasks).enumerate() {
+        let expected = task.run();
+        assert_eq!(
+            g, &expected,
+            "exercise 4.4: {what}: output {i} is {g:?}, expected {expected:?}: outputs in the order of the tasks; \
+             see book section 4.4"
+        );
+    }
+}
+
+#[test]
+fn ex4_4_returns_every_output_in_order_and_leaves_no_worker_behind() {
+    within("4.4", || {
+        let starter = Starter::new(WorkerCommand::new(PROGRAM));
+        let tasks = tasks(40);
+        let got = run_pool(&|| starter.start(), 3, &tasks)
+            .unwrap_or_else(|e| panic!("exercise 4.4: the pool failed: {e}; see book section 4.4"));
+        check_outputs(&got, &tasks, "40 tasks on 3 workers");
+        let pids = starter.pids();
+        assert_eq!(
+            pids.len(),
+            3,
+            "exercise 4.4: a pool of 3 workers with no crash started {} workers; start `workers` of them; \
+             see book section 4.4",
+            pids.len()
+        );
+        let left: Vec<_> = pids.into_iter().filter(|&p| alive(p)).collect();
+        assert!(
+            left.is_empty(),
+            "exercise 4.4: workers {left:?} still exist after run_pool returned: drop every `Worker` (that ends \
+             and reaps it) before returning; see book section 4.4"
+        );
+        let none = run_pool(&|| starter.start(), 2, &[])
+            .unwrap_or_else(|e| panic!("exercise 4.4: no tasks must give no outputs, not {e}"));
+        assert!(
+            none.is_empty(),
+            "exercise 4.4: no tasks gave {} outputs",
+            none.len()
+        );
+    });
+}
+
+#[test]
+fn ex4_4_survives_a_worker_that_aborts_mid_task() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let marker = dir.path().join("aborted");
+    within("4.4", move || {
+        let mut command = WorkerCommand::new(PROGRAM);
+        command
+            .envs
+            .push((ABORT_ONCE_ENV.into(), format!("7:{}", marker.display())));
+        let starter = Starter::new(command);
+        let tasks = tasks(20);
+        let got = run_pool(&|| starter.start(), 2, &tasks).unwrap_or_else(|e| {
+            panic!(
+                "exercise 4.4: the worker that got task 7 aborted, once; the pool must run task 7 again on another \
+                 worker instead of failing, but it said: {e}; see book section 4.4"
+            )
+        });
+        assert!(
+            marker.exists(),
+            "the test's worker did not abort on task 7 (is task 7 sent as job 7?)"
+        );
+        check_outputs(
+            &got,
+            &tasks,
+            "20 tasks on 2 workers, one of which aborts on task 7",
+        );
+        let left: Vec<_> = starter.pids().into_iter().filter(|&p| alive(p)).collect();
+        assert!(
+            left.is_empty(),
+            "exercise 4.4: workers {left:?} outlived run_pool; see book section 4.4"
+        );
+    });
+}
+
+#[test]
+fn ex4_4_gives_up_on_a_task_that_kills_every_worker() {
+    within("4.4", || {
+        let mut command = WorkerCommand::new(PROGRAM);
+        command.envs.push((ABORT_ALWAYS_ENV.into(), "3".into()));
+        let starter = Starter::new(command);
+        match run_pool(&|| starter.start(), 2, &tasks(10)) {
+            Err(PoolError::TaskFailed { task: 3, .. }) => {}
+            other => panic!(
+                "exercise 4.4: task 3 kills every worker that runs it; expected Err(PoolError::TaskFailed {{ task: 3, .. }}) \
+                 after MAX_ATTEMPTS tries, got {other:?}; see book section 4.4"
+            ),
+        }
+    });
+}
+
+#[test]
+fn ex4_4_reports_a_worker_that_cannot_start() {
+    within("4.4", || {
+        let command = WorkerCommand::new("/nonexistent/exercise-04");
+        match run_pool(&|| command.start(), 2, &tasks(5)) {
+            Err(e @ PoolError::Start { .. }) => assert!(
+                e.to_string().contains("/nonexistent/exercise-04"),
+                "the error must name the program: {e}"
+            ),
+            other => panic!(
+                "exercise 4.4: the worker program does not exist; expected Err(PoolError::Start {{ .. }}) from \
+                 `start()`, got {other:?}; see book section 4.4"
+            ),
+        }
+    });
+}
