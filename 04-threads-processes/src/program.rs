@@ -32,16 +32,21 @@ pub struct Args {
     /// Timed runs of each variant; the tables show the median.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
-    /// The year whose minute bars are aggregated.
+    /// The first year whose minute bars are aggregated.
     #[arg(long, default_value_t = 2012)]
     pub year: i32,
+    /// How many years, from `--year` on: three make each timed run long enough (tens of
+    /// milliseconds) to stand out of a shared machine's noise.
+    #[arg(long, default_value_t = 3)]
+    pub years: i32,
     /// The most threads of the scaling runs (1, 2, 4, … up to this).
     #[arg(long, default_value_t = 8)]
     pub max_threads: usize,
     /// Messages each channel of the pipeline holds.
     #[arg(long, default_value_t = 16)]
     pub bound: usize,
-    /// Parser threads of the pipeline. Default: one per core but one (the reader's).
+    /// Parser threads of the pipeline. Default: one per core (the reader and the aggregator
+    /// mostly wait).
     #[arg(long)]
     pub parsers: Option<usize>,
     /// Worker processes of the pool. Default: one per core.
@@ -125,7 +130,8 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
         thread_counts,
     };
 
-    let (files, symbols) = files_of_year(&dataset, args.year)?;
+    let years = args.year..args.year.saturating_add(args.years.max(1));
+    let (files, symbols) = files_of_years(&dataset, years.clone())?;
     let bytes: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -136,14 +142,14 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     println!(
         "{} bars of {} from {} files ({}), read and parsed in {}.\n",
         fmt_count(records.len() as u64),
-        args.year,
+        fmt_years(&years),
         fmt_count(files.len() as u64),
         fmt_bytes(bytes),
         fmt_duration(timing.median())
     );
 
     let mut problems = Vec::new();
-    problems.extend(print_aggregation::<A>(&cx, &records, args.year)?);
+    problems.extend(print_aggregation::<A>(&cx, &records, &fmt_years(&years))?);
     problems.extend(print_atomics::<A>(&cx, &records, dataset.symbols().len()));
     print_false_sharing(&cx);
     problems.extend(print_pipeline::<A>(
@@ -156,19 +162,30 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     Ok(problems.is_empty())
 }
 
-/// The minute files of `year`, and each one's symbol index.
-fn files_of_year(dataset: &Dataset, year: i32) -> anyhow::Result<(Vec<PathBuf>, Vec<u16>)> {
-    let prefix = format!("{year}-");
+/// "2012" or "2012–2014".
+fn fmt_years(years: &std::ops::Range<i32>) -> String {
+    match years.len() {
+        0 | 1 => years.start.to_string(),
+        _ => format!("{}–{}", years.start, years.end - 1),
+    }
+}
+
+/// The minute files of `years`, and each one's symbol index.
+fn files_of_years(
+    dataset: &Dataset,
+    years: std::ops::Range<i32>,
+) -> anyhow::Result<(Vec<PathBuf>, Vec<u16>)> {
     let mut files = Vec::new();
     let mut symbols = Vec::new();
     for (i, symbol) in dataset.symbols().iter().enumerate() {
         let index = u16::try_from(i).context("more than 65,536 symbols")?;
         for file in dataset.minute_files(symbol) {
-            let of_year = file
+            let year = file
                 .file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix));
-            if of_year {
+                .and_then(|n| n.get(..4))
+                .and_then(|y| y.parse::<i32>().ok());
+            if year.is_some_and(|y| years.contains(&y)) {
                 files.push(file);
                 symbols.push(index);
             }
@@ -176,8 +193,9 @@ fn files_of_year(dataset: &Dataset, year: i32) -> anyhow::Result<(Vec<PathBuf>, 
     }
     if files.is_empty() {
         anyhow::bail!(
-            "the dataset in {} has no minute files for {year}; pick a year it covers with --year",
-            dataset.root().display()
+            "the dataset in {} has no minute files for {}; pick years it covers with --year and --years",
+            dataset.root().display(),
+            fmt_years(&years)
         );
     }
     Ok((files, symbols))
@@ -188,10 +206,10 @@ fn files_of_year(dataset: &Dataset, year: i32) -> anyhow::Result<(Vec<PathBuf>, 
 fn print_aggregation<A: Answers>(
     cx: &Setup,
     records: &[Record],
-    year: i32,
+    years: &str,
 ) -> anyhow::Result<Vec<String>> {
     let title = format!(
-        "4.1 Count, sum, min, max of every symbol's closes in {year}: {} bars",
+        "4.1 Count, sum, min, max of every symbol's closes in {years}: {} bars",
         fmt_count(records.len() as u64)
     );
     let mut table = Comparison::new(title, cx.runs)
@@ -373,7 +391,7 @@ fn print_pipeline<A: Answers>(
     bytes: u64,
     records: &[Record],
 ) -> Vec<String> {
-    let parsers = args.parsers.unwrap_or(cx.cores.saturating_sub(1)).max(1);
+    let parsers = args.parsers.unwrap_or(cx.cores).max(1);
     let expected = summary(&sequential::<SymbolStats>(records));
     let mut table = Table::new(["variant", "exercise", "median", "MB/s", "peak memory rise", "output"])
         .with_title(format!(
@@ -445,7 +463,7 @@ fn print_pipeline<A: Answers>(
         "-".into(),
     ]);
     table.note("peak memory rise: the highest resident memory during the runs, above what the process held before (Linux /proc/self/status).");
-    table.note("Reading is about ten times faster than parsing: unbounded, the reader runs ahead and the whole year's bytes wait in the channel.");
+    table.note("Reading is about ten times faster than parsing: unbounded, the reader runs ahead and the files' bytes wait in the channel.");
     println!("{table}");
     problems
 }
