@@ -14,7 +14,8 @@ use clap::Parser as _;
 use shared::Dataset;
 use shared::chart::{LineChart, Series};
 use shared::report::{
-    Comparison, Table, debug_build_warning, fmt_bytes, fmt_count, fmt_duration, fmt_rate, time_runs,
+    Comparison, Table, Variant, debug_build_warning, fmt_bytes, fmt_count, fmt_duration, fmt_rate,
+    time_runs,
 };
 
 use crate::aggregate::{
@@ -215,17 +216,28 @@ fn print_aggregation<A: Answers>(
     let mut table = Comparison::new(title, cx.runs)
         .with_items(records.len() as u64, "bars/s")
         .check_output(summary);
-    table.variant("sequential", "given", || sequential::<SymbolStats>(records));
+    // Round by round: every variant sees the same moments of a noisy machine.
+    let mut variants: Vec<Variant<SymbolStats>> = vec![(
+        "sequential".into(),
+        "given".into(),
+        Box::new(|| sequential::<SymbolStats>(records)),
+    )];
     for &t in &cx.thread_counts {
-        table.variant(format!("shared Mutex, {t} threads"), "given", || {
-            shared_mutex::<SymbolStats>(records, t)
-        });
+        variants.push((
+            format!("shared Mutex, {t} threads"),
+            "given".into(),
+            Box::new(move || shared_mutex::<SymbolStats>(records, t)),
+        ));
     }
     for &t in &cx.thread_counts {
-        table.variant(format!("partials, {t} threads"), "4.1", || {
-            A::partials::<SymbolStats>(records, t)
-        });
+        variants.push((
+            format!("partials, {t} threads"),
+            "4.1".into(),
+            Box::new(move || A::partials::<SymbolStats>(records, t)),
+        ));
     }
+    table.interleaved(variants);
+    table.note("The variants ran round by round, one run of each per round.");
     let at_cores = |name: &str| table.median(&format!("{name}, {} threads", cx.cores));
     if let (Some(mutex), Some(partials)) = (at_cores("shared Mutex"), at_cores("partials")) {
         let note = format!(

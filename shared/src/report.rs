@@ -224,6 +224,9 @@ pub struct Comparison<T> {
 
 type Summary<T> = Box<dyn Fn(&T) -> String>;
 
+/// A variant for [`Comparison::interleaved`]: its name, its exercise, and the work.
+pub type Variant<'a, T> = (String, String, Box<dyn FnMut() -> T + 'a>);
+
 /// What the throughput column counts: bytes (MB/s) or items (e.g. tasks/s).
 #[derive(Clone, Copy)]
 enum Rate {
@@ -299,8 +302,52 @@ impl<T> Comparison<T> {
         exercise: impl Into<String>,
         run: impl FnMut() -> T,
     ) -> Option<T> {
-        let (name, exercise) = (name.into(), exercise.into());
         let outcome = catch_quietly(|| time_runs(self.runs, run));
+        self.record(name.into(), exercise.into(), outcome)
+    }
+
+    /// Times several variants round by round, each variant once per round, instead of one
+    /// variant's runs back to back: on a shared machine whose speed drifts, every variant
+    /// then sees the same slow and fast moments, and their ratios hold. Rows come in the
+    /// order given; a variant that panics is not run again. Returns the outputs.
+    pub fn interleaved<'a>(&mut self, variants: Vec<Variant<'a, T>>) -> Vec<Option<T>> {
+        let mut slots: Vec<_> = variants
+            .into_iter()
+            .map(|(name, exercise, run)| (name, exercise, run, Ok((Vec::new(), None))))
+            .collect();
+        for _ in 0..self.runs {
+            for (_, _, run, outcome) in &mut slots {
+                let Ok((durations, last)) = outcome else {
+                    continue;
+                };
+                match catch_quietly(|| time_runs(1, &mut *run)) {
+                    Ok((timing, output)) => {
+                        durations.extend(timing.runs);
+                        *last = Some(output);
+                    }
+                    Err(message) => *outcome = Err(message),
+                }
+            }
+        }
+        slots
+            .into_iter()
+            .map(|(name, exercise, _, outcome)| {
+                let outcome = outcome.map(|(runs, last)| {
+                    let last = last.expect("every variant ran at least once");
+                    (Timing { runs }, last)
+                });
+                self.record(name, exercise, outcome)
+            })
+            .collect()
+    }
+
+    /// Adds the row of one variant's outcome, checked against the baseline.
+    fn record(
+        &mut self,
+        name: String,
+        exercise: String,
+        outcome: Result<(Timing, T), String>,
+    ) -> Option<T> {
         let (timing, output) = match outcome {
             Ok(timed) => timed,
             Err(message) => {
@@ -511,6 +558,44 @@ mod tests {
         let unit = words.iter().position(|w| *w == "tasks/s").unwrap();
         let rate: u64 = words[unit - 1].replace(',', "").parse().unwrap();
         assert!(rate <= 50_000 && rate > 0, "{text}");
+    }
+
+    #[test]
+    fn interleaved_runs_round_by_round_and_checks_like_variant() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let mut c = Comparison::new("job", 3).check_output(|n: &u32| n.to_string());
+        let outputs = c.interleaved(vec![
+            (
+                "a".into(),
+                "given".into(),
+                Box::new(|| {
+                    order.borrow_mut().push('a');
+                    1
+                }),
+            ),
+            (
+                "b".into(),
+                "4.1".into(),
+                Box::new(|| {
+                    order.borrow_mut().push('b');
+                    2
+                }),
+            ),
+            (
+                "c".into(),
+                "4.2".into(),
+                Box::new(|| -> u32 {
+                    order.borrow_mut().push('c');
+                    todo!("exercise 4.2")
+                }),
+            ),
+        ]);
+        assert_eq!(outputs, [Some(1), Some(2), None]);
+        // Round by round; the panicking variant ran once only.
+        assert_eq!(order.borrow().iter().collect::<String>(), "abcabab");
+        assert!(c.median("a").is_some() && c.median("c").is_none());
+        assert_eq!(c.problems(), ["b: wrong output: 2, expected 1"]);
+        assert!(c.finish().to_string().contains("not done yet"));
     }
 
     #[test]
