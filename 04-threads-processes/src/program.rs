@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser as _;
@@ -511,23 +512,36 @@ fn print_pool<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<Vec<String>
         let mut table = Comparison::new(title, cx.runs)
             .with_items(tasks.len() as u64, "tasks/s")
             .check_output(|o: &Vec<Output>| outputs_summary(o));
-        table.variant("threads (rayon)", "given", || {
-            run_threads(tasks, workers)
-                .unwrap_or_else(|e| panic!("cannot start {workers} threads: {e}"))
-        });
-        table.variant("worker processes", "4.4", || {
-            A::run_pool(&|| command.start(), workers, tasks).unwrap_or_else(|e| panic!("{e}"))
-        });
+        let threads: Variant<Vec<Output>> = (
+            "threads (rayon)".into(),
+            "given".into(),
+            Box::new(|| {
+                run_threads(tasks, workers)
+                    .unwrap_or_else(|e| panic!("cannot start {workers} threads: {e}"))
+            }),
+        );
+        let processes: Variant<Vec<Output>> = (
+            "worker processes".into(),
+            "4.4".into(),
+            Box::new(|| {
+                A::run_pool(&|| command.start(), workers, tasks).unwrap_or_else(|e| panic!("{e}"))
+            }),
+        );
+        table.interleaved(vec![threads, processes]);
         if let (Some(threads), Some(pool)) = (
             table.median("threads (rayon)"),
             table.median("worker processes"),
         ) {
-            let extra = pool.saturating_sub(threads)
-                / u32::try_from(tasks.len().max(1)).unwrap_or(u32::MAX);
-            table.note(format!(
-                "The processes cost {} more per task: the job and its output are encoded, written to a pipe, read and decoded (and the workers started).",
-                fmt_duration(extra)
-            ));
+            let per_task = |d: Duration| d.as_secs_f64() / tasks.len().max(1) as f64;
+            let extra = per_task(pool) - per_task(threads);
+            table.note(if extra > 0.0 {
+                format!(
+                    "The processes cost {} more per task: the job and its output are encoded, written to a pipe, read and decoded (and the workers started).",
+                    fmt_duration(Duration::from_secs_f64(extra))
+                )
+            } else {
+                "No cost per task shows at this size: the work dwarfs the frames.".to_string()
+            });
         }
         println!("{}", table.finish());
         problems.extend_from_slice(table.problems());
