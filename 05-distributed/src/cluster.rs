@@ -1,0 +1,216 @@
+//! A whole cluster on this machine: the scheduler and its workers, for tests and for the
+//! program.
+//!
+//! - [`LocalCluster`] runs the scheduler and N workers in this process, on one tokio
+//!   runtime, talking over real TCP on 127.0.0.1 with ports the system picks (port 0), so
+//!   that tests run side by side. dask's `LocalCluster(processes=False)`.
+//! - [`WorkerProcesses`] starts workers as separate processes of a binary, the way they run
+//!   on a real cluster; its `Drop` kills and reaps them, so that none outlives the program
+//!   or the test.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+use crate::answers::Answers;
+use crate::client::{Client, ClientError};
+use crate::scheduler::{self, Config, Handle, Snapshot};
+use crate::worker::{self, WorkerConfig, WorkerError};
+
+/// A scheduler and workers in this process. Dropping it stops them all.
+pub struct LocalCluster {
+    runtime: Runtime,
+    scheduler: Handle,
+    /// The workers' tasks; a killed one is `None`.
+    workers: Mutex<Vec<Option<JoinHandle<()>>>>,
+    /// The errors of workers that stopped on their own.
+    errors: (mpsc::UnboundedSender<String>, Mutex<mpsc::UnboundedReceiver<String>>),
+}
+
+/// How long [`LocalCluster::start`] waits for its workers to join.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl LocalCluster {
+    /// Starts a scheduler with `config` and `workers` in-process workers of one thread each,
+    /// all with answers `A`, and waits until every worker has joined.
+    pub fn start<A: Answers>(workers: usize, config: Config) -> std::io::Result<LocalCluster> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let scheduler = runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            scheduler::serve::<A>(listener, config)
+        })?;
+        let (errors_tx, errors_rx) = mpsc::unbounded_channel();
+        let cluster = LocalCluster {
+            runtime,
+            scheduler,
+            workers: Mutex::new(Vec::new()),
+            errors: (errors_tx, Mutex::new(errors_rx)),
+        };
+        for _ in 0..workers {
+            cluster.add_worker::<A>(1);
+        }
+        // Wait for every worker to join; a worker that fails first says why.
+        let joined = cluster.block_on(async {
+            let mut errors = cluster.errors.1.lock().unwrap_or_else(PoisonError::into_inner);
+            tokio::select! {
+                _ = cluster.scheduler.wait_for_workers(workers) => Ok(()),
+                Some(error) = errors.recv() => Err(error),
+                _ = tokio::time::sleep(JOIN_TIMEOUT) => Err(format!(
+                    "{workers} workers did not join the scheduler within {JOIN_TIMEOUT:?}"
+                )),
+            }
+        });
+        joined.map_err(std::io::Error::other)?;
+        Ok(cluster)
+    }
+
+    /// The error of a worker that stopped on its own since the last call, if any: e.g. an
+    /// execute loop (exercise 5.1) that panicked.
+    pub fn worker_error(&self) -> Option<String> {
+        let mut errors = self.errors.1.lock().unwrap_or_else(PoisonError::into_inner);
+        errors.try_recv().ok()
+    }
+
+    /// The panic that stopped the scheduler, if one did: e.g. in exercise 5.3.
+    pub fn scheduler_failure(&self) -> Option<String> {
+        self.scheduler.failure()
+    }
+
+    /// The scheduler's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.scheduler.addr()
+    }
+
+    /// Runs `future` on the cluster's runtime and waits for it.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// A new client of the scheduler.
+    pub fn client(&self) -> Result<Client, ClientError> {
+        self.block_on(Client::connect(self.addr()))
+    }
+
+    /// Starts one more worker with `threads` task threads; returns its index for
+    /// [`kill_worker`](LocalCluster::kill_worker). It joins on its own: see
+    /// [`wait_for_workers`](LocalCluster::wait_for_workers).
+    pub fn add_worker<A: Answers>(&self, threads: usize) -> usize {
+        let mut workers = self.workers();
+        let mut config = WorkerConfig::new(threads);
+        config.name = format!("local-{}", workers.len());
+        let (addr, errors) = (self.addr(), self.errors.0.clone());
+        let task = self.runtime.spawn(async move {
+            match worker::run::<A>(addr, config).await {
+                Ok(()) => {}
+                // The panic's own message, so that "not yet implemented" reads as such.
+                Err(WorkerError::TaskThread(panic)) => drop(errors.send(panic)),
+                Err(err) => drop(errors.send(err.to_string())),
+            }
+        });
+        workers.push(Some(task));
+        workers.len() - 1
+    }
+
+    fn workers(&self) -> MutexGuard<'_, Vec<Option<JoinHandle<()>>>> {
+        self.workers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stops worker `index` at once, as if its machine had died: its connection closes
+    /// mid-task, without a goodbye.
+    pub fn kill_worker(&self, index: usize) {
+        if let Some(task) = self.workers().get_mut(index).and_then(Option::take) {
+            task.abort();
+        }
+    }
+
+    /// Waits until `n` workers are connected.
+    pub fn wait_for_workers(&self, n: usize) {
+        self.block_on(self.scheduler.wait_for_workers(n));
+    }
+
+    /// The scheduler's state now.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        self.block_on(self.scheduler.snapshot())
+    }
+
+    /// The scheduler's handle, for code that runs on the cluster's runtime.
+    pub fn handle(&self) -> &Handle {
+        &self.scheduler
+    }
+}
+
+impl Drop for LocalCluster {
+    fn drop(&mut self) {
+        for task in self.workers().iter().flatten() {
+            task.abort();
+        }
+    }
+}
+
+/// Worker processes of one binary, started with `worker --scheduler ADDR --threads 1`.
+/// Dropping it kills and reaps every one still running.
+pub struct WorkerProcesses {
+    children: Vec<Child>,
+}
+
+impl WorkerProcesses {
+    /// Starts `count` workers: `program worker --scheduler ADDR --threads 1`.
+    pub fn start(program: &Path, scheduler: SocketAddr, count: usize) -> std::io::Result<Self> {
+        let mut workers = WorkerProcesses {
+            children: Vec::new(),
+        };
+        for _ in 0..count {
+            let child = Command::new(program)
+                .args(["worker", "--scheduler", &scheduler.to_string()])
+                .args(["--threads", "1"])
+                .stdin(Stdio::null())
+                .spawn()
+                .map_err(|err| {
+                    std::io::Error::new(
+                        err.kind(),
+                        format!("cannot start the worker {}: {err}", program.display()),
+                    )
+                })?;
+            workers.children.push(child);
+        }
+        Ok(workers)
+    }
+
+    /// The program itself: a binary's workers are its own copies.
+    pub fn this_program() -> std::io::Result<PathBuf> {
+        std::env::current_exe()
+    }
+
+    /// The workers' process ids.
+    pub fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(Child::id).collect()
+    }
+
+    /// Kills worker `index` (SIGKILL) and reaps it: no goodbye, as when a machine dies.
+    pub fn kill(&mut self, index: usize) -> std::io::Result<()> {
+        let child = &mut self.children[index];
+        child.kill()?;
+        child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for WorkerProcesses {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

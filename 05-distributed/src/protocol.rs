@@ -1,0 +1,317 @@
+//! The wire: what the scheduler, the workers and the clients say to each other, and how it
+//! travels.
+//!
+//! Every connection is a TCP stream of *frames*: a 4-byte big-endian length, then that many
+//! bytes (tokio-util's [`LengthDelimitedCodec`]). A frame holds one message, encoded with
+//! postcard, a compact serde format. Two rules keep a bad peer from hurting anyone else:
+//!
+//! - A frame longer than [`MAX_FRAME`] is refused *from its length prefix*, before its bytes
+//!   are read or any memory is set aside for them: a peer cannot make us allocate 4 GiB by
+//!   sending four bytes.
+//! - Bytes that do not decode into the message we expect are an error, never a panic. The
+//!   connection that sent them is closed; every other connection goes on.
+//!
+//! The first message on a connection is the handshake: the peer sends a [`Hello`] with its
+//! role and [`VERSION`], the scheduler answers with a [`Welcome`]. A peer of another version
+//! is refused with a reason, so mixing binaries from two versions of the course fails
+//! loudly instead of misreading each other's bytes.
+//!
+//! A message that is not a handshake carries work in batches (`Submit(Vec<NewTask>)`,
+//! `Run(Vec<Job>)`, `Finished(Vec<Finished>)`, `Done(Vec<Finished>)`): one frame, one
+//! system call and one wake-up for many tasks is what brings the cost of a task down from
+//! milliseconds to microseconds.
+
+use std::io;
+use std::net::SocketAddr;
+
+use futures::{SinkExt, StreamExt as _};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio_util::bytes::Bytes;
+use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+
+/// The protocol's version: a peer must say the same in its [`Hello`].
+pub const VERSION: u32 = 1;
+
+/// The largest frame anyone sends or accepts: 64 MiB. Data to scatter must fit in one frame.
+pub const MAX_FRAME: usize = 64 << 20;
+
+/// The address the scheduler listens on unless told otherwise: loopback only, so that a
+/// course machine on a shared network runs nothing for anyone else.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8786";
+
+/// A task's id, unique in the cluster: the client that submitted it (the scheduler numbers
+/// clients) and the client's own count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TaskId {
+    pub client: ClientId,
+    pub n: u64,
+}
+
+/// A worker's number, given by the scheduler when the worker joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WorkerId(pub u32);
+
+/// A client's number, given by the scheduler when the client connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ClientId(pub u32);
+
+/// The name of a piece of scattered data.
+pub type Key = String;
+
+/// The first message of a connection, from the peer that opened it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Hello {
+    Client {
+        version: u32,
+    },
+    Worker {
+        version: u32,
+        /// For people: shown in tables and errors (`host:pid`).
+        name: String,
+        /// Tasks the worker runs at once.
+        threads: u32,
+    },
+}
+
+/// The scheduler's answer to a [`Hello`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Welcome {
+    Accepted {
+        /// The peer's [`WorkerId`] or [`ClientId`] number.
+        id: u32,
+        /// A worker sends a heartbeat this often (milliseconds); clients ignore it.
+        heartbeat_ms: u64,
+        /// The most tasks the scheduler gives a worker before it has answered some: its
+        /// queue can be sized to it. Clients ignore it.
+        window: u32,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+/// A task as a client submits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTask {
+    pub id: TaskId,
+    /// A name in the workers' registry ([`crate::tasks::REGISTRY`]).
+    pub name: String,
+    /// The task's arguments, postcard-encoded.
+    pub args: Vec<u8>,
+    /// Scattered data the task reads: the scheduler runs it where that data is.
+    pub needs: Option<Key>,
+    /// Run on this worker and no other ([`run_on_all`](crate::client::Client::run_on_all)).
+    pub pin: Option<WorkerId>,
+}
+
+/// Client → scheduler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromClient {
+    Submit(Vec<NewTask>),
+    /// Keep `bytes` under `key` on a worker, for tasks that name it in `needs`.
+    Scatter {
+        key: Key,
+        bytes: Vec<u8>,
+    },
+    /// Which workers are there? Answered with [`ToClient::Workers`].
+    Workers,
+}
+
+/// Scheduler → client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToClient {
+    /// Results, in the order they came in.
+    Done(Vec<Finished>),
+    Workers(Vec<WorkerInfo>),
+}
+
+/// A worker, as the scheduler tells a client about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerInfo {
+    pub id: WorkerId,
+    pub name: String,
+    pub threads: u32,
+}
+
+/// A task as the scheduler gives it to a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: TaskId,
+    pub name: String,
+    pub args: Vec<u8>,
+}
+
+/// Scheduler → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Keep this data; tasks that follow may read it. Sent before the first task that needs
+    /// it, on the same connection, so it always arrives first.
+    Store { key: Key, bytes: Vec<u8> },
+    Run(Vec<Job>),
+}
+
+/// Worker → scheduler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    Finished(Vec<Finished>),
+    /// "Still here": sent every `heartbeat_ms`, so that a worker that has hung (or whose
+    /// machine has gone) is noticed even though its connection looks open.
+    Heartbeat,
+}
+
+/// One task's outcome: its output (postcard-encoded) or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    pub id: TaskId,
+    pub result: Result<Vec<u8>, TaskError>,
+}
+
+/// Why a task has no output. It travels from the worker (or the scheduler) to the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum TaskError {
+    #[error("no task is named {0:?} in the workers' registry (see `tasks::REGISTRY`)")]
+    UnknownTask(String),
+    #[error("the arguments of task {task} do not decode: {reason}")]
+    BadArgs { task: String, reason: String },
+    #[error("{0}")]
+    Failed(String),
+    #[error("the task panicked on worker {worker}: {message}")]
+    Panicked { worker: String, message: String },
+    #[error("worker {0} was lost, and this task can run nowhere else")]
+    WorkerLost(String),
+}
+
+/// What can go wrong on a connection.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    /// The socket failed, or the peer sent a length over [`MAX_FRAME`].
+    #[error("connection error: {0}")]
+    Io(#[from] io::Error),
+    #[error("a frame does not decode as {what}: {source}")]
+    Decode {
+        what: &'static str,
+        source: postcard::Error,
+    },
+    #[error("a {what} message is {len} bytes, over the {MAX_FRAME}-byte limit")]
+    TooLarge { what: &'static str, len: usize },
+    #[error("the peer closed the connection")]
+    Closed,
+    #[error("handshake failed: {0}")]
+    Handshake(String),
+}
+
+/// The framing of every connection.
+pub fn codec() -> LengthDelimitedCodec {
+    LengthDelimitedCodec::builder()
+        .max_frame_length(MAX_FRAME)
+        .new_codec()
+}
+
+/// Encodes one message as a frame's payload.
+pub fn encode<M: Serialize>(message: &M) -> Result<Bytes, ProtocolError> {
+    let bytes = postcard::to_stdvec(message).map_err(|source| ProtocolError::Decode {
+        what: std::any::type_name::<M>(),
+        source,
+    })?;
+    if bytes.len() > MAX_FRAME {
+        return Err(ProtocolError::TooLarge {
+            what: short_name::<M>(),
+            len: bytes.len(),
+        });
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// Decodes one frame's payload as a message of type `M`.
+pub fn decode<M: DeserializeOwned>(frame: &[u8]) -> Result<M, ProtocolError> {
+    postcard::from_bytes(frame).map_err(|source| ProtocolError::Decode {
+        what: short_name::<M>(),
+        source,
+    })
+}
+
+fn short_name<M>() -> &'static str {
+    let name = std::any::type_name::<M>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// The reading half of a connection: whole messages of one type at a time.
+pub struct Reader(FramedRead<OwnedReadHalf, LengthDelimitedCodec>);
+
+/// The writing half of a connection.
+pub struct Writer(FramedWrite<OwnedWriteHalf, LengthDelimitedCodec>);
+
+/// Splits a connected stream into its two halves, so that one task can read while another
+/// writes. Small frames go out at once (`TCP_NODELAY`): we batch on our own, and Nagle's
+/// algorithm would add up to 40 ms to every round trip of a lone task.
+pub fn split(stream: TcpStream) -> io::Result<(Reader, Writer)> {
+    stream.set_nodelay(true)?;
+    let (read, write) = stream.into_split();
+    Ok((
+        Reader(FramedRead::new(read, codec())),
+        Writer(FramedWrite::new(write, codec())),
+    ))
+}
+
+impl Reader {
+    /// The next message, or `None` when the peer has closed the connection.
+    pub async fn recv<M: DeserializeOwned>(&mut self) -> Result<Option<M>, ProtocolError> {
+        match self.0.next().await {
+            None => Ok(None),
+            Some(Err(err)) => Err(ProtocolError::Io(err)),
+            Some(Ok(frame)) => decode(&frame).map(Some),
+        }
+    }
+
+    /// The next message; the peer closing the connection is an error.
+    pub async fn expect<M: DeserializeOwned>(&mut self) -> Result<M, ProtocolError> {
+        self.recv().await?.ok_or(ProtocolError::Closed)
+    }
+}
+
+impl Writer {
+    /// Sends one message and flushes it.
+    pub async fn send<M: Serialize>(&mut self, message: &M) -> Result<(), ProtocolError> {
+        self.0.send(encode(message)?).await?;
+        Ok(())
+    }
+
+    /// Queues one message without flushing: a batch of them goes out in one write when
+    /// [`flush`](Writer::flush) is called.
+    pub async fn feed<M: Serialize>(&mut self, message: &M) -> Result<(), ProtocolError> {
+        self.0.feed(encode(message)?).await?;
+        Ok(())
+    }
+
+    pub async fn flush(&mut self) -> Result<(), ProtocolError> {
+        SinkExt::<Bytes>::flush(&mut self.0).await?;
+        Ok(())
+    }
+}
+
+/// Connects to the scheduler at `addr` and shakes hands as `hello`; returns the two halves
+/// and the scheduler's [`Welcome::Accepted`] fields `(id, heartbeat_ms, window)`.
+pub async fn connect(
+    addr: SocketAddr,
+    hello: &Hello,
+) -> Result<(Reader, Writer, (u32, u64, u32)), ProtocolError> {
+    let stream = TcpStream::connect(addr).await.map_err(|err| {
+        ProtocolError::Handshake(format!(
+            "cannot connect to the scheduler at {addr}: {err}. Is `scheduler-05 --listen \
+             {addr}` running?"
+        ))
+    })?;
+    let (mut reader, mut writer) = split(stream)?;
+    writer.send(hello).await?;
+    match reader.expect::<Welcome>().await? {
+        Welcome::Accepted {
+            id,
+            heartbeat_ms,
+            window,
+        } => Ok((reader, writer, (id, heartbeat_ms, window))),
+        Welcome::Refused { reason } => Err(ProtocolError::Handshake(reason)),
+    }
+}

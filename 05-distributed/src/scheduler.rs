@@ -1,0 +1,742 @@
+//! The scheduler: it takes tasks from clients, hands them to workers, and sends the results
+//! back.
+//!
+//! It is built in two layers, the way mini-redis separates its `Db` from its connections:
+//!
+//! - [`State`] is the scheduler's brain, plain data and plain methods: which tasks wait,
+//!   which worker runs what, who holds which data. It does no I/O and knows nothing of
+//!   tokio, so it is tested like any struct, one event at a time.
+//! - [`serve`] is the plumbing: one tokio task per connection reads frames and turns them
+//!   into [`Event`]s; one task, the *actor*, owns the `State`, applies the events in order
+//!   and sends what the state says to send. Only the actor touches the state: no lock, and
+//!   no two events can interleave halfway.
+//!
+//! ```text
+//!  client ──frames──▶ connection task ──Event──┐
+//!  worker ──frames──▶ connection task ──Event──┼─▶ actor (owns State) ──▶ outboxes ──▶ writers
+//!  worker ──frames──▶ connection task ──Event──┘
+//! ```
+//!
+//! Every queue is bounded: the events channel, and each connection's outbox. A peer whose
+//! outbox is full is too slow to keep up and is disconnected rather than let it hold the
+//! whole scheduler back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::timeout;
+
+use crate::answers::Answers;
+use crate::protocol::{
+    self, ClientId, Finished, FromClient, FromWorker, Hello, Job, Key, NewTask, ProtocolError,
+    TaskError, TaskId, ToClient, ToWorker, VERSION, Welcome, WorkerId, WorkerInfo,
+};
+
+/// How the scheduler behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// How often workers send a heartbeat.
+    pub heartbeat: Duration,
+    /// A worker silent this long is lost (its connection is closed and its tasks run
+    /// elsewhere); a connection that has not said hello by then is closed.
+    pub timeout: Duration,
+    /// Tasks in flight per worker thread: enough to hide a network round trip behind work
+    /// already queued on the worker. Lower it for long tasks, so that the last ones are not
+    /// all queued behind one worker (dask calls this worker saturation).
+    pub depth: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            heartbeat: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
+            depth: 64,
+        }
+    }
+}
+
+/// A task the scheduler knows and that has not finished.
+#[derive(Debug, Clone)]
+pub struct TaskEntry {
+    pub client: ClientId,
+    pub name: String,
+    pub args: Vec<u8>,
+    pub needs: Option<Key>,
+    pub pin: Option<WorkerId>,
+    /// The worker running it, `None` while it waits in [`State::ready`].
+    pub assigned: Option<WorkerId>,
+}
+
+/// A worker the scheduler knows.
+#[derive(Debug, Clone)]
+pub struct WorkerEntry {
+    pub name: String,
+    pub threads: u32,
+    /// The tasks it has been given and has not answered.
+    pub running: BTreeSet<TaskId>,
+    /// The scattered data it holds.
+    pub holds: HashSet<Key>,
+    /// Tasks it has finished.
+    pub done: u64,
+}
+
+/// Counts of what happened, for tables, tests and the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub submitted: u64,
+    pub finished: u64,
+    /// Tasks given again to another worker after theirs was lost.
+    pub rerun: u64,
+    pub workers_lost: u64,
+    /// Results that were not delivered: from a worker the task no longer belonged to, or
+    /// for a client that had gone.
+    pub ignored: u64,
+}
+
+/// The scheduler's state. See the module's documentation.
+#[derive(Debug)]
+pub struct State {
+    /// Every unfinished task, waiting or running.
+    pub tasks: HashMap<TaskId, TaskEntry>,
+    pub workers: BTreeMap<WorkerId, WorkerEntry>,
+    /// Tasks waiting for a worker, first come first served.
+    pub ready: VecDeque<TaskId>,
+    pub counters: Counters,
+    /// Every scattered piece of data, kept here too: when the worker holding it is lost,
+    /// the next task that needs it ships it to another worker.
+    data: HashMap<Key, Arc<Vec<u8>>>,
+    depth: u32,
+    /// What to send, filled by the methods and emptied by [`State::take_outbox`].
+    to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
+    to_clients: BTreeMap<ClientId, Vec<Finished>>,
+}
+
+impl State {
+    pub fn new(depth: u32) -> State {
+        State {
+            tasks: HashMap::new(),
+            workers: BTreeMap::new(),
+            ready: VecDeque::new(),
+            counters: Counters::default(),
+            data: HashMap::new(),
+            depth: depth.max(1),
+            to_workers: BTreeMap::new(),
+            to_clients: BTreeMap::new(),
+        }
+    }
+
+    pub fn worker_joined(&mut self, id: WorkerId, name: String, threads: u32) {
+        let worker = WorkerEntry {
+            name,
+            threads: threads.max(1),
+            running: BTreeSet::new(),
+            holds: HashSet::new(),
+            done: 0,
+        };
+        self.workers.insert(id, worker);
+    }
+
+    /// Accepts a client's tasks; they wait in [`State::ready`] for [`State::assign`].
+    pub fn submit(&mut self, client: ClientId, tasks: Vec<NewTask>) {
+        for task in tasks {
+            // The client numbers its own tasks; an id it has already used is ignored.
+            if task.id.client != client || self.tasks.contains_key(&task.id) {
+                self.counters.ignored += 1;
+                continue;
+            }
+            self.counters.submitted += 1;
+            self.ready.push_back(task.id);
+            let entry = TaskEntry {
+                client,
+                name: task.name,
+                args: task.args,
+                needs: task.needs,
+                pin: task.pin,
+                assigned: None,
+            };
+            self.tasks.insert(task.id, entry);
+        }
+    }
+
+    /// Keeps `bytes` under `key` and puts a copy on the worker holding the least data.
+    pub fn scatter(&mut self, key: Key, bytes: Vec<u8>) {
+        let bytes = Arc::new(bytes);
+        for worker in self.workers.values_mut() {
+            worker.holds.remove(&key); // a new value replaces the old one everywhere
+        }
+        self.data.insert(key.clone(), Arc::clone(&bytes));
+        let target = self
+            .workers
+            .iter()
+            .min_by_key(|(id, worker)| (worker.holds.len(), **id))
+            .map(|(id, _)| *id);
+        if let Some(id) = target {
+            self.ship(id, &key);
+        }
+    }
+
+    /// Sends the data under `key` to worker `id`, unless it holds it already.
+    fn ship(&mut self, id: WorkerId, key: &Key) {
+        let (Some(worker), Some(bytes)) = (self.workers.get_mut(&id), self.data.get(key)) else {
+            return;
+        };
+        if worker.holds.insert(key.clone()) {
+            let store = ToWorker::Store {
+                key: key.clone(),
+                bytes: bytes.as_ref().clone(),
+            };
+            self.to_workers.entry(id).or_default().push(store);
+        }
+    }
+
+    /// Takes results from worker `from`. A result counts only if its task is still
+    /// assigned to `from`: a worker declared lost may still send results on its way out,
+    /// and its tasks may already have run elsewhere. So each task's result reaches its
+    /// client once.
+    pub fn finished(&mut self, from: WorkerId, results: Vec<Finished>) {
+        for finished in results {
+            let owned = self
+                .tasks
+                .get(&finished.id)
+                .is_some_and(|task| task.assigned == Some(from));
+            if !owned {
+                self.counters.ignored += 1;
+                continue;
+            }
+            if let Some(worker) = self.workers.get_mut(&from) {
+                worker.running.remove(&finished.id);
+                worker.done += 1;
+            }
+            self.counters.finished += 1;
+            self.deliver(finished);
+        }
+    }
+
+    /// Ends task `id` with an error, sent to its client.
+    pub fn fail(&mut self, id: TaskId, error: TaskError) {
+        self.deliver(Finished {
+            id,
+            result: Err(error),
+        });
+    }
+
+    /// Removes task `id` and queues its result for its client.
+    fn deliver(&mut self, finished: Finished) {
+        if let Some(task) = self.tasks.remove(&finished.id) {
+            self.to_clients.entry(task.client).or_default().push(finished);
+        }
+    }
+
+    /// A client has gone: its tasks are dropped. Those running on a worker finish there,
+    /// and their results are ignored.
+    pub fn client_gone(&mut self, client: ClientId) {
+        self.tasks.retain(|_, task| task.client != client);
+        self.ready.retain(|id| id.client != client);
+        self.to_clients.remove(&client);
+    }
+
+    /// The most tasks worker `worker` may have in flight.
+    fn window(&self, worker: &WorkerEntry) -> usize {
+        (self.depth * worker.threads) as usize
+    }
+
+    /// Gives waiting tasks to workers, while they have room: a pinned task to its worker;
+    /// a task that needs data to a worker holding it if that one has room; any other to
+    /// the least loaded worker. Tasks that fit nowhere yet keep their place in the queue.
+    pub fn assign(&mut self) {
+        let mut waiting = VecDeque::new();
+        while let Some(id) = self.ready.pop_front() {
+            let Some(task) = self.tasks.get(&id) else {
+                continue; // its client has gone
+            };
+            let Some(target) = self.choose(task) else {
+                waiting.push_back(id);
+                if self.workers.values().all(|w| w.running.len() >= self.window(w)) {
+                    break; // everyone is full: the rest waits, in order
+                }
+                continue;
+            };
+            if let Some(key) = task.needs.clone() {
+                self.ship(target, &key);
+            }
+            let task = self.tasks.get_mut(&id).expect("looked up above");
+            task.assigned = Some(target);
+            let job = Job {
+                id,
+                name: task.name.clone(),
+                args: task.args.clone(),
+            };
+            if let Some(worker) = self.workers.get_mut(&target) {
+                worker.running.insert(id);
+            }
+            let outbox = self.to_workers.entry(target).or_default();
+            match outbox.last_mut() {
+                Some(ToWorker::Run(jobs)) => jobs.push(job),
+                _ => outbox.push(ToWorker::Run(vec![job])),
+            }
+        }
+        waiting.extend(self.ready.drain(..));
+        self.ready = waiting;
+    }
+
+    /// The worker for `task`, or `None` if the ones it may go to are full.
+    fn choose(&self, task: &TaskEntry) -> Option<WorkerId> {
+        let has_room = |(_, worker): &(&WorkerId, &WorkerEntry)| {
+            worker.running.len() < self.window(worker)
+        };
+        if let Some(pin) = task.pin {
+            return self
+                .workers
+                .get_key_value(&pin)
+                .filter(has_room)
+                .map(|(id, _)| *id);
+        }
+        let load = |(id, worker): &(&WorkerId, &WorkerEntry)| {
+            (worker.running.len() * 1024 / worker.threads as usize, **id)
+        };
+        if let Some(key) = &task.needs
+            && let Some((id, _)) = self
+                .workers
+                .iter()
+                .filter(|(_, worker)| worker.holds.contains(key))
+                .filter(has_room)
+                .min_by_key(load)
+        {
+            return Some(*id);
+        }
+        self.workers
+            .iter()
+            .filter(has_room)
+            .min_by_key(load)
+            .map(|(id, _)| *id)
+    }
+
+    /// What to send now: messages per worker, results per client.
+    pub fn take_outbox(&mut self) -> Outbox {
+        Outbox {
+            to_workers: std::mem::take(&mut self.to_workers),
+            to_clients: std::mem::take(&mut self.to_clients),
+        }
+    }
+
+    /// The workers, for a client's [`FromClient::Workers`].
+    pub fn worker_infos(&self) -> Vec<WorkerInfo> {
+        self.workers
+            .iter()
+            .map(|(id, worker)| WorkerInfo {
+                id: *id,
+                name: worker.name.clone(),
+                threads: worker.threads,
+            })
+            .collect()
+    }
+
+    /// A summary for tests, tables and the dashboard.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            workers: self
+                .workers
+                .iter()
+                .map(|(id, worker)| WorkerSnapshot {
+                    id: *id,
+                    name: worker.name.clone(),
+                    running: worker.running.len(),
+                    done: worker.done,
+                    holds: worker.holds.len(),
+                })
+                .collect(),
+            ready: self.ready.len(),
+            counters: self.counters,
+        }
+    }
+}
+
+/// What [`State`] wants sent.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pub to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
+    pub to_clients: BTreeMap<ClientId, Vec<Finished>>,
+}
+
+/// The scheduler at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub workers: Vec<WorkerSnapshot>,
+    pub ready: usize,
+    pub counters: Counters,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerSnapshot {
+    pub id: WorkerId,
+    pub name: String,
+    pub running: usize,
+    pub done: u64,
+    pub holds: usize,
+}
+
+/// What the connection tasks tell the actor.
+enum Event {
+    WorkerJoined {
+        id: WorkerId,
+        name: String,
+        threads: u32,
+        outbox: mpsc::Sender<Vec<ToWorker>>,
+    },
+    FromWorker(WorkerId, FromWorker),
+    WorkerLeft(WorkerId),
+    ClientJoined {
+        id: ClientId,
+        outbox: mpsc::Sender<ToClient>,
+    },
+    FromClient(ClientId, FromClient),
+    ClientLeft(ClientId),
+    Snapshot(oneshot::Sender<Snapshot>),
+}
+
+/// Events waiting for the actor, at most.
+const EVENTS: usize = 1024;
+/// Messages waiting for one connection's writer, at most.
+const OUTBOX: usize = 1024;
+/// Events the actor applies before it assigns tasks and sends: batching again.
+const EVENTS_PER_ROUND: usize = 256;
+
+/// A running scheduler, for the code that started it.
+#[derive(Clone)]
+pub struct Handle {
+    addr: SocketAddr,
+    events: mpsc::Sender<Event>,
+    workers: watch::Receiver<usize>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl Handle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The scheduler's state now; `None` if it has stopped.
+    pub async fn snapshot(&self) -> Option<Snapshot> {
+        let (tx, rx) = oneshot::channel();
+        self.events.send(Event::Snapshot(tx)).await.ok()?;
+        rx.await.ok()
+    }
+
+    /// The message of the panic that stopped the scheduler, if one did. An answer that
+    /// panics in the actor (exercise 5.3) stops the scheduler: every connection closes, and
+    /// this says why.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Waits until exactly `n` workers are connected (as many joined as left). Returns
+    /// `false` if the scheduler stopped first.
+    pub async fn wait_for_workers(&self, n: usize) -> bool {
+        let mut workers = self.workers.clone();
+        workers.wait_for(|&count| count == n).await.is_ok()
+    }
+}
+
+/// Starts a scheduler on `listener` with answers `A` (exercise 5.3 runs in its actor) and
+/// returns a handle to it. It runs on the current tokio runtime until the runtime stops.
+pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Handle> {
+    let addr = listener.local_addr()?;
+    let (events_tx, events_rx) = mpsc::channel(EVENTS);
+    let (workers_tx, workers_rx) = watch::channel(0);
+    let failure = Arc::new(Mutex::new(None));
+    tokio::spawn(actor::<A>(events_rx, config, workers_tx, Arc::clone(&failure)));
+    tokio::spawn(accept(listener, events_tx.clone(), config));
+    Ok(Handle {
+        addr,
+        events: events_tx,
+        workers: workers_rx,
+        failure,
+    })
+}
+
+/// Accepts connections, one task each. Peers are numbered here: clients and workers each
+/// from 1.
+async fn accept(listener: TcpListener, events: mpsc::Sender<Event>, config: Config) {
+    let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before we took it: go on.
+            Err(err) => {
+                eprintln!("scheduler: cannot accept a connection: {err}");
+                tokio::task::yield_now().await;
+                continue;
+            }
+        };
+        let (events, ids) = (events.clone(), Arc::clone(&ids));
+        tokio::spawn(async move {
+            let peer = stream.peer_addr().ok();
+            if let Err(err) = connection(stream, events, config, &ids).await
+                && !matches!(err, ProtocolError::Closed)
+            {
+                let peer = peer.map_or("?".to_string(), |p| p.to_string());
+                eprintln!("scheduler: closed the connection from {peer}: {err}");
+            }
+        });
+    }
+}
+
+/// One connection, from handshake to close. Whatever the peer does wrong ends this
+/// function with an error, which closes this connection and no other.
+async fn connection(
+    stream: TcpStream,
+    events: mpsc::Sender<Event>,
+    config: Config,
+    ids: &(AtomicU32, AtomicU32),
+) -> Result<(), ProtocolError> {
+    let (mut reader, mut writer) = protocol::split(stream)?;
+    let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
+        Ok(hello) => hello?,
+        Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
+    };
+    let version = match &hello {
+        Hello::Client { version } | Hello::Worker { version, .. } => *version,
+    };
+    if version != VERSION {
+        let reason = format!(
+            "this scheduler speaks protocol version {VERSION}, the peer {version}: \
+             build both from the same source"
+        );
+        writer
+            .send(&Welcome::Refused {
+                reason: reason.clone(),
+            })
+            .await?;
+        return Err(ProtocolError::Handshake(reason));
+    }
+    let welcome = |id| Welcome::Accepted {
+        id,
+        heartbeat_ms: config.heartbeat.as_millis() as u64,
+        window: config.depth,
+    };
+    match hello {
+        Hello::Worker { name, threads, .. } => {
+            let id = WorkerId(ids.0.fetch_add(1, Ordering::Relaxed));
+            writer.send(&welcome(id.0)).await?;
+            let (outbox, rx) = mpsc::channel(OUTBOX);
+            let joined = Event::WorkerJoined {
+                id,
+                name,
+                threads,
+                outbox,
+            };
+            if events.send(joined).await.is_err() {
+                return Ok(()); // the scheduler is stopping
+            }
+            // A silent worker is a lost worker: every read waits at most `timeout`.
+            let read = async {
+                loop {
+                    let message = match timeout(config.timeout, reader.recv()).await {
+                        Err(_) => {
+                            return Err(ProtocolError::Handshake(format!(
+                                "worker {} sent nothing for {:?}",
+                                id.0, config.timeout
+                            )));
+                        }
+                        Ok(message) => message?,
+                    };
+                    let Some(message) = message else {
+                        return Ok(());
+                    };
+                    if events.send(Event::FromWorker(id, message)).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            };
+            let outcome = tokio::select! {
+                outcome = read => outcome,
+                outcome = write_batches(&mut writer, rx) => outcome,
+            };
+            let _ = events.send(Event::WorkerLeft(id)).await;
+            outcome
+        }
+        Hello::Client { .. } => {
+            let id = ClientId(ids.1.fetch_add(1, Ordering::Relaxed));
+            writer.send(&welcome(id.0)).await?;
+            let (outbox, rx) = mpsc::channel(OUTBOX);
+            if events.send(Event::ClientJoined { id, outbox }).await.is_err() {
+                return Ok(());
+            }
+            // Clients may sit idle between batches: no timeout; TCP tells us when they go.
+            let read = async {
+                while let Some(message) = reader.recv().await? {
+                    if events.send(Event::FromClient(id, message)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            };
+            let outcome = tokio::select! {
+                outcome = read => outcome,
+                outcome = write_each(&mut writer, rx) => outcome,
+            };
+            let _ = events.send(Event::ClientLeft(id)).await;
+            outcome
+        }
+    }
+}
+
+/// Writes what the actor sends to a worker, many messages per flush. Ends when the actor
+/// drops the sender, which closes the connection.
+async fn write_batches(
+    writer: &mut protocol::Writer,
+    mut rx: mpsc::Receiver<Vec<ToWorker>>,
+) -> Result<(), ProtocolError> {
+    while let Some(messages) = rx.recv().await {
+        for message in &messages {
+            writer.feed(message).await?;
+        }
+        while let Ok(more) = rx.try_recv() {
+            for message in &more {
+                writer.feed(message).await?;
+            }
+        }
+        writer.flush().await?;
+    }
+    Err(ProtocolError::Handshake("disconnected by the scheduler".into()))
+}
+
+/// Writes what the actor sends to a client, many messages per flush.
+async fn write_each(
+    writer: &mut protocol::Writer,
+    mut rx: mpsc::Receiver<ToClient>,
+) -> Result<(), ProtocolError> {
+    while let Some(message) = rx.recv().await {
+        writer.feed(&message).await?;
+        while let Ok(more) = rx.try_recv() {
+            writer.feed(&more).await?;
+        }
+        writer.flush().await?;
+    }
+    Err(ProtocolError::Handshake("disconnected by the scheduler".into()))
+}
+
+/// The actor: owns the state, applies events, sends what the state wants sent.
+async fn actor<A: Answers>(
+    mut events: mpsc::Receiver<Event>,
+    config: Config,
+    workers_count: watch::Sender<usize>,
+    failure: Arc<Mutex<Option<String>>>,
+) {
+    // The learner's answer runs in here: a panic in it is caught, reported through the
+    // handle and on stderr, and stops the scheduler (its state may be half-changed).
+    let lost = |state: &mut State, id: WorkerId| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| A::worker_lost(state, id)))
+            .map_err(|panic| {
+                let message = shared::testing::panic_message(panic.as_ref()).to_string();
+                eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
+                *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+            })
+    };
+    let mut state = State::new(config.depth);
+    let mut worker_outboxes: HashMap<WorkerId, mpsc::Sender<Vec<ToWorker>>> = HashMap::new();
+    let mut client_outboxes: HashMap<ClientId, mpsc::Sender<ToClient>> = HashMap::new();
+    while let Some(first) = events.recv().await {
+        let mut next = Some(first);
+        let mut applied = 0;
+        while let Some(event) = next {
+            match event {
+                Event::WorkerJoined {
+                    id,
+                    name,
+                    threads,
+                    outbox,
+                } => {
+                    state.worker_joined(id, name, threads);
+                    worker_outboxes.insert(id, outbox);
+                }
+                Event::FromWorker(id, FromWorker::Finished(results)) => {
+                    state.finished(id, results);
+                }
+                Event::FromWorker(_, FromWorker::Heartbeat) => {}
+                Event::WorkerLeft(id) => {
+                    if worker_outboxes.remove(&id).is_some() {
+                        state.counters.workers_lost += 1;
+                        if lost(&mut state, id).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Event::ClientJoined { id, outbox } => {
+                    client_outboxes.insert(id, outbox);
+                }
+                Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
+                Event::FromClient(_, FromClient::Scatter { key, bytes }) => {
+                    state.scatter(key, bytes);
+                }
+                Event::FromClient(id, FromClient::Workers) => {
+                    if let Some(outbox) = client_outboxes.get(&id) {
+                        let _ = outbox.try_send(ToClient::Workers(state.worker_infos()));
+                    }
+                }
+                Event::ClientLeft(id) => {
+                    client_outboxes.remove(&id);
+                    state.client_gone(id);
+                }
+                Event::Snapshot(reply) => {
+                    let _ = reply.send(state.snapshot());
+                }
+            }
+            applied += 1;
+            next = if applied < EVENTS_PER_ROUND {
+                events.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        // Sending may lose a worker that cannot keep up, which puts tasks back in the
+        // queue and may fail pinned ones: go round until there is nothing left to send.
+        loop {
+            state.assign();
+            let outbox = state.take_outbox();
+            if outbox.to_workers.is_empty() && outbox.to_clients.is_empty() {
+                break;
+            }
+            for (id, messages) in outbox.to_workers {
+                let Some(tx) = worker_outboxes.get(&id) else {
+                    continue;
+                };
+                if tx.try_send(messages).is_err() {
+                    // Full (too slow) or closed: either way this worker is gone. Dropping
+                    // its sender closes the connection; its tasks go to the others.
+                    eprintln!("scheduler: worker {} cannot keep up; disconnecting it", id.0);
+                    worker_outboxes.remove(&id);
+                    state.counters.workers_lost += 1;
+                    if lost(&mut state, id).is_err() {
+                        return;
+                    }
+                }
+            }
+            for (id, finished) in outbox.to_clients {
+                let delivered = client_outboxes
+                    .get(&id)
+                    .is_some_and(|tx| tx.try_send(ToClient::Done(finished)).is_ok());
+                if !delivered {
+                    state.counters.ignored += 1;
+                    if client_outboxes.remove(&id).is_some() {
+                        eprintln!("scheduler: client {} cannot keep up; disconnecting it", id.0);
+                        state.client_gone(id);
+                    }
+                }
+            }
+        }
+        workers_count.send_if_modified(|count| {
+            let changed = *count != worker_outboxes.len();
+            *count = worker_outboxes.len();
+            changed
+        });
+    }
+}

@@ -1,0 +1,382 @@
+//! The tasks a worker can run: a registry compiled into the program.
+//!
+//! dask ships a pickled Python function to a worker and runs it; IPython Parallel does the
+//! same. That is convenient, and it means that anyone who can reach a worker's port can run
+//! any code on that machine. Here a client names a task, and a worker looks the name up in
+//! [`REGISTRY`], a table built into its binary: a peer can only ever choose among the
+//! functions below. An unknown name is an error sent back to the client
+//! ([`TaskError::UnknownTask`]), never a crash.
+//!
+//! A task is a type implementing [`Task`]: a name, serde types for its arguments and output,
+//! and a `run` function. To add one, write the type and add `entry::<YourTask>()` to the
+//! registry; clients and workers built from the same source then agree on it.
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use lesson_03_datasets::frame::{symbol_of, year};
+use lesson_03_datasets::strategy::{Window, score};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{Key, TaskError};
+
+/// A task a worker can run, looked up by [`NAME`](Task::NAME).
+pub trait Task {
+    /// The name clients use. Unique in the registry.
+    const NAME: &'static str;
+    type Args: Serialize + DeserializeOwned;
+    type Output: Serialize + DeserializeOwned;
+    /// Runs the task on a worker. `Err` is a failure the client sees as
+    /// [`TaskError::Failed`]; a panic is caught by the worker's execute loop.
+    fn run(args: Self::Args, worker: &Context) -> Result<Self::Output, String>;
+}
+
+/// A task with its types erased: postcard bytes in, postcard bytes out.
+pub type RunFn = fn(&[u8], &Context) -> Result<Vec<u8>, TaskError>;
+
+/// One line of the registry.
+pub struct Entry {
+    pub name: &'static str,
+    pub run: RunFn,
+}
+
+/// The table of tasks, see [`REGISTRY`].
+pub struct Registry(&'static [Entry]);
+
+impl Registry {
+    /// The task named `name`, if there is one.
+    pub fn get(&self, name: &str) -> Option<RunFn> {
+        self.0.iter().find(|entry| entry.name == name).map(|e| e.run)
+    }
+
+    /// Every task's name, in the registry's order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        self.0.iter().map(|entry| entry.name)
+    }
+}
+
+/// Decodes the arguments, runs `T`, encodes the output.
+fn erased<T: Task>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> {
+    let args = postcard::from_bytes(args).map_err(|err| TaskError::BadArgs {
+        task: T::NAME.to_string(),
+        reason: err.to_string(),
+    })?;
+    let output = T::run(args, worker).map_err(TaskError::Failed)?;
+    postcard::to_stdvec(&output)
+        .map_err(|err| TaskError::Failed(format!("cannot encode the output of {}: {err}", T::NAME)))
+}
+
+/// The registry line of task `T`.
+pub const fn entry<T: Task>() -> Entry {
+    Entry {
+        name: T::NAME,
+        run: erased::<T>,
+    }
+}
+
+// ANCHOR: registry
+/// Every task a worker of this course can run.
+pub static REGISTRY: Registry = Registry(&[
+    entry::<Noop>(),
+    entry::<Square>(),
+    entry::<Sleep>(),
+    entry::<Fail>(),
+    entry::<Panic>(),
+    entry::<WhoAmI>(),
+    entry::<SumData>(),
+    entry::<YearlyStats>(),
+    entry::<ScoreWindows>(),
+]);
+// ANCHOR_END: registry
+
+/// What a running task can see of its worker: its name and the data scattered to it.
+pub struct Context {
+    pub worker: String,
+    store: Mutex<HashMap<Key, Slot>>,
+}
+
+/// One piece of scattered data: its bytes, and the value they decode to once a task has
+/// asked for it (so that a thousand tasks on the same data decode it once).
+struct Slot {
+    bytes: Arc<Vec<u8>>,
+    decoded: Option<(TypeId, Arc<dyn Any + Send + Sync>)>,
+}
+
+impl Context {
+    pub fn new(worker: impl Into<String>) -> Context {
+        Context {
+            worker: worker.into(),
+            store: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slots(&self) -> MutexGuard<'_, HashMap<Key, Slot>> {
+        // A task that panics never holds this lock, but be safe: the map stays consistent.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `bytes` under `key`, replacing what was there.
+    pub fn insert(&self, key: Key, bytes: Vec<u8>) {
+        let slot = Slot {
+            bytes: Arc::new(bytes),
+            decoded: None,
+        };
+        self.slots().insert(key, slot);
+    }
+
+    /// The keys of the data held here, sorted.
+    pub fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.slots().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// The data under `key`, decoded as a `T` (the first time only).
+    pub fn data<T>(&self, key: &str) -> Result<Arc<T>, String>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
+        let bytes = {
+            let slots = self.slots();
+            let slot = slots.get(key).ok_or_else(|| {
+                format!("worker {} holds no data named {key:?}", self.worker)
+            })?;
+            if let Some((type_id, value)) = &slot.decoded
+                && *type_id == TypeId::of::<T>()
+                && let Ok(value) = Arc::clone(value).downcast::<T>()
+            {
+                return Ok(value);
+            }
+            Arc::clone(&slot.bytes)
+        };
+        // Decode without holding the lock: other tasks go on meanwhile.
+        let value: Arc<T> = Arc::new(
+            postcard::from_bytes(&bytes)
+                .map_err(|err| format!("the data {key:?} does not decode: {err}"))?,
+        );
+        if let Some(slot) = self.slots().get_mut(key) {
+            let shared: Arc<dyn Any + Send + Sync> = value.clone();
+            slot.decoded = Some((TypeId::of::<T>(), shared));
+        }
+        Ok(value)
+    }
+}
+
+/// Does nothing: what a task costs when the work is nil, the scheduler's overhead alone.
+pub struct Noop;
+
+impl Task for Noop {
+    const NAME: &'static str = "noop";
+    type Args = ();
+    type Output = ();
+    fn run((): (), _: &Context) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// `x²`: a task whose answer is easy to check.
+pub struct Square;
+
+impl Task for Square {
+    const NAME: &'static str = "square";
+    type Args = i64;
+    type Output = i64;
+    fn run(x: i64, _: &Context) -> Result<i64, String> {
+        x.checked_mul(x)
+            .ok_or_else(|| format!("{x}² does not fit in an i64"))
+    }
+}
+
+/// Waits this many microseconds: stands for a task that waits on something (a database, a
+/// remote file), and keeps a worker busy in the tests of a lost worker.
+pub struct Sleep;
+
+impl Task for Sleep {
+    const NAME: &'static str = "sleep";
+    type Args = u64;
+    type Output = ();
+    fn run(micros: u64, _: &Context) -> Result<(), String> {
+        std::thread::sleep(Duration::from_micros(micros));
+        Ok(())
+    }
+}
+
+/// Fails with the given message, as a task that meets bad data does.
+pub struct Fail;
+
+impl Task for Fail {
+    const NAME: &'static str = "fail";
+    type Args = String;
+    type Output = ();
+    fn run(message: String, _: &Context) -> Result<(), String> {
+        Err(message)
+    }
+}
+
+/// Panics with the given message, as a task with a bug does.
+pub struct Panic;
+
+impl Task for Panic {
+    const NAME: &'static str = "panic";
+    type Args = String;
+    type Output = ();
+    fn run(message: String, _: &Context) -> Result<(), String> {
+        panic!("{message}")
+    }
+}
+
+/// A worker's answer to "who are you?", the task of
+/// [`run_on_all`](crate::client::Client::run_on_all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerReport {
+    pub worker: String,
+    pub pid: u32,
+    /// The keys of the data scattered to it.
+    pub keys: Vec<Key>,
+}
+
+/// Reports on the worker it runs on.
+pub struct WhoAmI;
+
+impl Task for WhoAmI {
+    const NAME: &'static str = "whoami";
+    type Args = ();
+    type Output = WorkerReport;
+    fn run((): (), worker: &Context) -> Result<WorkerReport, String> {
+        Ok(WorkerReport {
+            worker: worker.worker.clone(),
+            pid: std::process::id(),
+            keys: worker.keys(),
+        })
+    }
+}
+
+/// The sum of a scattered `Vec<f64>`: the smallest task that reads data by key.
+pub struct SumData;
+
+impl Task for SumData {
+    const NAME: &'static str = "sum_data";
+    type Args = Key;
+    type Output = f64;
+    fn run(key: Key, worker: &Context) -> Result<f64, String> {
+        Ok(worker.data::<Vec<f64>>(&key)?.iter().sum())
+    }
+}
+
+/// Count, sum, smallest and largest close of one symbol in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub count: u64,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Summary {
+    pub const EMPTY: Summary = Summary {
+        count: 0,
+        sum: 0.0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+    };
+
+    pub fn push(&mut self, price: f64) {
+        self.count += 1;
+        self.sum += price;
+        self.min = self.min.min(price);
+        self.max = self.max.max(price);
+    }
+
+    pub fn merge(&mut self, other: &Summary) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
+/// Per symbol and year, the summary of the close: lesson 3's exercise 3.6.
+pub type Yearly = BTreeMap<(String, i32), Summary>;
+
+// ANCHOR: yearly_stats
+/// Lesson 3's per-symbol, per-year statistics over a group of minute files, read where the
+/// worker runs: the files are on a disk (or network file system) every worker can see, and
+/// only their paths travel. The error of a file that cannot be read names its path and line.
+pub struct YearlyStats;
+
+impl Task for YearlyStats {
+    const NAME: &'static str = "yearly_stats";
+    type Args = Vec<PathBuf>;
+    type Output = Yearly;
+    fn run(files: Vec<PathBuf>, _: &Context) -> Result<Yearly, String> {
+        yearly_stats(&files)
+    }
+}
+
+/// What [`YearlyStats`] computes, callable locally.
+pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
+    let mut stats = Yearly::new();
+    for path in files {
+        let symbol = symbol_of(path)
+            .ok_or_else(|| format!("{} is not in a symbol's folder", path.display()))?;
+        for bar in shared::read::read_csv(path).map_err(|err| err.to_string())? {
+            stats
+                .entry((symbol.to_string(), year(&bar)))
+                .or_insert(Summary::EMPTY)
+                .push(bar.close);
+        }
+    }
+    Ok(stats)
+}
+// ANCHOR_END: yearly_stats
+
+/// Adds `part` into `total`.
+pub fn merge_yearly(total: &mut Yearly, part: Yearly) {
+    for (key, summary) in part {
+        total.entry(key).or_insert(Summary::EMPTY).merge(&summary);
+    }
+}
+
+/// The arguments of [`ScoreWindows`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreArgs {
+    /// Scattered data: one symbol's closes, one `Vec<f64>` per year.
+    pub closes: Key,
+    /// `(fast, slow)` window pairs to score.
+    pub windows: Vec<(usize, usize)>,
+}
+
+// ANCHOR: score_windows
+/// Lesson 3's parameter search, one small piece: the scores of some window pairs on every
+/// year of a symbol's closes. The closes are scattered once; each task carries only its
+/// window pairs and the key, so the work goes to the data instead of the data to the work.
+pub struct ScoreWindows;
+
+impl Task for ScoreWindows {
+    const NAME: &'static str = "score_windows";
+    type Args = ScoreArgs;
+    /// Per window pair, its score on each year.
+    type Output = Vec<Vec<f64>>;
+    fn run(args: ScoreArgs, worker: &Context) -> Result<Vec<Vec<f64>>, String> {
+        let years = worker.data::<Vec<Vec<f64>>>(&args.closes)?;
+        Ok(score_windows(&years, &args.windows))
+    }
+}
+// ANCHOR_END: score_windows
+
+/// What [`ScoreWindows`] computes, callable locally.
+pub fn score_windows(years: &[Vec<f64>], windows: &[(usize, usize)]) -> Vec<Vec<f64>> {
+    windows
+        .iter()
+        .map(|&(fast, slow)| {
+            years
+                .iter()
+                .map(|closes| score(closes, Window { fast, slow }))
+                .collect()
+        })
+        .collect()
+}

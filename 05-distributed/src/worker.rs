@@ -1,0 +1,152 @@
+//! A worker: connects to the scheduler, runs the tasks it is given, sends the results back.
+//!
+//! Two kinds of thread share the work, because they wait for different things:
+//!
+//! - tokio tasks handle the network: one reads frames (data to keep, tasks to run), one
+//!   writes them (results, and a heartbeat every so often). They spend their time waiting
+//!   for the socket, which is what async is for.
+//! - `threads` ordinary threads run the tasks (exercise 5.1's execute loop). A task may
+//!   compute for seconds; on a tokio thread it would stall every other task of that thread,
+//!   heartbeats included, and the scheduler would think the worker dead.
+//!
+//! ```text
+//!  socket ─▶ reader ──jobs (crossbeam, bounded)──▶ execute × threads ──results (tokio mpsc)──▶ writer ─▶ socket
+//! ```
+//!
+//! The jobs channel is bounded by the window the scheduler announced in its welcome: the
+//! scheduler never has more than that many tasks in flight here, so a full channel means a
+//! scheduler that broke the protocol, and the worker leaves rather than buffer without end.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::TrySendError;
+use tokio::sync::mpsc;
+
+use crate::answers::Answers;
+use crate::protocol::{self, Finished, FromWorker, Hello, ProtocolError, ToWorker, VERSION};
+use crate::tasks::Context;
+
+/// The most results the execute loop sends in one batch.
+pub const MAX_BATCH: usize = 1024;
+
+/// Batches of results waiting for the writer, at most.
+const RESULTS: usize = 64;
+
+/// How a worker is named and sized.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Shown by the scheduler and in errors. Default: `host:pid`.
+    pub name: String,
+    /// Tasks run at once, each on its own thread.
+    pub threads: usize,
+}
+
+impl WorkerConfig {
+    /// `threads` threads, named after this process.
+    pub fn new(threads: usize) -> WorkerConfig {
+        WorkerConfig {
+            name: default_name(),
+            threads: threads.max(1),
+        }
+    }
+}
+
+/// `host:pid`, or `worker:pid` where the host has no name to give.
+pub fn default_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "worker".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Why a worker stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    #[error("the scheduler sent more tasks than the window of {0} it announced")]
+    WindowExceeded(u32),
+    #[error("cannot start a task thread: {0}")]
+    Thread(std::io::Error),
+    /// The execute loop itself panicked (not a task: the loop catches those).
+    #[error("a task thread panicked: {0}")]
+    TaskThread(String),
+}
+
+/// Runs a worker of the scheduler at `scheduler` with answers `A` (exercise 5.1 runs on
+/// its task threads) until the scheduler closes the connection (`Ok`) or something fails.
+pub async fn run<A: Answers>(
+    scheduler: SocketAddr,
+    config: WorkerConfig,
+) -> Result<(), WorkerError> {
+    let hello = Hello::Worker {
+        version: VERSION,
+        name: config.name.clone(),
+        threads: config.threads as u32,
+    };
+    let (mut reader, mut writer, (_, heartbeat_ms, window)) =
+        protocol::connect(scheduler, &hello).await?;
+    let context = Arc::new(Context::new(config.name));
+    let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(window as usize * config.threads);
+    // A batch of results, or the message of an execute loop that panicked.
+    let (results_tx, mut results_rx) = mpsc::channel::<Result<Vec<Finished>, String>>(RESULTS);
+    for i in 0..config.threads {
+        let (jobs, context, results) = (jobs_rx.clone(), Arc::clone(&context), results_tx.clone());
+        std::thread::Builder::new()
+            .name(format!("task-{i}"))
+            // The thread ends when the jobs channel closes (the reader is gone) or the
+            // results channel does (the writer is gone).
+            .spawn(move || {
+                let run = || A::execute(&jobs, &context, &mut |batch| results.blocking_send(Ok(batch)).is_ok());
+                if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+                    let message = shared::testing::panic_message(panic.as_ref()).to_string();
+                    let _ = results.blocking_send(Err(message));
+                }
+            })
+            .map_err(WorkerError::Thread)?;
+    }
+    drop((jobs_rx, results_tx));
+
+    let read = async {
+        while let Some(message) = reader.recv::<ToWorker>().await? {
+            match message {
+                ToWorker::Store { key, bytes } => context.insert(key, bytes),
+                ToWorker::Run(jobs) => {
+                    for job in jobs {
+                        match jobs_tx.try_send(job) {
+                            Ok(()) => {}
+                            Err(TrySendError::Full(_)) => {
+                                return Err(WorkerError::WindowExceeded(window));
+                            }
+                            Err(TrySendError::Disconnected(_)) => return Ok(()),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    let write = async {
+        let mut heartbeat = tokio::time::interval(Duration::from_millis(heartbeat_ms.max(1)));
+        loop {
+            tokio::select! {
+                batch = results_rx.recv() => {
+                    let Some(batch) = batch else { return Ok(()) };
+                    writer.feed(&FromWorker::Finished(batch.map_err(WorkerError::TaskThread)?)).await?;
+                    // Whatever else is ready goes in the same write.
+                    while let Ok(batch) = results_rx.try_recv() {
+                        writer.feed(&FromWorker::Finished(batch.map_err(WorkerError::TaskThread)?)).await?;
+                    }
+                    writer.flush().await?;
+                }
+                _ = heartbeat.tick() => writer.send(&FromWorker::Heartbeat).await?,
+            }
+        }
+    };
+    tokio::select! {
+        outcome = read => outcome,
+        outcome = write => outcome,
+    }
+}
