@@ -216,10 +216,9 @@ impl Client {
 
     /// Queues a message for the connection task.
     async fn send(&self, message: FromClient) -> Result<(), ClientError> {
-        self.queue
-            .send(message)
-            .await
-            .map_err(|_| ClientError::Connection("the connection to the scheduler is closed".into()))
+        self.queue.send(message).await.map_err(|_| {
+            ClientError::Connection("the connection to the scheduler is closed".into())
+        })
     }
 
     /// Registers a future for a task about to be submitted.

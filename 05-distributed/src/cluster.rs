@@ -16,8 +16,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::answers::Answers;
@@ -32,7 +32,10 @@ pub struct LocalCluster {
     /// The workers' tasks; a killed one is `None`.
     workers: Mutex<Vec<Option<JoinHandle<()>>>>,
     /// The errors of workers that stopped on their own.
-    errors: (mpsc::UnboundedSender<String>, Mutex<mpsc::UnboundedReceiver<String>>),
+    errors: (
+        mpsc::UnboundedSender<String>,
+        tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>,
+    ),
 }
 
 /// How long [`LocalCluster::start`] waits for its workers to join.
@@ -55,30 +58,21 @@ impl LocalCluster {
             runtime,
             scheduler,
             workers: Mutex::new(Vec::new()),
-            errors: (errors_tx, Mutex::new(errors_rx)),
+            errors: (errors_tx, tokio::sync::Mutex::new(errors_rx)),
         };
         for _ in 0..workers {
             cluster.add_worker::<A>(1);
         }
-        // Wait for every worker to join; a worker that fails first says why.
-        let joined = cluster.block_on(async {
-            let mut errors = cluster.errors.1.lock().unwrap_or_else(PoisonError::into_inner);
-            tokio::select! {
-                _ = cluster.scheduler.wait_for_workers(workers) => Ok(()),
-                Some(error) = errors.recv() => Err(error),
-                _ = tokio::time::sleep(JOIN_TIMEOUT) => Err(format!(
-                    "{workers} workers did not join the scheduler within {JOIN_TIMEOUT:?}"
-                )),
-            }
-        });
-        joined.map_err(std::io::Error::other)?;
+        cluster
+            .wait_for_workers(workers)
+            .map_err(std::io::Error::other)?;
         Ok(cluster)
     }
 
     /// The error of a worker that stopped on its own since the last call, if any: e.g. an
     /// execute loop (exercise 5.1) that panicked.
     pub fn worker_error(&self) -> Option<String> {
-        let mut errors = self.errors.1.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut errors = self.errors.1.try_lock().ok()?;
         errors.try_recv().ok()
     }
 
@@ -134,9 +128,20 @@ impl LocalCluster {
         }
     }
 
-    /// Waits until `n` workers are connected.
-    pub fn wait_for_workers(&self, n: usize) {
-        self.block_on(self.scheduler.wait_for_workers(n));
+    /// Waits until `n` workers are connected, for at most 5 s; a worker that fails first
+    /// (an in-process one: it reports through [`worker_error`](Self::worker_error)) says why.
+    pub fn wait_for_workers(&self, n: usize) -> Result<(), String> {
+        self.block_on(async {
+            let mut errors = self.errors.1.lock().await;
+            tokio::select! {
+                _ = self.scheduler.wait_for_workers(n) => Ok(()),
+                Some(error) = errors.recv() => Err(error),
+                _ = tokio::time::sleep(JOIN_TIMEOUT) => Err(format!(
+                    "{n} workers did not join the scheduler at {} within {JOIN_TIMEOUT:?}",
+                    self.addr()
+                )),
+            }
+        })
     }
 
     /// The scheduler's state now.

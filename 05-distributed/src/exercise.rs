@@ -24,7 +24,11 @@ use crate::tasks::Context;
 /// waiting, or once you hold [`MAX_BATCH`](crate::worker::MAX_BATCH); never hold a result
 /// back while you wait for the next job. Stop when `send` returns `false` (the connection
 /// is gone).
-pub fn execute(jobs: &Receiver<Job>, worker: &Context, send: &mut dyn FnMut(Vec<Finished>) -> bool) {
+pub fn execute(
+    jobs: &Receiver<Job>,
+    worker: &Context,
+    send: &mut dyn FnMut(Vec<Finished>) -> bool,
+) {
     let _ = (jobs, worker, send);
     todo!("exercise 5.1: the worker's execute loop — see book section 5.1")
 }

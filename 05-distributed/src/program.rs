@@ -2,16 +2,35 @@
 //! `worker …` or `scheduler …` they are a worker or a scheduler instead); `scheduler-05`
 //! and `worker-05` are the two halves of a deployment, for several machines.
 
+use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Parser as _;
+use crossbeam_channel::Receiver;
+use futures::StreamExt as _;
+use futures::future::Either;
+use futures::stream::FuturesUnordered;
+use lesson_03_datasets::frame::files_of_year;
+use lesson_03_datasets::strategy::{closes_by_year, grid, log_spaced};
+use serde::de::DeserializeOwned;
+use shared::Dataset;
+use shared::progress::{ClearOnDrop, ProgressBar};
+use shared::report::{Comparison, Table, Variant, catch_quietly, debug_build_warning, fmt_count};
 
-use crate::answers::Answers;
-use crate::protocol::DEFAULT_LISTEN;
-use crate::scheduler::{self, Config};
+use crate::answers::{Answers, Solution};
+use crate::client::{Client, ClientError, TaskFuture, promise};
+use crate::cluster::{LocalCluster, WorkerProcesses};
+use crate::protocol::{ClientId, DEFAULT_LISTEN, Finished, Job, NewTask, TaskId, WorkerId};
+use crate::scheduler::{self, Config, State};
+use crate::tasks::{
+    Context, Noop, ScoreArgs, ScoreWindows, Sleep, Task, Yearly, YearlyStats, merge_yearly,
+    score_windows, yearly_stats,
+};
 use crate::worker::{self, WorkerConfig};
 
 /// `scheduler-05`: a scheduler that runs until it is stopped (Ctrl-C).
@@ -119,7 +138,560 @@ pub fn worker_main<A: Answers>() -> ExitCode {
     exit(run_worker::<A>(&WorkerArgs::parse()))
 }
 
-/// The main of `exercise-05` and `solution-05` (being written).
+/// `exercise-05` / `solution-05`: the lesson's measurements, or one of the cluster's
+/// processes.
+#[derive(Debug, clap::Parser)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub role: Option<Role>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Run as one process of a cluster instead of measuring one.
+#[derive(Debug, clap::Subcommand)]
+pub enum Role {
+    /// A worker (what the program starts as its worker processes).
+    Worker(WorkerArgs),
+    /// A scheduler.
+    Scheduler(SchedulerArgs),
+}
+
+/// What the measurements run.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Timed runs of each variant; the tables show the median.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Empty tasks per batch in the overhead table.
+    #[arg(long, default_value_t = 20_000)]
+    pub tasks: usize,
+    /// Worker processes of the larger cluster (the smaller has one).
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// The first year of the per-symbol statistics.
+    #[arg(long, default_value_t = 2012)]
+    pub year: i32,
+    /// How many years, from `--year` on.
+    #[arg(long, default_value_t = 3)]
+    pub years: i32,
+    /// Minute files per task of the per-symbol statistics.
+    #[arg(long, default_value_t = 16)]
+    pub files_per_task: usize,
+    /// The symbol of the parameter search.
+    #[arg(long, default_value = "AIG")]
+    pub symbol: String,
+    /// Window lengths per axis of the parameter search's grid.
+    #[arg(long, default_value_t = 12)]
+    pub grid: usize,
+    /// Tasks of the lost-worker run (each sleeps 1 ms).
+    #[arg(long, default_value_t = 1000)]
+    pub lost_tasks: usize,
+}
+
+/// The main of `exercise-05` and `solution-05`.
 pub fn main<A: Answers>() -> ExitCode {
-    exit(Err(anyhow::anyhow!("{} is being written", A::BINARY)))
+    let args = Args::parse();
+    match &args.role {
+        Some(Role::Worker(worker)) => {
+            let quiet = true; // a worker's stderr is the program's: say it once, in the parent
+            probe::<A>(quiet);
+            exit(run_worker::<Mixed<A>>(worker))
+        }
+        Some(Role::Scheduler(scheduler)) => {
+            probe::<A>(false);
+            exit(run_scheduler::<Mixed<A>>(scheduler))
+        }
+        None => match run::<A>(&args.run) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Which exercises run the reference's answer because yours is not done (or panics).
+static REFERENCE: [AtomicBool; 3] = [const { AtomicBool::new(false) }; 3];
+
+/// Answers `A`, except for the exercises [`probe`] found not done: those are the
+/// reference's, so that the program runs (and says so) before all three are written.
+pub struct Mixed<A>(PhantomData<A>);
+
+impl<A: Answers> Answers for Mixed<A> {
+    const NAME: &'static str = A::NAME;
+    const BINARY: &'static str = A::BINARY;
+
+    fn execute(
+        jobs: &Receiver<Job>,
+        worker: &Context,
+        send: &mut dyn FnMut(Vec<Finished>) -> bool,
+    ) {
+        if REFERENCE[0].load(Ordering::Relaxed) {
+            Solution::execute(jobs, worker, send)
+        } else {
+            A::execute(jobs, worker, send)
+        }
+    }
+
+    fn gather<T: DeserializeOwned + Send>(
+        futures: Vec<TaskFuture<T>>,
+        progress: &ProgressBar,
+    ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send {
+        if REFERENCE[1].load(Ordering::Relaxed) {
+            Either::Left(Solution::gather(futures, progress))
+        } else {
+            Either::Right(A::gather(futures, progress))
+        }
+    }
+
+    fn worker_lost(state: &mut State, lost: WorkerId) {
+        if REFERENCE[2].load(Ordering::Relaxed) {
+            Solution::worker_lost(state, lost)
+        } else {
+            A::worker_lost(state, lost)
+        }
+    }
+}
+
+/// An exercise's id and a call of its answer on a tiny input.
+type Probe<'a> = (&'static str, Box<dyn FnOnce() + 'a>);
+
+/// Calls each of `A`'s answers once on a tiny input; one that panics is replaced by the
+/// reference's (see [`Mixed`]), with a line on stderr unless `quiet`.
+pub fn probe<A: Answers>(quiet: bool) {
+    let id = TaskId {
+        client: ClientId(1),
+        n: 0,
+    };
+    let checks: [Probe; 3] = [
+        (
+            "5.1",
+            Box::new(|| {
+                let (tx, rx) = crossbeam_channel::bounded(1);
+                let job = Job {
+                    id,
+                    name: Noop::NAME.into(),
+                    args: Vec::new(),
+                };
+                tx.send(job).expect("room for one");
+                drop(tx);
+                A::execute(&rx, &Context::new("probe"), &mut |_| true);
+            }),
+        ),
+        (
+            "5.2",
+            Box::new(|| {
+                let (done, future) = promise::<()>(id, Noop::NAME);
+                done.resolve(&());
+                let _ =
+                    futures::executor::block_on(A::gather(vec![future], &ProgressBar::hidden()));
+            }),
+        ),
+        (
+            "5.3",
+            Box::new(|| {
+                let mut state = State::new(1);
+                state.worker_joined(WorkerId(1), "probe".into(), 1);
+                let task = NewTask {
+                    id,
+                    name: Noop::NAME.into(),
+                    args: Vec::new(),
+                    needs: None,
+                    pin: None,
+                };
+                state.submit(id.client, vec![task]);
+                state.assign();
+                A::worker_lost(&mut state, WorkerId(1));
+            }),
+        ),
+    ];
+    for (i, (exercise, check)) in checks.into_iter().enumerate() {
+        if let Err(message) = catch_quietly(check) {
+            REFERENCE[i].store(true, Ordering::Relaxed);
+            if !quiet {
+                let why = if shared::testing::is_todo(&message) {
+                    "is not done yet".to_string()
+                } else {
+                    format!("panicked ({message})")
+                };
+                eprintln!(
+                    "note: exercise {exercise} {why}: this run uses the reference's answer \
+                     in its place (see book section {exercise})."
+                );
+            }
+        }
+    }
+}
+
+/// A scheduler in this process and `n` worker processes of this binary, all with answers
+/// `A`. The workers are killed when it is dropped.
+struct ProcessCluster {
+    cluster: LocalCluster,
+    processes: WorkerProcesses,
+    client: Client,
+}
+
+impl ProcessCluster {
+    fn start<A: Answers>(n: usize, config: Config) -> anyhow::Result<ProcessCluster> {
+        let cluster = LocalCluster::start::<A>(0, config).context("cannot start a scheduler")?;
+        let program = WorkerProcesses::this_program().context("cannot find this program")?;
+        let processes = WorkerProcesses::start(&program, cluster.addr(), n)?;
+        cluster
+            .wait_for_workers(n)
+            .map_err(|err| anyhow::anyhow!("{err}: see the workers' errors above"))?;
+        let client = cluster.client()?;
+        Ok(ProcessCluster {
+            cluster,
+            processes,
+            client,
+        })
+    }
+
+    /// Runs `batch` on this cluster's runtime with its client.
+    fn run<'a, F: Future + 'a>(&'a self, batch: impl FnOnce(&'a Client) -> F) -> F::Output {
+        self.cluster.block_on(batch(&self.client))
+    }
+}
+
+/// Submits task `T` once per item of `args` and gathers the outputs, with a progress bar.
+async fn map_gather<A: Answers, T: Task>(
+    client: &Client,
+    args: &[T::Args],
+    near: Option<&crate::protocol::Key>,
+) -> Result<Vec<T::Output>, ClientError>
+where
+    T::Output: Send,
+{
+    let futures = match near {
+        Some(key) => client.map_near::<T>(args, key).await,
+        None => client.map::<T>(args).await,
+    };
+    let bar = ClearOnDrop(shared::progress::items(args.len() as u64, T::NAME));
+    A::gather(futures, &bar).await
+}
+
+/// Runs the lesson; returns whether every variant gave the expected answer.
+pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
+    let command = format!(
+        "cargo run --release -p lesson-05-distributed --bin {}",
+        A::BINARY
+    );
+    if let Some(warning) = debug_build_warning(&command) {
+        eprintln!("{warning}\n");
+    }
+    probe::<A>(false);
+    let dataset = Dataset::locate()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
+         this binary on 127.0.0.1, {cores} cores.\n",
+        A::NAME
+    );
+    let workers = args.workers.max(1);
+    let config = Config::default();
+    let one = ProcessCluster::start::<Mixed<A>>(1, config)?;
+    let many = ProcessCluster::start::<Mixed<A>>(workers, config)?;
+    let mut problems = Vec::new();
+
+    // 1. Empty tasks: what the scheduler costs per task.
+    let noops = vec![(); args.tasks];
+    let mut overhead = Comparison::new(
+        format!(
+            "Empty tasks: {} per batch, submitted with map and gathered",
+            fmt_count(args.tasks as u64)
+        ),
+        args.runs,
+    )
+    .with_items(args.tasks as u64, "tasks/s")
+    .check_output(|outputs: &Result<Vec<()>, ClientError>| match outputs {
+        Ok(outputs) => format!("{} results", fmt_count(outputs.len() as u64)),
+        Err(err) => err.to_string(),
+    });
+    let in_process = LocalCluster::start::<Mixed<A>>(workers, config)?;
+    let in_process_client = in_process.client()?;
+    let variants: Vec<Variant<Result<Vec<()>, ClientError>>> = vec![
+        (
+            "1 worker process".into(),
+            "5.1 + 5.2".into(),
+            Box::new(|| one.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+        ),
+        (
+            format!("{workers} worker processes"),
+            "5.1 + 5.2".into(),
+            Box::new(|| many.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+        ),
+        (
+            format!("{workers} workers in this process (tokio tasks + threads)"),
+            "5.1 + 5.2".into(),
+            Box::new(|| {
+                in_process.block_on(map_gather::<A, Noop>(&in_process_client, &noops, None))
+            }),
+        ),
+    ];
+    overhead.interleaved(variants);
+    for name in [
+        "1 worker process".to_string(),
+        format!("{workers} worker processes"),
+    ] {
+        if let Some(median) = overhead.median(&name) {
+            let micros = median.as_secs_f64() * 1e6 / args.tasks as f64;
+            overhead.note(format!("{name}: {micros:.2} µs per task (median)."));
+        }
+    }
+    overhead.note(
+        "dask.distributed on the same machine (2 worker processes, 1 thread each, 10,000 \
+         no-op tasks, map + gather): see the book's section 5.4 and \
+         scripts/compare/05-distributed.py.",
+    );
+    println!("{}", overhead.finish());
+    problems.extend_from_slice(overhead.problems());
+    drop((in_process_client, in_process));
+
+    // 2. Lesson 3's per-symbol, per-year statistics: one task per group of files.
+    let all = dataset.all_minute_files();
+    let files: Vec<PathBuf> = (args.year..args.year + args.years)
+        .flat_map(|year| files_of_year(&all, year))
+        .collect();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
+        dataset.root().display(),
+        args.year,
+        args.year + args.years - 1
+    );
+    let groups: Vec<Vec<PathBuf>> = files
+        .chunks(args.files_per_task.max(1))
+        .map(<[PathBuf]>::to_vec)
+        .collect();
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let summarise = |stats: &Result<Yearly, String>| match stats {
+        Ok(stats) => {
+            let bars: u64 = stats.values().map(|s| s.count).sum();
+            let sum: f64 = stats.values().map(|s| s.sum).sum();
+            format!(
+                "{} symbol-years, {} bars, Σclose {sum:.6e}",
+                stats.len(),
+                fmt_count(bars)
+            )
+        }
+        Err(err) => err.clone(),
+    };
+    let mut yearly = Comparison::new(
+        format!(
+            "Lesson 3's per-symbol yearly statistics, {}–{}: {} files in {} tasks",
+            args.year,
+            args.year + args.years - 1,
+            fmt_count(files.len() as u64),
+            groups.len()
+        ),
+        args.runs,
+    )
+    .with_bytes(bytes)
+    .check_output(summarise);
+    let on_cluster = |cluster: &ProcessCluster| {
+        let parts = cluster
+            .run(|c| map_gather::<A, YearlyStats>(c, &groups, None))
+            .map_err(|err| err.to_string())?;
+        let mut total = Yearly::new();
+        for part in parts {
+            merge_yearly(&mut total, part);
+        }
+        Ok(total)
+    };
+    let variants: Vec<Variant<Result<Yearly, String>>> = vec![
+        (
+            "this process, sequential".into(),
+            "given".into(),
+            Box::new(|| yearly_stats(&files)),
+        ),
+        (
+            "1 worker process".into(),
+            "5.1 + 5.2".into(),
+            Box::new(|| on_cluster(&one)),
+        ),
+        (
+            format!("{workers} worker processes"),
+            "5.1 + 5.2".into(),
+            Box::new(|| on_cluster(&many)),
+        ),
+    ];
+    yearly.interleaved(variants);
+    println!("{}", yearly.finish());
+    problems.extend_from_slice(yearly.problems());
+
+    // 3. Lesson 3's parameter search: the closes scattered once, one small task per window.
+    let symbol_files = dataset.minute_files(&args.symbol);
+    anyhow::ensure!(
+        !symbol_files.is_empty(),
+        "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",
+        dataset.root().display(),
+        args.symbol,
+        dataset.symbols().join(", ")
+    );
+    let years: Vec<Vec<f64>> = closes_by_year(&symbol_files)?
+        .into_iter()
+        .map(|(_, closes)| closes)
+        .collect();
+    let windows: Vec<(usize, usize)> = grid(
+        &log_spaced(2, 240, args.grid),
+        &log_spaced(10, 2400, args.grid),
+    )
+    .into_iter()
+    .map(|w| (w.fast, w.slow))
+    .collect();
+    let key = format!("closes-{}", args.symbol);
+    for cluster in [&one, &many] {
+        cluster.run(|c| c.scatter(&key, &years))?;
+    }
+    let task_args: Vec<ScoreArgs> = windows
+        .iter()
+        .map(|&window| ScoreArgs {
+            closes: key.clone(),
+            windows: vec![window],
+        })
+        .collect();
+    let mut search = Comparison::new(
+        format!(
+            "Lesson 3's parameter search on {}: {} window pairs × {} years, one task per pair",
+            args.symbol,
+            windows.len(),
+            years.len()
+        ),
+        args.runs,
+    )
+    .with_items(windows.len() as u64, "tasks/s")
+    .check_output(|scores: &Result<Vec<Vec<f64>>, String>| match scores {
+        Ok(scores) => {
+            let best = scores
+                .iter()
+                .map(|s| s.iter().sum::<f64>() / s.len().max(1) as f64)
+                .fold(f64::NEG_INFINITY, f64::max);
+            format!("{} pairs, best mean score {best:.4}", scores.len())
+        }
+        Err(err) => err.clone(),
+    });
+    let on_cluster = |cluster: &ProcessCluster| {
+        cluster
+            .run(|c| map_gather::<A, ScoreWindows>(c, &task_args, Some(&key)))
+            .map(|per_task| per_task.into_iter().flatten().collect())
+            .map_err(|err| err.to_string())
+    };
+    let variants: Vec<Variant<Result<Vec<Vec<f64>>, String>>> = vec![
+        (
+            "this process, sequential".into(),
+            "given".into(),
+            Box::new(|| Ok(score_windows(&years, &windows))),
+        ),
+        (
+            "1 worker process".into(),
+            "5.1 + 5.2".into(),
+            Box::new(|| on_cluster(&one)),
+        ),
+        (
+            format!("{workers} worker processes"),
+            "5.1 + 5.2".into(),
+            Box::new(|| on_cluster(&many)),
+        ),
+    ];
+    search.interleaved(variants);
+    println!("{}", search.finish());
+    problems.extend_from_slice(search.problems());
+    drop((one, many));
+
+    // 4. A worker process killed mid-batch.
+    problems.extend(lost_worker::<A>(args, workers.max(2), config)?);
+
+    if problems.is_empty() {
+        Ok(true)
+    } else {
+        eprintln!("Problems:");
+        for problem in &problems {
+            eprintln!("  - {problem}");
+        }
+        Ok(false)
+    }
+}
+
+/// Kills one of `workers` worker processes (SIGKILL) after a tenth of a batch of sleeping
+/// tasks has come back, and checks that every result still comes, once.
+fn lost_worker<A: Answers>(
+    args: &RunArgs,
+    workers: usize,
+    config: Config,
+) -> anyhow::Result<Vec<String>> {
+    let mut cluster = ProcessCluster::start::<Mixed<A>>(workers, config)?;
+    let tasks = args.lost_tasks.max(10);
+    let kill_at = tasks / 10;
+    let sleeps = vec![1000_u64; tasks];
+    let start = Instant::now();
+    let pid = cluster.processes.pids()[0];
+    let (mut ids, mut failed, mut killed_after) = (Vec::new(), Vec::new(), None);
+    {
+        let cluster = &mut cluster;
+        let client = &cluster.client;
+        let futures = cluster.cluster.block_on(client.map::<Sleep>(&sleeps));
+        let mut arriving: FuturesUnordered<_> = futures
+            .into_iter()
+            .map(|future| async move { (future.id().n, future.await) })
+            .collect();
+        let bar = ClearOnDrop(shared::progress::items(tasks as u64, "tasks"));
+        while let Some((n, outcome)) = cluster.cluster.block_on(arriving.next()) {
+            bar.inc(1);
+            ids.push(n);
+            if let Err(err) = outcome {
+                failed.push(err.to_string());
+            }
+            if ids.len() == kill_at {
+                cluster.processes.kill(0)?;
+                killed_after = Some(start.elapsed());
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    let counters = cluster
+        .cluster
+        .snapshot()
+        .map(|s| s.counters)
+        .unwrap_or_default();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut table = Table::new(["", "value"]).with_title(format!(
+        "A worker killed mid-batch: {tasks} tasks of 1 ms on {workers} worker processes, \
+         worker {pid} killed (SIGKILL) after {kill_at} results"
+    ));
+    table
+        .row(["results", &format!("{} of {tasks}", ids.len())])
+        .row(["distinct tasks among them", &unique.len().to_string()])
+        .row(["failed", &failed.len().to_string()])
+        .row(["tasks re-run elsewhere", &counters.rerun.to_string()])
+        .row(["workers lost", &counters.workers_lost.to_string()])
+        .row([
+            "killed at / batch took",
+            &format!(
+                "{} / {}",
+                shared::report::fmt_duration(killed_after.unwrap_or_default()),
+                shared::report::fmt_duration(elapsed)
+            ),
+        ]);
+    println!("{table}");
+    let mut problems = Vec::new();
+    if ids.len() != tasks || unique.len() != tasks || !failed.is_empty() {
+        problems.push(format!(
+            "lost worker: {} results for {tasks} tasks ({} distinct, {} failed{})",
+            ids.len(),
+            unique.len(),
+            failed.len(),
+            failed.first().map(|f| format!(": {f}")).unwrap_or_default()
+        ));
+    }
+    Ok(problems)
 }

@@ -107,6 +107,7 @@ pub struct NewTask {
     pub pin: Option<WorkerId>,
 }
 
+// ANCHOR: messages
 /// Client → scheduler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromClient {
@@ -149,7 +150,10 @@ pub struct Job {
 pub enum ToWorker {
     /// Keep this data; tasks that follow may read it. Sent before the first task that needs
     /// it, on the same connection, so it always arrives first.
-    Store { key: Key, bytes: Vec<u8> },
+    Store {
+        key: Key,
+        bytes: Vec<u8>,
+    },
     Run(Vec<Job>),
 }
 
@@ -168,6 +172,7 @@ pub struct Finished {
     pub id: TaskId,
     pub result: Result<Vec<u8>, TaskError>,
 }
+// ANCHOR_END: messages
 
 /// Why a task has no output. It travels from the worker (or the scheduler) to the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -201,6 +206,9 @@ pub enum ProtocolError {
     Closed,
     #[error("handshake failed: {0}")]
     Handshake(String),
+    /// The scheduler ended the connection: the peer fell silent, or could not keep up.
+    #[error("{0}")]
+    Dropped(String),
 }
 
 /// The framing of every connection.

@@ -24,8 +24,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -196,6 +196,7 @@ impl State {
         }
     }
 
+    // ANCHOR: finished
     /// Takes results from worker `from`. A result counts only if its task is still
     /// assigned to `from`: a worker declared lost may still send results on its way out,
     /// and its tasks may already have run elsewhere. So each task's result reaches its
@@ -218,6 +219,7 @@ impl State {
             self.deliver(finished);
         }
     }
+    // ANCHOR_END: finished
 
     /// Ends task `id` with an error, sent to its client.
     pub fn fail(&mut self, id: TaskId, error: TaskError) {
@@ -230,7 +232,10 @@ impl State {
     /// Removes task `id` and queues its result for its client.
     fn deliver(&mut self, finished: Finished) {
         if let Some(task) = self.tasks.remove(&finished.id) {
-            self.to_clients.entry(task.client).or_default().push(finished);
+            self.to_clients
+                .entry(task.client)
+                .or_default()
+                .push(finished);
         }
     }
 
@@ -247,6 +252,7 @@ impl State {
         (self.depth * worker.threads) as usize
     }
 
+    // ANCHOR: assign
     /// Gives waiting tasks to workers, while they have room: a pinned task to its worker;
     /// a task that needs data to a worker holding it if that one has room; any other to
     /// the least loaded worker. Tasks that fit nowhere yet keep their place in the queue.
@@ -258,7 +264,11 @@ impl State {
             };
             let Some(target) = self.choose(task) else {
                 waiting.push_back(id);
-                if self.workers.values().all(|w| w.running.len() >= self.window(w)) {
+                if self
+                    .workers
+                    .values()
+                    .all(|w| w.running.len() >= self.window(w))
+                {
                     break; // everyone is full: the rest waits, in order
                 }
                 continue;
@@ -285,12 +295,12 @@ impl State {
         waiting.extend(self.ready.drain(..));
         self.ready = waiting;
     }
+    // ANCHOR_END: assign
 
     /// The worker for `task`, or `None` if the ones it may go to are full.
     fn choose(&self, task: &TaskEntry) -> Option<WorkerId> {
-        let has_room = |(_, worker): &(&WorkerId, &WorkerEntry)| {
-            worker.running.len() < self.window(worker)
-        };
+        let has_room =
+            |(_, worker): &(&WorkerId, &WorkerEntry)| worker.running.len() < self.window(worker);
         if let Some(pin) = task.pin {
             return self
                 .workers
@@ -434,7 +444,10 @@ impl Handle {
     /// panics in the actor (exercise 5.3) stops the scheduler: every connection closes, and
     /// this says why.
     pub fn failure(&self) -> Option<String> {
-        self.failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Waits until exactly `n` workers are connected (as many joined as left). Returns
@@ -452,7 +465,12 @@ pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Ha
     let (events_tx, events_rx) = mpsc::channel(EVENTS);
     let (workers_tx, workers_rx) = watch::channel(0);
     let failure = Arc::new(Mutex::new(None));
-    tokio::spawn(actor::<A>(events_rx, config, workers_tx, Arc::clone(&failure)));
+    tokio::spawn(actor::<A>(
+        events_rx,
+        config,
+        workers_tx,
+        Arc::clone(&failure),
+    ));
     tokio::spawn(accept(listener, events_tx.clone(), config));
     Ok(Handle {
         addr,
@@ -541,7 +559,7 @@ async fn connection(
                 loop {
                     let message = match timeout(config.timeout, reader.recv()).await {
                         Err(_) => {
-                            return Err(ProtocolError::Handshake(format!(
+                            return Err(ProtocolError::Dropped(format!(
                                 "worker {} sent nothing for {:?}",
                                 id.0, config.timeout
                             )));
@@ -567,7 +585,11 @@ async fn connection(
             let id = ClientId(ids.1.fetch_add(1, Ordering::Relaxed));
             writer.send(&welcome(id.0)).await?;
             let (outbox, rx) = mpsc::channel(OUTBOX);
-            if events.send(Event::ClientJoined { id, outbox }).await.is_err() {
+            if events
+                .send(Event::ClientJoined { id, outbox })
+                .await
+                .is_err()
+            {
                 return Ok(());
             }
             // Clients may sit idle between batches: no timeout; TCP tells us when they go.
@@ -606,7 +628,9 @@ async fn write_batches(
         }
         writer.flush().await?;
     }
-    Err(ProtocolError::Handshake("disconnected by the scheduler".into()))
+    Err(ProtocolError::Dropped(
+        "disconnected by the scheduler".into(),
+    ))
 }
 
 /// Writes what the actor sends to a client, many messages per flush.
@@ -621,9 +645,12 @@ async fn write_each(
         }
         writer.flush().await?;
     }
-    Err(ProtocolError::Handshake("disconnected by the scheduler".into()))
+    Err(ProtocolError::Dropped(
+        "disconnected by the scheduler".into(),
+    ))
 }
 
+// ANCHOR: actor
 /// The actor: owns the state, applies events, sends what the state wants sent.
 async fn actor<A: Answers>(
     mut events: mpsc::Receiver<Event>,
@@ -697,6 +724,7 @@ async fn actor<A: Answers>(
                 None
             };
         }
+        // ANCHOR_END: actor
         // Sending may lose a worker that cannot keep up, which puts tasks back in the
         // queue and may fail pinned ones: go round until there is nothing left to send.
         loop {
@@ -712,7 +740,10 @@ async fn actor<A: Answers>(
                 if tx.try_send(messages).is_err() {
                     // Full (too slow) or closed: either way this worker is gone. Dropping
                     // its sender closes the connection; its tasks go to the others.
-                    eprintln!("scheduler: worker {} cannot keep up; disconnecting it", id.0);
+                    eprintln!(
+                        "scheduler: worker {} cannot keep up; disconnecting it",
+                        id.0
+                    );
                     worker_outboxes.remove(&id);
                     state.counters.workers_lost += 1;
                     if lost(&mut state, id).is_err() {
@@ -727,7 +758,10 @@ async fn actor<A: Answers>(
                 if !delivered {
                     state.counters.ignored += 1;
                     if client_outboxes.remove(&id).is_some() {
-                        eprintln!("scheduler: client {} cannot keep up; disconnecting it", id.0);
+                        eprintln!(
+                            "scheduler: client {} cannot keep up; disconnecting it",
+                            id.0
+                        );
                         state.client_gone(id);
                     }
                 }

@@ -17,7 +17,11 @@ use crate::worker::MAX_BATCH;
 
 // ANCHOR: execute
 /// Exercise 5.1: a worker's execute loop.
-pub fn execute(jobs: &Receiver<Job>, worker: &Context, send: &mut dyn FnMut(Vec<Finished>) -> bool) {
+pub fn execute(
+    jobs: &Receiver<Job>,
+    worker: &Context,
+    send: &mut dyn FnMut(Vec<Finished>) -> bool,
+) {
     let mut batch = Vec::new();
     while let Ok(job) = jobs.recv() {
         let result = match REGISTRY.get(&job.name) {
@@ -94,7 +98,12 @@ pub fn worker_lost(state: &mut State, lost: WorkerId) {
     let stranded: Vec<TaskId> = state
         .ready
         .iter()
-        .filter(|id| state.tasks.get(id).is_some_and(|task| task.pin == Some(lost)))
+        .filter(|id| {
+            state
+                .tasks
+                .get(id)
+                .is_some_and(|task| task.pin == Some(lost))
+        })
         .copied()
         .collect();
     for id in stranded {

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::{Key, TaskError};
 
+// ANCHOR: task
 /// A task a worker can run, looked up by [`NAME`](Task::NAME).
 pub trait Task {
     /// The name clients use. Unique in the registry.
@@ -34,6 +35,7 @@ pub trait Task {
     /// [`TaskError::Failed`]; a panic is caught by the worker's execute loop.
     fn run(args: Self::Args, worker: &Context) -> Result<Self::Output, String>;
 }
+// ANCHOR_END: task
 
 /// A task with its types erased: postcard bytes in, postcard bytes out.
 pub type RunFn = fn(&[u8], &Context) -> Result<Vec<u8>, TaskError>;
@@ -50,7 +52,10 @@ pub struct Registry(&'static [Entry]);
 impl Registry {
     /// The task named `name`, if there is one.
     pub fn get(&self, name: &str) -> Option<RunFn> {
-        self.0.iter().find(|entry| entry.name == name).map(|e| e.run)
+        self.0
+            .iter()
+            .find(|entry| entry.name == name)
+            .map(|e| e.run)
     }
 
     /// Every task's name, in the registry's order.
@@ -142,9 +147,9 @@ impl Context {
     {
         let bytes = {
             let slots = self.slots();
-            let slot = slots.get(key).ok_or_else(|| {
-                format!("worker {} holds no data named {key:?}", self.worker)
-            })?;
+            let slot = slots
+                .get(key)
+                .ok_or_else(|| format!("worker {} holds no data named {key:?}", self.worker))?;
             if let Some((type_id, value)) = &slot.decoded
                 && *type_id == TypeId::of::<T>()
                 && let Ok(value) = Arc::clone(value).downcast::<T>()

@@ -90,6 +90,7 @@ pub async fn run<A: Answers>(
         protocol::connect(scheduler, &hello).await?;
     let context = Arc::new(Context::new(config.name));
     let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(window as usize * config.threads);
+    // ANCHOR: threads
     // A batch of results, or the message of an execute loop that panicked.
     let (results_tx, mut results_rx) = mpsc::channel::<Result<Vec<Finished>, String>>(RESULTS);
     for i in 0..config.threads {
@@ -99,7 +100,11 @@ pub async fn run<A: Answers>(
             // The thread ends when the jobs channel closes (the reader is gone) or the
             // results channel does (the writer is gone).
             .spawn(move || {
-                let run = || A::execute(&jobs, &context, &mut |batch| results.blocking_send(Ok(batch)).is_ok());
+                let run = || {
+                    A::execute(&jobs, &context, &mut |batch| {
+                        results.blocking_send(Ok(batch)).is_ok()
+                    })
+                };
                 if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
                     let message = shared::testing::panic_message(panic.as_ref()).to_string();
                     let _ = results.blocking_send(Err(message));
@@ -108,6 +113,7 @@ pub async fn run<A: Answers>(
             .map_err(WorkerError::Thread)?;
     }
     drop((jobs_rx, results_tx));
+    // ANCHOR_END: threads
 
     let read = async {
         while let Some(message) = reader.recv::<ToWorker>().await? {

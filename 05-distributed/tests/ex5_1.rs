@@ -50,7 +50,10 @@ fn run_all(jobs: Vec<Job>) -> Vec<Vec<Finished>> {
 
 fn output<T: serde::de::DeserializeOwned>(finished: &Finished) -> T {
     let bytes = finished.result.as_ref().unwrap_or_else(|err| {
-        panic!("exercise 5.1: task #{} failed: {err} — see book section 5.1", finished.id.n)
+        panic!(
+            "exercise 5.1: task #{} failed: {err} — see book section 5.1",
+            finished.id.n
+        )
     });
     postcard::from_bytes(bytes).expect("the output decodes")
 }
@@ -68,7 +71,11 @@ fn ex5_1_runs_every_job_once_and_sends_its_result() {
     );
     for finished in &results {
         let n = finished.id.n as i64;
-        assert_eq!(output::<i64>(finished), n * n, "exercise 5.1: square of {n}");
+        assert_eq!(
+            output::<i64>(finished),
+            n * n,
+            "exercise 5.1: square of {n}"
+        );
     }
 }
 
@@ -112,7 +119,11 @@ fn ex5_1_an_unknown_task_or_a_panic_is_an_error_and_the_loop_goes_on() {
 fn ex5_1_results_of_queued_jobs_go_in_batches() {
     let batches = run_all((0..3000).map(|i| job::<Noop>(i, &())).collect());
     let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
-    assert_eq!(sizes.iter().sum::<usize>(), 3000, "exercise 5.1: one result per job");
+    assert_eq!(
+        sizes.iter().sum::<usize>(),
+        3000,
+        "exercise 5.1: one result per job"
+    );
     assert!(
         sizes.iter().all(|&n| n <= MAX_BATCH),
         "exercise 5.1: no batch may hold more than MAX_BATCH ({MAX_BATCH}) results, got \
@@ -138,7 +149,9 @@ fn ex5_1_a_result_is_sent_while_no_other_job_waits() {
     });
     within("5.1", move || {
         for n in 0..3 {
-            jobs_tx.send(job::<Square>(n, &2)).expect("the loop is running");
+            jobs_tx
+                .send(job::<Square>(n, &2))
+                .expect("the loop is running");
             let batch = match sent_rx.recv_timeout(PATIENCE) {
                 Ok(batch) => batch,
                 // The loop has ended: pass its panic on, or say that it ended too soon.
@@ -157,7 +170,9 @@ fn ex5_1_a_result_is_sent_while_no_other_job_waits() {
             assert_eq!(batch.len(), 1, "exercise 5.1: one job, one result");
         }
         drop(jobs_tx);
-        worker.join().expect("the loop ends when the channel closes");
+        worker
+            .join()
+            .expect("the loop ends when the channel closes");
     });
 }
 
@@ -175,7 +190,10 @@ fn ex5_1_the_loop_stops_when_send_fails() {
             false
         });
         drop(jobs_tx);
-        assert_eq!(calls, 1, "exercise 5.1: stop at the first send that returns false");
+        assert_eq!(
+            calls, 1,
+            "exercise 5.1: stop at the first send that returns false"
+        );
     });
 }
 

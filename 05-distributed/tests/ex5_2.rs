@@ -23,7 +23,9 @@ fn id(n: u64) -> TaskId {
 }
 
 fn pairs(n: usize) -> (Vec<Promise>, Vec<TaskFuture<i64>>) {
-    (0..n as u64).map(|n| promise::<i64>(id(n), "square")).unzip()
+    (0..n as u64)
+        .map(|n| promise::<i64>(id(n), "square"))
+        .unzip()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -93,7 +95,10 @@ fn ex5_2_progress_moves_as_each_future_finishes() {
             // The last one first: a gather that awaits in order would not move yet.
             promises.pop().expect("three").resolve(&2_i64);
             wait_for_position(&bar, 1, "after the third of three futures finished").await;
-            assert!(!gathering.is_finished(), "exercise 5.2: two futures are still running");
+            assert!(
+                !gathering.is_finished(),
+                "exercise 5.2: two futures are still running"
+            );
             for (n, promise) in promises.into_iter().enumerate() {
                 promise.resolve(&(n as i64));
             }
@@ -188,7 +193,10 @@ fn ex5_2_gathers_a_batch_from_a_cluster() {
         })
     });
     assert_eq!(squares, Ok((0..2000).map(|x| x * x).collect::<Vec<i64>>()));
-    assert_eq!(position, 2000, "exercise 5.2: the bar ends at the batch's size");
+    assert_eq!(
+        position, 2000,
+        "exercise 5.2: the bar ends at the batch's size"
+    );
     match failed {
         Err(ClientError::Task { error, .. }) => {
             assert_eq!(error, TaskError::Failed("no data for 2016".into()));

@@ -12,8 +12,7 @@ use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 use lesson_05_distributed::answer::worker_lost;
 use lesson_05_distributed::protocol::{
-    ClientId, Finished, Hello, NewTask, TaskError, TaskId, ToWorker, VERSION,
-    WorkerId,
+    ClientId, Finished, Hello, NewTask, TaskError, TaskId, ToWorker, VERSION, WorkerId,
 };
 use lesson_05_distributed::scheduler::{Config, State};
 use lesson_05_distributed::tasks::{Sleep, Square};
@@ -46,8 +45,18 @@ fn busy_state() -> State {
     state.submit(CLIENT, (0..6).map(|n| task(n, None)).collect());
     state.assign();
     state.take_outbox();
-    let running = |w: WorkerId| state.workers[&w].running.iter().map(|t| t.n).collect::<Vec<_>>();
-    assert_eq!((running(W1), running(W2)), (vec![0, 2], vec![1, 3]), "the given assign");
+    let running = |w: WorkerId| {
+        state.workers[&w]
+            .running
+            .iter()
+            .map(|t| t.n)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        (running(W1), running(W2)),
+        (vec![0, 2], vec![1, 3]),
+        "the given assign"
+    );
     state
 }
 
@@ -90,8 +99,15 @@ fn ex5_3_the_lost_workers_tasks_go_back_to_the_front_in_order() {
             "exercise 5.3: task {n} is waiting again, so it is assigned to no one"
         );
     }
-    assert_eq!(state.counters.rerun, 2, "exercise 5.3: count each task to re-run");
-    assert_eq!(state.tasks[&id(1)].assigned, Some(W2), "worker 2's tasks are untouched");
+    assert_eq!(
+        state.counters.rerun, 2,
+        "exercise 5.3: count each task to re-run"
+    );
+    assert_eq!(
+        state.tasks[&id(1)].assigned,
+        Some(W2),
+        "worker 2's tasks are untouched"
+    );
 }
 
 #[test]
@@ -116,8 +132,7 @@ fn ex5_3_every_result_is_delivered_once() {
     });
     let expected: BTreeMap<u64, usize> = (0..6).map(|n| (n, 1)).collect();
     assert_eq!(
-        tally,
-        expected,
+        tally, expected,
         "exercise 5.3: task id → results delivered; each of the 6 tasks should have exactly \
          one (task 2 ran on worker 1, which was lost, then again on worker 2) — see book \
          section 5.3"
@@ -131,11 +146,19 @@ fn ex5_3_tasks_pinned_to_the_lost_worker_fail() {
         state.worker_joined(W1, "w1".into(), 1);
         state.worker_joined(W2, "w2".into(), 1);
         // Task 0 runs on w1, task 1 waits for w1 (its window is full), task 2 is free.
-        state.submit(CLIENT, vec![task(0, Some(W1)), task(1, Some(W1)), task(2, None)]);
+        state.submit(
+            CLIENT,
+            vec![task(0, Some(W1)), task(1, Some(W1)), task(2, None)],
+        );
         state.assign();
         state.take_outbox();
         worker_lost(&mut state, W1);
-        let results: Vec<Finished> = state.take_outbox().to_clients.into_values().flatten().collect();
+        let results: Vec<Finished> = state
+            .take_outbox()
+            .to_clients
+            .into_values()
+            .flatten()
+            .collect();
         (state, results)
     });
     let mut failed: Vec<(u64, Result<Vec<u8>, TaskError>)> =
@@ -182,8 +205,9 @@ fn ex5_3_killing_a_worker_mid_batch_loses_no_result() {
                 .map(|future| async move { (future.id().n, future.await) })
                 .collect();
             let mut results = Vec::new();
-            while let Some(result) =
-                tokio::time::timeout(Duration::from_secs(8), arriving.next()).await.transpose()
+            while let Some(result) = tokio::time::timeout(Duration::from_secs(8), arriving.next())
+                .await
+                .transpose()
             {
                 let Ok(result) = result else {
                     common::fail(
@@ -197,7 +221,10 @@ fn ex5_3_killing_a_worker_mid_batch_loses_no_result() {
                     )
                 };
                 if let Err(err) = &result.1 {
-                    common::fail(&cluster, &format!("exercise 5.3: task #{} failed: {err}", result.0));
+                    common::fail(
+                        &cluster,
+                        &format!("exercise 5.3: task #{} failed: {err}", result.0),
+                    );
                 }
                 results.push(result);
                 if results.len() == 100 {
@@ -210,8 +237,15 @@ fn ex5_3_killing_a_worker_mid_batch_loses_no_result() {
     });
     let mut ids: Vec<u64> = results.iter().map(|(n, _)| *n).collect();
     ids.sort_unstable();
-    assert_eq!(ids, (0..1000).collect::<Vec<_>>(), "exercise 5.3: every task, once");
-    assert!(results.iter().all(|(_, r)| r.is_ok()), "exercise 5.3: every task succeeds");
+    assert_eq!(
+        ids,
+        (0..1000).collect::<Vec<_>>(),
+        "exercise 5.3: every task, once"
+    );
+    assert!(
+        results.iter().all(|(_, r)| r.is_ok()),
+        "exercise 5.3: every task succeeds"
+    );
     let counters = snapshot.counters;
     assert_eq!(counters.workers_lost, 1, "one worker was killed");
     assert!(
@@ -246,7 +280,10 @@ fn ex5_3_a_silent_worker_is_lost_and_its_tasks_run_elsewhere() {
             let args: Vec<i64> = (0..200).collect();
             let futures = client.map::<Square>(&args).await;
             let first: ToWorker = silent.expect().await.expect("the silent worker gets tasks");
-            assert!(matches!(first, ToWorker::Run(_)), "tasks, not data: {first:?}");
+            assert!(
+                matches!(first, ToWorker::Run(_)),
+                "tasks, not data: {first:?}"
+            );
             let all = futures::future::try_join_all(futures);
             let Ok(squares) = tokio::time::timeout(Duration::from_secs(8), all).await else {
                 common::fail(
@@ -255,11 +292,18 @@ fn ex5_3_a_silent_worker_is_lost_and_its_tasks_run_elsewhere() {
                      back: after its timeout they must run elsewhere — see book section 5.3",
                 )
             };
-            let snapshot = cluster.handle().snapshot().await.expect("the scheduler runs");
-                    (squares, snapshot.counters)
+            let snapshot = cluster
+                .handle()
+                .snapshot()
+                .await
+                .expect("the scheduler runs");
+            (squares, snapshot.counters)
         })
     });
     assert_eq!(squares, Ok((0..200).map(|x| x * x).collect::<Vec<i64>>()));
     assert_eq!(counters.workers_lost, 1);
-    assert!(counters.rerun > 0, "the silent worker's tasks ran again: {counters:?}");
+    assert!(
+        counters.rerun > 0,
+        "the silent worker's tasks ran again: {counters:?}"
+    );
 }

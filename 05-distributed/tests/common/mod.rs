@@ -100,7 +100,10 @@ pub fn start<A: Answers>(
 /// Fails the test with what stopped `cluster` (a worker's or the scheduler's panic), if
 /// something did, and with `message` otherwise.
 pub fn fail(cluster: &lesson_05_distributed::cluster::LocalCluster, message: &str) -> ! {
-    if let Some(panic) = cluster.scheduler_failure().or_else(|| cluster.worker_error()) {
+    if let Some(panic) = cluster
+        .scheduler_failure()
+        .or_else(|| cluster.worker_error())
+    {
         panic!("{panic}");
     }
     panic!("{message}")

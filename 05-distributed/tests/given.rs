@@ -1,0 +1,297 @@
+//! The given parts of lesson 5 (protocol, scheduler, worker, client, registry) in a real
+//! cluster on loopback, with the reference's answers: what the scheduler does with peers
+//! that misbehave, tasks that fail, and data scattered to workers. These pass on the
+//! untouched stubs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Reference;
+use lesson_05_distributed::client::{Client, ClientError};
+use lesson_05_distributed::cluster::LocalCluster;
+use lesson_05_distributed::protocol::{Hello, TaskError, VERSION, Welcome};
+use lesson_05_distributed::scheduler::Config;
+use lesson_05_distributed::solution::gather;
+use lesson_05_distributed::tasks::{
+    Panic, ScoreArgs, ScoreWindows, Sleep, Square, SumData, WhoAmI, Yearly, YearlyStats,
+    merge_yearly, score_windows, yearly_stats,
+};
+use shared::testing::within_for;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn cluster(workers: usize) -> LocalCluster {
+    LocalCluster::start::<Reference>(workers, Config::default()).expect("a local cluster")
+}
+
+/// Squares of 0..n through `client`: proof that the scheduler still serves.
+async fn squares(client: &Client, n: i64) -> Vec<i64> {
+    let args: Vec<i64> = (0..n).collect();
+    let futures = client.map::<Square>(&args).await;
+    gather(futures, &common::bar(args.len()))
+        .await
+        .expect("squares succeed")
+}
+
+/// Reads from `stream` until the scheduler closes it; fails if it stays open for 5 s.
+async fn closed_by_scheduler(stream: &mut TcpStream, what: &str) {
+    let mut buffer = [0; 256];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer)).await {
+            Err(_) => panic!("the scheduler kept a connection open after {what}"),
+            Ok(Ok(0) | Err(_)) => return, // closed (or reset)
+            Ok(Ok(_)) => {}               // e.g. a Refused welcome; read on
+        }
+    }
+}
+
+#[test]
+fn bad_bytes_close_that_connection_and_no_other() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(1);
+        let client = cluster.client().expect("a client");
+        cluster.block_on(async {
+            assert_eq!(squares(&client, 10).await[9], 81);
+            let bad: [(&str, Vec<u8>); 3] = [
+                ("garbage bytes", b"\x00\x00\x00\x05hello".to_vec()),
+                ("an oversized frame", vec![0xff, 0xff, 0xff, 0xf0, 1, 2, 3]),
+                (
+                    "a hello of another protocol version",
+                    framed(&Hello::Client { version: 99 }),
+                ),
+            ];
+            for (what, bytes) in bad {
+                let mut stream = TcpStream::connect(cluster.addr()).await.expect("connects");
+                stream.write_all(&bytes).await.expect("writes");
+                closed_by_scheduler(&mut stream, what).await;
+                assert_eq!(
+                    squares(&client, 100).await[99],
+                    99 * 99,
+                    "the scheduler serves its other clients after {what}"
+                );
+            }
+        });
+    });
+}
+
+/// One message as a frame: length prefix, then postcard bytes.
+fn framed<M: serde::Serialize>(message: &M) -> Vec<u8> {
+    let body = lesson_05_distributed::protocol::encode(message).expect("encodes");
+    let mut frame = (body.len() as u32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    frame
+}
+
+#[test]
+fn a_peer_of_another_version_is_told_why() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(0);
+        let hello = Hello::Worker {
+            version: VERSION + 1,
+            name: "future".into(),
+            threads: 1,
+        };
+        let refused = cluster.block_on(async {
+            let stream = TcpStream::connect(cluster.addr()).await.expect("connects");
+            let (mut reader, mut writer) =
+                lesson_05_distributed::protocol::split(stream).expect("splits");
+            writer.send(&hello).await.expect("sends");
+            reader.expect::<Welcome>().await.expect("an answer")
+        });
+        match refused {
+            Welcome::Refused { reason } => assert!(reason.contains("version"), "{reason}"),
+            other => panic!("a peer of another version was accepted: {other:?}"),
+        }
+    });
+}
+
+#[test]
+fn an_unknown_task_and_a_panicking_task_come_back_as_errors() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(1);
+        let client = cluster.client().expect("a client");
+        cluster.block_on(async {
+            let unknown = client
+                .submit_named::<()>("format_disk", &(), None)
+                .await
+                .await;
+            match unknown {
+                Err(ClientError::Task { error, .. }) => {
+                    assert_eq!(error, TaskError::UnknownTask("format_disk".into()));
+                }
+                other => panic!("an unknown task name should be an error: {other:?}"),
+            }
+            let panicked = client.submit::<Panic>(&"boom".to_string()).await.await;
+            match panicked {
+                Err(ClientError::Task {
+                    error: TaskError::Panicked { worker, message },
+                    ..
+                }) => assert_eq!((worker.as_str(), message.as_str()), ("local-0", "boom")),
+                other => panic!("a panicking task should be an error: {other:?}"),
+            }
+            // The only worker is still there and still serving.
+            assert_eq!(client.submit::<Square>(&12).await.await, Ok(144));
+        });
+        let counters = cluster.snapshot().expect("running").counters;
+        assert_eq!(counters.workers_lost, 0, "no worker died of a task's panic");
+    });
+}
+
+#[test]
+fn scattered_data_draws_its_tasks_to_its_worker() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(2);
+        let client = cluster.client().expect("a client");
+        let (sums, reports) = cluster.block_on(async {
+            let key = client
+                .scatter("ones", &vec![1.0_f64; 1000])
+                .await
+                .expect("scatters");
+            let futures = client
+                .map_near::<SumData>(&vec![key; 20], &"ones".into())
+                .await;
+            let sums = gather(futures, &common::bar(20)).await.expect("sums");
+            let reports = client.run_on_all::<WhoAmI>(&()).await.expect("reports");
+            (sums, reports)
+        });
+        assert_eq!(sums, vec![1000.0; 20]);
+        let holders: Vec<&str> = reports
+            .iter()
+            .filter_map(|(_, report)| report.as_ref().ok())
+            .filter(|report| report.keys.contains(&"ones".to_string()))
+            .map(|report| report.worker.as_str())
+            .collect();
+        assert_eq!(
+            holders.len(),
+            1,
+            "20 tasks fit in the holder's window: the data should not have moved: {reports:?}"
+        );
+    });
+}
+
+#[test]
+fn run_on_all_runs_once_on_every_worker() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(3);
+        let client = cluster.client().expect("a client");
+        let reports = cluster
+            .block_on(client.run_on_all::<WhoAmI>(&()))
+            .expect("runs");
+        let mut names: Vec<String> = reports
+            .into_iter()
+            .map(|(info, report)| {
+                let report = report.expect("whoami succeeds");
+                assert_eq!(
+                    info.name, report.worker,
+                    "it ran on the worker it was sent to"
+                );
+                report.worker
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["local-0", "local-1", "local-2"]);
+    });
+}
+
+#[test]
+fn the_workloads_equal_the_local_computation() {
+    let (_dir, dataset) = common::dataset();
+    let files = dataset.all_minute_files();
+    within_for("5 (given)", LIMIT, move || {
+        let cluster = cluster(2);
+        let client = cluster.client().expect("a client");
+        let groups: Vec<Vec<_>> = files.chunks(4).map(<[_]>::to_vec).collect();
+        let (parts, scores) = cluster.block_on(async {
+            let futures = client.map::<YearlyStats>(&groups).await;
+            let parts = gather(futures, &common::bar(groups.len())).await;
+            let years = vec![
+                (0..500)
+                    .map(|i| 100.0 + (i as f64 * 0.1).sin())
+                    .collect::<Vec<f64>>(),
+                (0..400).map(|i| 90.0 + (i as f64 * 0.07).cos()).collect(),
+            ];
+            let key = client.scatter("closes", &years).await.expect("scatters");
+            let windows = [(2, 10), (3, 30), (5, 50), (10, 20)];
+            let args: Vec<ScoreArgs> = windows
+                .iter()
+                .map(|&w| ScoreArgs {
+                    closes: key.clone(),
+                    windows: vec![w],
+                })
+                .collect();
+            let futures = client.map_near::<ScoreWindows>(&args, &key).await;
+            let scores: Vec<Vec<f64>> = gather(futures, &common::bar(args.len()))
+                .await
+                .expect("scores")
+                .into_iter()
+                .flatten()
+                .collect();
+            (parts, (scores, score_windows(&years, &windows)))
+        });
+        let mut distributed = Yearly::new();
+        for part in parts.expect("every group reads") {
+            merge_yearly(&mut distributed, part);
+        }
+        let local = yearly_stats(&files).expect("the files read");
+        assert_eq!(distributed.len(), local.len());
+        for (key, here) in &local {
+            let there = &distributed[key];
+            assert_eq!(
+                (there.count, there.min, there.max),
+                (here.count, here.min, here.max)
+            );
+            assert!(
+                (there.sum - here.sum).abs() <= 1e-9 * here.sum.abs(),
+                "{key:?}"
+            );
+        }
+        assert_eq!(scores.0, scores.1, "scores on workers = scores here");
+    });
+}
+
+#[test]
+fn a_bad_file_fails_its_task_with_its_path_and_line() {
+    let (_dir, dataset) = common::dataset();
+    let files = dataset.all_minute_files();
+    let bad = files[3].clone();
+    let mut text = std::fs::read_to_string(&bad).expect("readable");
+    text.push_str("2016-01-04T16:00:00,1,2,3,not-a-price,5\n");
+    std::fs::write(&bad, text).expect("writable");
+    within_for("5 (given)", LIMIT, move || {
+        let cluster = cluster(1);
+        let client = cluster.client().expect("a client");
+        let groups: Vec<Vec<_>> = files.chunks(2).map(<[_]>::to_vec).collect();
+        let outcome = cluster.block_on(async {
+            let futures = client.map::<YearlyStats>(&groups).await;
+            gather(futures, &common::bar(groups.len())).await
+        });
+        match outcome {
+            Err(ClientError::Task {
+                error: TaskError::Failed(message),
+                ..
+            }) => assert!(
+                message.contains(&bad.display().to_string()) && message.contains("line"),
+                "the error should name the file and the line: {message}"
+            ),
+            other => panic!("a corrupted file should fail its task: {other:?}"),
+        }
+    });
+}
+
+#[test]
+fn a_client_that_leaves_mid_batch_does_not_stop_the_scheduler() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(2);
+        let leaving = cluster.client().expect("a client");
+        let staying = cluster.client().expect("another client");
+        cluster.block_on(async {
+            let futures = leaving.map::<Sleep>(&vec![200_u64; 500]).await;
+            drop(futures);
+            drop(leaving);
+            assert_eq!(squares(&staying, 300).await[299], 299 * 299);
+        });
+    });
+}

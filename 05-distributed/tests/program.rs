@@ -1,0 +1,99 @@
+//! The `exercise-05` / `solution-05` program and its worker processes, run as a learner runs
+//! them, on a small dataset. Tests run the binary whose answers they check: `solution-05`
+//! with `--features solution`, `exercise-05` without. Both pass on the untouched stubs: the
+//! program runs the reference's answer in place of an exercise not done yet, and says so.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use futures::stream::FuturesUnordered;
+use lesson_05_distributed::cluster::{LocalCluster, WorkerProcesses};
+use lesson_05_distributed::scheduler::Config;
+use lesson_05_distributed::tasks::Sleep;
+use shared::testing::within_for;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-05");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-05");
+
+/// Runs the program on the dataset in `dir`, for at most two minutes.
+fn run(dir: &Path, args: &str) -> Output {
+    shared::testing::run_bounded(
+        Command::new(PROGRAM)
+            .args(args.split(' '))
+            .env(shared::dataset::DATA_ENV, dir)
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        Duration::from_secs(120),
+    )
+}
+
+#[test]
+fn the_program_prints_its_tables() {
+    let (dir, _dataset) = common::dataset();
+    let output = run(
+        dir.path(),
+        "--runs 1 --tasks 2000 --year 2015 --years 2 --files-per-task 4 --grid 4 --lost-tasks 200",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the program failed:\n{stdout}\n{stderr}"
+    );
+    for table in [
+        "Empty tasks: 2,000 per batch",
+        "per-symbol yearly statistics, 2015–2016",
+        "parameter search on AIG",
+        "A worker killed mid-batch",
+        "200 of 200",
+    ] {
+        assert!(stdout.contains(table), "no {table:?} in:\n{stdout}");
+    }
+    #[cfg(not(feature = "solution"))]
+    assert!(
+        stderr.contains("uses the reference's answer") || !stderr.contains("not done yet"),
+        "a stub is reported: {stderr}"
+    );
+}
+
+#[test]
+fn a_worker_process_killed_mid_batch_loses_no_result() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let cluster =
+            LocalCluster::start::<common::Reference>(0, Config::default()).expect("a scheduler");
+        let mut workers =
+            WorkerProcesses::start(Path::new(PROGRAM), cluster.addr(), 2).expect("two workers");
+        let pids = workers.pids();
+        cluster.wait_for_workers(2).expect("both workers join");
+        let client = cluster.client().expect("a client");
+        let mut done = Vec::new();
+        let futures = cluster.block_on(client.map::<Sleep>(&vec![500_u64; 1000]));
+        let mut arriving: FuturesUnordered<_> = futures
+            .into_iter()
+            .map(|future| async move { (future.id().n, future.await) })
+            .collect();
+        while let Some((n, outcome)) = cluster.block_on(arriving.next()) {
+            outcome.expect("every task succeeds");
+            done.push(n);
+            if done.len() == 100 {
+                workers.kill(0).expect("kills worker 0");
+            }
+        }
+        done.sort_unstable();
+        assert_eq!(done, (0..1000).collect::<Vec<u64>>(), "every result, once");
+        let counters = cluster.snapshot().expect("running").counters;
+        assert_eq!((counters.workers_lost, counters.finished), (1, 1000));
+        drop(workers);
+        for pid in pids {
+            assert!(
+                !Path::new(&format!("/proc/{pid}")).exists(),
+                "worker process {pid} outlived its WorkerProcesses"
+            );
+        }
+    });
+}
