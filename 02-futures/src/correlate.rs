@@ -244,6 +244,7 @@ pub fn chart_pair(path: &Path, closes: &Closes, pair: Correlation) -> Result<(),
             y_label: "daily close / first close",
             series: &series,
             x_ticks: Some(&date),
+            y_ticks: None,
         },
     )
 }

@@ -506,6 +506,7 @@ fn chart_daily(path: &Path, days: &BTreeMap<NaiveDate, f64>) -> anyhow::Result<(
                 points,
             }],
             x_ticks: Some(&ticks),
+            y_ticks: None,
         },
     )?;
     Ok(())

@@ -323,6 +323,7 @@ fn scaling_chart(
             y_label: "speedup",
             series: &series,
             x_ticks: None,
+            y_ticks: None,
         },
     )?;
     Ok(Some((path, s)))

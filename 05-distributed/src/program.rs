@@ -19,8 +19,11 @@ use lesson_03_datasets::frame::files_of_year;
 use lesson_03_datasets::strategy::{closes_by_year, grid, log_spaced};
 use serde::de::DeserializeOwned;
 use shared::Dataset;
+use shared::chart::{LineChart, Series};
 use shared::progress::{ClearOnDrop, ProgressBar};
-use shared::report::{Comparison, Table, Variant, catch_quietly, debug_build_warning, fmt_count};
+use shared::report::{
+    Comparison, Table, Variant, catch_quietly, debug_build_warning, fmt_count, time_runs,
+};
 
 use crate::answers::{Answers, Solution};
 use crate::client::{Client, ClientError, TaskFuture, promise};
@@ -188,6 +191,12 @@ pub struct RunArgs {
     /// Tasks of the lost-worker run (each sleeps 1 ms).
     #[arg(long, default_value_t = 1000)]
     pub lost_tasks: usize,
+    /// Tasks in flight per worker thread (the scheduler's `--depth`).
+    #[arg(long, default_value_t = 64)]
+    pub depth: u32,
+    /// Folder for the chart. Default: `output/05-distributed/` in the dataset folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// The main of `exercise-05` and `solution-05`.
@@ -391,8 +400,17 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
          this binary on 127.0.0.1, {cores} cores.\n",
         A::NAME
     );
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => dataset.root().join("output").join("05-distributed"),
+    };
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let workers = args.workers.max(1);
-    let config = Config::default();
+    let config = Config {
+        depth: args.depth,
+        ..Config::default()
+    };
     let one = ProcessCluster::start::<Mixed<A>>(1, config)?;
     let many = ProcessCluster::start::<Mixed<A>>(workers, config)?;
     let mut problems = Vec::new();
@@ -604,9 +622,19 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     search.interleaved(variants);
     println!("{}", search.finish());
     problems.extend_from_slice(search.problems());
+
+    // 4. The cost of a task against the size of its batch.
+    batch_sizes::<A>(
+        args,
+        &[
+            (&one, "1 worker process"),
+            (&many, &format!("{workers} worker processes")),
+        ],
+        &out,
+    )?;
     drop((one, many));
 
-    // 4. A worker process killed mid-batch.
+    // 5. A worker process killed mid-batch.
     problems.extend(lost_worker::<A>(args, workers.max(2), config)?);
 
     if problems.is_empty() {
@@ -618,6 +646,80 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         }
         Ok(false)
     }
+}
+
+/// Times batches of 1 to 10,000 empty tasks on each cluster, prints µs per task and draws
+/// them: a batch pays one round trip however many tasks it holds.
+fn batch_sizes<A: Answers>(
+    args: &RunArgs,
+    clusters: &[(&ProcessCluster, &str)],
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
+    let mut table = Table::new(
+        std::iter::once("tasks per batch".to_string()).chain(
+            clusters
+                .iter()
+                .map(|(_, name)| format!("{name}: µs per task")),
+        ),
+    )
+    .with_title(format!(
+        "µs per empty task against the batch size (map + gather; median of {} runs)",
+        args.runs
+    ));
+    let mut series: Vec<Series> = clusters
+        .iter()
+        .map(|(_, name)| Series {
+            name: name.to_string(),
+            points: Vec::new(),
+        })
+        .collect();
+    for size in SIZES {
+        // Small batches run many times over, so that each measurement lasts milliseconds.
+        let repeat = (2_000 / size).max(1);
+        let noops = &vec![(); size];
+        let mut row = vec![fmt_count(size as u64)];
+        for ((cluster, _), line) in clusters.iter().zip(&mut series) {
+            let (timing, outcome) = time_runs(args.runs, || {
+                cluster.run(|client| async move {
+                    for _ in 0..repeat {
+                        let futures = client.map::<Noop>(noops).await;
+                        A::gather(futures, &ProgressBar::hidden()).await?;
+                    }
+                    Ok::<(), ClientError>(())
+                })
+            });
+            outcome?;
+            let micros = timing.median().as_secs_f64() * 1e6 / (size * repeat) as f64;
+            row.push(format!("{micros:.1}"));
+            line.points.push(((size as f64).log10(), micros.log10()));
+        }
+        table.row(row);
+    }
+    println!("{table}");
+    let chart = out.join("batch-size.png");
+    // The axes are log10 of the values; their ticks show the values.
+    let power_of_ten = |x: f64| {
+        let value = 10f64.powf(x);
+        if value >= 10.0 {
+            format!("{value:.0}")
+        } else {
+            format!("{value:.1}")
+        }
+    };
+    shared::chart::line_chart(
+        &chart,
+        &LineChart {
+            title: "Cost of an empty task against the size of its batch (log-log)",
+            x_label: "tasks per batch (log scale)",
+            y_label: "µs per task (log scale)",
+            series: &series,
+            x_ticks: Some(&power_of_ten),
+            y_ticks: Some(&power_of_ten),
+        },
+    )?;
+    println!("Chart: {}\n", chart.display());
+    Ok(())
 }
 
 /// Kills one of `workers` worker processes (SIGKILL) after a tenth of a batch of sleeping

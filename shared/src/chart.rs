@@ -28,6 +28,8 @@ pub struct LineChart<'a> {
     pub series: &'a [Series],
     /// Turns an x value into its tick label (e.g. a day number into a date); `None` prints it.
     pub x_ticks: Option<&'a dyn Fn(f64) -> String>,
+    /// The same for the y axis (e.g. `10^y` on a log scale).
+    pub y_ticks: Option<&'a dyn Fn(f64) -> String>,
 }
 
 /// A heatmap: `values[row][column]`, rows drawn bottom to top.
@@ -113,10 +115,12 @@ where
             .build_cartesian_2d(xs, ys)?;
         let default_ticks = |x: &f64| format!("{x}");
         let ticks = |x: &f64| chart.x_ticks.map_or_else(|| default_ticks(x), |f| f(*x));
+        let y_ticks = |y: &f64| chart.y_ticks.map_or_else(|| default_ticks(y), |f| f(*y));
         ctx.configure_mesh()
             .x_desc(chart.x_label)
             .y_desc(chart.y_label)
             .x_label_formatter(&ticks)
+            .y_label_formatter(&y_ticks)
             .x_labels(8)
             .draw()?;
         for (i, series) in chart.series.iter().enumerate() {
@@ -288,6 +292,7 @@ mod tests {
             y_label: "price",
             series: &series,
             x_ticks: Some(&ticks),
+            y_ticks: None,
         };
         for name in ["lines.png", "lines.svg"] {
             line_chart(&dir.path().join(name), &chart).unwrap();
@@ -322,6 +327,7 @@ mod tests {
             y_label: "",
             series: &[],
             x_ticks: None,
+            y_ticks: None,
         };
         let err = line_chart(&dir.path().join("chart.jpg"), &chart).unwrap_err();
         assert!(matches!(err, ChartError::Extension { .. }), "{err}");

@@ -112,6 +112,7 @@ fn week_chart(dataset: &Dataset, symbol: &str, days: usize, out: &Path) -> anyho
             y_label: "close ($)",
             series: &series,
             x_ticks: Some(&ticks),
+            y_ticks: None,
         },
     )?;
     Ok(path)
