@@ -131,14 +131,19 @@ fn exit(outcome: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-/// The main of `scheduler-05`.
+/// The main of `scheduler-05`. Like `exercise-05`, it runs the reference's answer in place
+/// of an exercise not done yet, and says so.
 pub fn scheduler_main<A: Answers>() -> ExitCode {
-    exit(run_scheduler::<A>(&SchedulerArgs::parse()))
+    let args = SchedulerArgs::parse();
+    probe::<A>(false);
+    exit(run_scheduler::<Mixed<A>>(&args))
 }
 
-/// The main of `worker-05`.
+/// The main of `worker-05`; see [`scheduler_main`].
 pub fn worker_main<A: Answers>() -> ExitCode {
-    exit(run_worker::<A>(&WorkerArgs::parse()))
+    let args = WorkerArgs::parse();
+    probe::<A>(false);
+    exit(run_worker::<Mixed<A>>(&args))
 }
 
 /// `exercise-05` / `solution-05`: the lesson's measurements, or one of the cluster's
@@ -212,14 +217,17 @@ pub fn main<A: Answers>() -> ExitCode {
             probe::<A>(false);
             exit(run_scheduler::<Mixed<A>>(scheduler))
         }
-        None => match run::<A>(&args.run) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::FAILURE,
-            Err(err) => {
-                eprintln!("error: {err:#}");
-                ExitCode::FAILURE
+        None => {
+            probe::<A>(false);
+            match run::<Mixed<A>>(&args.run) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
     }
 }
 
@@ -383,7 +391,8 @@ where
     A::gather(futures, &bar).await
 }
 
-/// Runs the lesson; returns whether every variant gave the expected answer.
+/// Runs the lesson with answers `A` ([`Mixed`] in the binaries); returns whether every
+/// variant gave the expected answer. Worker processes run `A` too: they are this binary.
 pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     let command = format!(
         "cargo run --release -p lesson-05-distributed --bin {}",
@@ -392,7 +401,6 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
     }
-    probe::<A>(false);
     let dataset = Dataset::locate()?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
@@ -411,8 +419,8 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         depth: args.depth,
         ..Config::default()
     };
-    let one = ProcessCluster::start::<Mixed<A>>(1, config)?;
-    let many = ProcessCluster::start::<Mixed<A>>(workers, config)?;
+    let one = ProcessCluster::start::<A>(1, config)?;
+    let many = ProcessCluster::start::<A>(workers, config)?;
     let mut problems = Vec::new();
 
     // 1. Empty tasks: what the scheduler costs per task.
@@ -429,7 +437,7 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         Ok(outputs) => format!("{} results", fmt_count(outputs.len() as u64)),
         Err(err) => err.to_string(),
     });
-    let in_process = LocalCluster::start::<Mixed<A>>(workers, config)?;
+    let in_process = LocalCluster::start::<A>(workers, config)?;
     let in_process_client = in_process.client()?;
     let variants: Vec<Variant<Result<Vec<()>, ClientError>>> = vec![
         (
@@ -729,7 +737,7 @@ fn lost_worker<A: Answers>(
     workers: usize,
     config: Config,
 ) -> anyhow::Result<Vec<String>> {
-    let mut cluster = ProcessCluster::start::<Mixed<A>>(workers, config)?;
+    let mut cluster = ProcessCluster::start::<A>(workers, config)?;
     let tasks = args.lost_tasks.max(10);
     let kill_at = tasks / 10;
     let sleeps = vec![1000_u64; tasks];

@@ -97,3 +97,85 @@ fn a_worker_process_killed_mid_batch_loses_no_result() {
         }
     });
 }
+
+/// `scheduler-05` on a port the system picks, read back from its first line on stderr.
+fn start_scheduler() -> (Killed, std::net::SocketAddr) {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
+        .args(["--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scheduler-05 starts");
+    let stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let child = Killed(child);
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("scheduler-05 says where it listens");
+        if let Some(rest) = line.split(" listening on ").nth(1) {
+            let addr = rest.split(';').next().expect("an address").trim();
+            return (child, addr.parse().expect("a socket address"));
+        }
+    }
+}
+
+/// A child process killed and reaped when dropped, so that none outlives the test.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let (_scheduler, addr) = start_scheduler();
+        let _workers: Vec<Killed> = (0..2)
+            .map(|i| {
+                let child = Command::new(env!("CARGO_BIN_EXE_worker-05"))
+                    .args(["--scheduler", &addr.to_string(), "--name", &format!("w{i}")])
+                    .spawn()
+                    .expect("worker-05 starts");
+                Killed(child)
+            })
+            .collect();
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        runtime.block_on(async {
+            let client = lesson_05_distributed::client::Client::connect(addr)
+                .await
+                .expect("a client connects");
+            // Both workers have joined once run_on_all sees them.
+            let mut names = Vec::new();
+            while names.len() < 2 {
+                let reports = client
+                    .run_on_all::<lesson_05_distributed::tasks::WhoAmI>(&())
+                    .await
+                    .expect("the scheduler answers");
+                names = reports.into_iter().map(|(info, _)| info.name).collect();
+                tokio::task::yield_now().await;
+            }
+            names.sort();
+            assert_eq!(names, ["w0", "w1"]);
+            let args: Vec<i64> = (0..100).collect();
+            let futures = client
+                .map::<lesson_05_distributed::tasks::Square>(&args)
+                .await;
+            let squares = futures::future::try_join_all(futures)
+                .await
+                .expect("squares");
+            assert_eq!(squares, args.iter().map(|x| x * x).collect::<Vec<_>>());
+        });
+    });
+}
