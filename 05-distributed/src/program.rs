@@ -53,6 +53,9 @@ pub struct SchedulerArgs {
     /// Tasks in flight per worker thread.
     #[arg(long, default_value_t = 64)]
     pub depth: u32,
+    /// The most unfinished tasks the scheduler holds, from all clients together.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_tasks: usize,
 }
 
 impl SchedulerArgs {
@@ -61,6 +64,7 @@ impl SchedulerArgs {
             heartbeat: Duration::from_millis(self.heartbeat_ms),
             timeout: Duration::from_millis(self.timeout_ms),
             depth: self.depth,
+            max_tasks: self.max_tasks,
         }
     }
 }

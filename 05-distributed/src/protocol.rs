@@ -187,6 +187,11 @@ pub enum TaskError {
     Panicked { worker: String, message: String },
     #[error("worker {0} was lost, and this task can run nowhere else")]
     WorkerLost(String),
+    #[error(
+        "the scheduler holds {0} unfinished tasks, its limit: gather some results before \
+         submitting more (or raise `--max-tasks`)"
+    )]
+    Overloaded(usize),
 }
 
 /// What can go wrong on a connection.

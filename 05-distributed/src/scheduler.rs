@@ -50,6 +50,10 @@ pub struct Config {
     /// already queued on the worker. Lower it for long tasks, so that the last ones are not
     /// all queued behind one worker (dask calls this worker saturation).
     pub depth: u32,
+    /// The most unfinished tasks the scheduler holds, from all clients together; a task
+    /// submitted beyond it fails at once with [`TaskError::Overloaded`]. Every frame is
+    /// bounded, and so is the sum of them.
+    pub max_tasks: usize,
 }
 
 impl Default for Config {
@@ -58,6 +62,7 @@ impl Default for Config {
             heartbeat: Duration::from_secs(1),
             timeout: Duration::from_secs(10),
             depth: 64,
+            max_tasks: 1_000_000,
         }
     }
 }
@@ -113,6 +118,7 @@ pub struct State {
     /// the next task that needs it ships it to another worker.
     data: HashMap<Key, Arc<Vec<u8>>>,
     depth: u32,
+    max_tasks: usize,
     /// What to send, filled by the methods and emptied by [`State::take_outbox`].
     to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
     to_clients: BTreeMap<ClientId, Vec<Finished>>,
@@ -127,9 +133,16 @@ impl State {
             counters: Counters::default(),
             data: HashMap::new(),
             depth: depth.max(1),
+            max_tasks: Config::default().max_tasks,
             to_workers: BTreeMap::new(),
             to_clients: BTreeMap::new(),
         }
+    }
+
+    /// The same state with another limit on unfinished tasks ([`Config::max_tasks`]).
+    pub fn with_max_tasks(mut self, max_tasks: usize) -> State {
+        self.max_tasks = max_tasks;
+        self
     }
 
     pub fn worker_joined(&mut self, id: WorkerId, name: String, threads: u32) {
@@ -149,6 +162,14 @@ impl State {
             // The client numbers its own tasks; an id it has already used is ignored.
             if task.id.client != client || self.tasks.contains_key(&task.id) {
                 self.counters.ignored += 1;
+                continue;
+            }
+            if self.tasks.len() >= self.max_tasks {
+                let error = TaskError::Overloaded(self.max_tasks);
+                self.to_clients.entry(client).or_default().push(Finished {
+                    id: task.id,
+                    result: Err(error),
+                });
                 continue;
             }
             self.counters.submitted += 1;
@@ -668,7 +689,7 @@ async fn actor<A: Answers>(
                 *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
             })
     };
-    let mut state = State::new(config.depth);
+    let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
     let mut worker_outboxes: HashMap<WorkerId, mpsc::Sender<Vec<ToWorker>>> = HashMap::new();
     let mut client_outboxes: HashMap<ClientId, mpsc::Sender<ToClient>> = HashMap::new();
     while let Some(first) = events.recv().await {

@@ -295,3 +295,34 @@ fn a_client_that_leaves_mid_batch_does_not_stop_the_scheduler() {
         });
     });
 }
+
+#[test]
+fn tasks_beyond_the_schedulers_limit_fail_at_once() {
+    use lesson_05_distributed::protocol::{ClientId, NewTask, TaskId};
+    use lesson_05_distributed::scheduler::State;
+    let mut state = State::new(4).with_max_tasks(3);
+    let task = |n| NewTask {
+        id: TaskId {
+            client: ClientId(1),
+            n,
+        },
+        name: "noop".into(),
+        args: Vec::new(),
+        needs: None,
+        pin: None,
+    };
+    state.submit(ClientId(1), (0..5).map(task).collect());
+    assert_eq!(state.tasks.len(), 3, "three are kept");
+    let refused: Vec<_> = state
+        .take_outbox()
+        .to_clients
+        .into_values()
+        .flatten()
+        .collect();
+    assert_eq!(refused.len(), 2, "two fail at once");
+    assert!(
+        refused
+            .iter()
+            .all(|f| f.result == Err(TaskError::Overloaded(3)))
+    );
+}
