@@ -26,8 +26,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::protocol::{
-    self, ClientId, FromClient, Hello, Key, MAX_FRAME, NewTask, ProtocolError, TaskError, TaskId,
-    ToClient, VERSION, WorkerId, WorkerInfo,
+    self, ClientId, FromClient, Hello, Key, MAX_FRAME, MAX_PAYLOAD, NewTask, ProtocolError,
+    TaskError, TaskId, ToClient, VERSION, WorkerId, WorkerInfo,
 };
 use crate::tasks::Task;
 
@@ -290,21 +290,45 @@ impl Client {
         pin: Option<WorkerId>,
     ) -> Vec<TaskFuture<O>> {
         let mut futures = Vec::new();
-        let mut batch = Vec::new();
+        let (mut batch, mut bytes) = (Vec::new(), 0);
         for args in args {
             let (id, future) = self.register(name);
             futures.push(future);
-            let args = match postcard::to_stdvec(args) {
-                Ok(args) => args,
-                Err(err) => {
-                    let error = TaskError::BadArgs {
-                        task: name.to_string(),
-                        reason: err.to_string(),
-                    };
-                    self.resolve_locally(id, error);
+            let encoded = postcard::to_stdvec(args).map_err(|err| err.to_string());
+            let args = match encoded {
+                Ok(args) if args.len() + name.len() <= MAX_PAYLOAD => args,
+                Ok(args) => {
+                    let reason = format!(
+                        "{} bytes of arguments, over the {MAX_PAYLOAD}-byte limit: scatter \
+                         large data and pass its key",
+                        args.len()
+                    );
+                    self.resolve_locally(
+                        id,
+                        TaskError::BadArgs {
+                            task: name.to_string(),
+                            reason,
+                        },
+                    );
+                    continue;
+                }
+                Err(reason) => {
+                    self.resolve_locally(
+                        id,
+                        TaskError::BadArgs {
+                            task: name.to_string(),
+                            reason,
+                        },
+                    );
                     continue;
                 }
             };
+            // A batch goes when it holds SUBMIT_BATCH tasks or half a frame of bytes.
+            if bytes + args.len() + name.len() > MAX_PAYLOAD {
+                self.send_tasks(std::mem::take(&mut batch)).await;
+                bytes = 0;
+            }
+            bytes += args.len() + name.len() + 32;
             batch.push(NewTask {
                 id,
                 name: name.to_string(),
@@ -314,6 +338,7 @@ impl Client {
             });
             if batch.len() == SUBMIT_BATCH {
                 self.send_tasks(std::mem::take(&mut batch)).await;
+                bytes = 0;
             }
         }
         if !batch.is_empty() {

@@ -134,7 +134,10 @@ impl LocalCluster {
         self.block_on(async {
             let mut errors = self.errors.1.lock().await;
             tokio::select! {
-                _ = self.scheduler.wait_for_workers(n) => Ok(()),
+                joined = self.scheduler.wait_for_workers(n) => match joined {
+                    true => Ok(()),
+                    false => Err(self.scheduler.failure().unwrap_or_else(|| "the scheduler stopped".into())),
+                },
                 Some(error) = errors.recv() => Err(error),
                 _ = tokio::time::sleep(JOIN_TIMEOUT) => Err(format!(
                     "{n} workers did not join the scheduler at {} within {JOIN_TIMEOUT:?}",

@@ -52,7 +52,8 @@ pub async fn gather<T: DeserializeOwned>(
 /// Exercise 5.3: worker `lost` has gone (its connection closed, or it fell silent). Remove
 /// it from `state.workers`. Every task it was running goes back to the *front* of
 /// `state.ready`, in task id order, unassigned, so that [`State::assign`] gives it to
-/// another worker next; count each in `state.counters.rerun`. A task pinned to the lost
+/// another worker next; count each in `state.counters.rerun`. Skip ids that are no longer
+/// in `state.tasks` (their client has gone). A task pinned to the lost
 /// worker (`pin == Some(lost)`), running or waiting, can run nowhere else: end it with
 /// [`State::fail`] and [`TaskError::WorkerLost`](crate::protocol::TaskError) naming the
 /// worker. A worker the state does not know is no-op.

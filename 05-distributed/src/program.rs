@@ -65,6 +65,7 @@ impl SchedulerArgs {
             timeout: Duration::from_millis(self.timeout_ms),
             depth: self.depth,
             max_tasks: self.max_tasks,
+            log: true,
         }
     }
 }

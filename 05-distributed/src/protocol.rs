@@ -38,6 +38,11 @@ pub const VERSION: u32 = 1;
 /// The largest frame anyone sends or accepts: 64 MiB. Data to scatter must fit in one frame.
 pub const MAX_FRAME: usize = 64 << 20;
 
+/// The most bytes of task arguments, outputs and names that one batch carries: half a
+/// frame, leaving the other half for ids and framing. Batches are split to fit it, and a
+/// single task's arguments or output over it is an error.
+pub const MAX_PAYLOAD: usize = MAX_FRAME / 2;
+
 /// The address the scheduler listens on unless told otherwise: loopback only, so that a
 /// course machine on a shared network runs nothing for anyone else.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8786";
@@ -216,6 +221,37 @@ pub enum ProtocolError {
     Dropped(String),
 }
 
+/// About how many bytes `job` adds to a `Run` message (its arguments and name, and a
+/// margin for its id and lengths).
+pub fn job_size(job: &Job) -> usize {
+    job.args.len() + job.name.len() + 32
+}
+
+/// About how many bytes `finished` adds to a batch of results.
+pub fn finished_size(finished: &Finished) -> usize {
+    32 + match &finished.result {
+        Ok(output) => output.len(),
+        Err(error) => error.to_string().len(),
+    }
+}
+
+/// Splits `items` into batches whose sizes (by `size`) add up to at most [`MAX_PAYLOAD`],
+/// keeping their order; an item over it alone gets a batch of its own.
+pub fn chunks_by_size<T>(items: Vec<T>, size: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut filled = usize::MAX;
+    for item in items {
+        let bytes = size(&item);
+        if filled.saturating_add(bytes) > MAX_PAYLOAD {
+            chunks.push(Vec::new());
+            filled = 0;
+        }
+        filled += bytes;
+        chunks.last_mut().expect("pushed above").push(item);
+    }
+    chunks
+}
+
 /// The framing of every connection.
 pub fn codec() -> LengthDelimitedCodec {
     LengthDelimitedCodec::builder()
@@ -270,6 +306,12 @@ pub fn split(stream: TcpStream) -> io::Result<(Reader, Writer)> {
 }
 
 impl Reader {
+    /// Refuses frames longer than `max` from now on (the scheduler reads a peer's hello with
+    /// a small limit, and raises it to [`MAX_FRAME`] once the peer is known).
+    pub fn set_max_frame(&mut self, max: usize) {
+        self.0.decoder_mut().set_max_frame_length(max);
+    }
+
     /// The next message, or `None` when the peer has closed the connection.
     pub async fn recv<M: DeserializeOwned>(&mut self) -> Result<Option<M>, ProtocolError> {
         match self.0.next().await {

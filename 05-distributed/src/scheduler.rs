@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::time::timeout;
 
 use crate::answers::Answers;
@@ -54,7 +54,19 @@ pub struct Config {
     /// submitted beyond it fails at once with [`TaskError::Overloaded`]. Every frame is
     /// bounded, and so is the sum of them.
     pub max_tasks: usize,
+    /// Print a line on stderr when a worker joins or leaves (`scheduler-05` does).
+    pub log: bool,
 }
+
+/// The most task threads a worker may announce: a bound on its window.
+pub const MAX_THREADS: u32 = 1024;
+
+/// The most connections the scheduler serves at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+
+/// The largest frame before the handshake is done: a hello is a few dozen bytes, and a
+/// peer that has not said who it is gets no 64 MiB buffer.
+const HELLO_FRAME: usize = 4096;
 
 impl Default for Config {
     fn default() -> Config {
@@ -63,6 +75,7 @@ impl Default for Config {
             timeout: Duration::from_secs(10),
             depth: 64,
             max_tasks: 1_000_000,
+            log: false,
         }
     }
 }
@@ -164,6 +177,17 @@ impl State {
                 self.counters.ignored += 1;
                 continue;
             }
+            // Pinned to a worker that has gone (ids are never reused): it can never run.
+            if let Some(pin) = task.pin
+                && !self.workers.contains_key(&pin)
+            {
+                let error = TaskError::WorkerLost(format!("#{}", pin.0));
+                self.to_clients.entry(client).or_default().push(Finished {
+                    id: task.id,
+                    result: Err(error),
+                });
+                continue;
+            }
             if self.tasks.len() >= self.max_tasks {
                 let error = TaskError::Overloaded(self.max_tasks);
                 self.to_clients.entry(client).or_default().push(Finished {
@@ -218,12 +242,17 @@ impl State {
     }
 
     // ANCHOR: finished
-    /// Takes results from worker `from`. A result counts only if its task is still
-    /// assigned to `from`: a worker declared lost may still send results on its way out,
-    /// and its tasks may already have run elsewhere. So each task's result reaches its
-    /// client once.
+    /// Takes results from worker `from`. Whatever becomes of a result, `from` no longer
+    /// runs its task, and has room for another. The result counts only if its task is
+    /// still assigned to `from`: a task whose client has gone, or that was taken from a
+    /// worker declared lost and given to another, belongs to no one or to the other. A
+    /// delivered task leaves [`State::tasks`], so a second result for it finds nothing:
+    /// each task's result reaches its client once.
     pub fn finished(&mut self, from: WorkerId, results: Vec<Finished>) {
         for finished in results {
+            if let Some(worker) = self.workers.get_mut(&from) {
+                worker.running.remove(&finished.id);
+            }
             let owned = self
                 .tasks
                 .get(&finished.id)
@@ -233,7 +262,6 @@ impl State {
                 continue;
             }
             if let Some(worker) = self.workers.get_mut(&from) {
-                worker.running.remove(&finished.id);
                 worker.done += 1;
             }
             self.counters.finished += 1;
@@ -260,8 +288,9 @@ impl State {
         }
     }
 
-    /// A client has gone: its tasks are dropped. Those running on a worker finish there,
-    /// and their results are ignored.
+    /// A client has gone: its tasks are dropped. Those running on a worker finish there
+    /// (they stay in its `running`, which must match what the worker holds), and their
+    /// results are ignored.
     pub fn client_gone(&mut self, client: ClientId) {
         self.tasks.retain(|_, task| task.client != client);
         self.ready.retain(|id| id.client != client);
@@ -270,7 +299,7 @@ impl State {
 
     /// The most tasks worker `worker` may have in flight.
     fn window(&self, worker: &WorkerEntry) -> usize {
-        (self.depth * worker.threads) as usize
+        (self.depth as usize).saturating_mul(worker.threads as usize)
     }
 
     // ANCHOR: assign
@@ -307,9 +336,16 @@ impl State {
             if let Some(worker) = self.workers.get_mut(&target) {
                 worker.running.insert(id);
             }
+            // One `Run` per round and worker, unless its jobs' bytes would not fit a frame.
             let outbox = self.to_workers.entry(target).or_default();
             match outbox.last_mut() {
-                Some(ToWorker::Run(jobs)) => jobs.push(job),
+                Some(ToWorker::Run(jobs))
+                    if jobs.iter().map(protocol::job_size).sum::<usize>()
+                        + protocol::job_size(&job)
+                        <= protocol::MAX_PAYLOAD =>
+                {
+                    jobs.push(job)
+                }
                 _ => outbox.push(ToWorker::Run(vec![job])),
             }
         }
@@ -420,17 +456,22 @@ enum Event {
         name: String,
         threads: u32,
         outbox: mpsc::Sender<Vec<ToWorker>>,
+        close: oneshot::Sender<()>,
     },
     FromWorker(WorkerId, FromWorker),
     WorkerLeft(WorkerId),
     ClientJoined {
         id: ClientId,
         outbox: mpsc::Sender<ToClient>,
+        close: oneshot::Sender<()>,
     },
     FromClient(ClientId, FromClient),
     ClientLeft(ClientId),
     Snapshot(oneshot::Sender<Snapshot>),
 }
+
+/// A peer's outbox, and the sender whose drop closes its connection.
+type PeerOutbox<T> = (mpsc::Sender<T>, oneshot::Sender<()>);
 
 /// Events waiting for the actor, at most.
 const EVENTS: usize = 1024;
@@ -505,18 +546,26 @@ pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Ha
 /// from 1.
 async fn accept(listener: TcpListener, events: mpsc::Sender<Event>, config: Config) {
     let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        // A connection slot first: past MAX_CONNECTIONS, new peers wait in the kernel's
+        // backlog instead of each costing a task and its buffers.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
-            // Out of file descriptors, or a connection reset before we took it: go on.
+            // Out of file descriptors, or a connection reset before we took it: wait a
+            // little (retrying at once would spin) and go on.
             Err(err) => {
                 eprintln!("scheduler: cannot accept a connection: {err}");
-                tokio::task::yield_now().await;
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
         };
         let (events, ids) = (events.clone(), Arc::clone(&ids));
         tokio::spawn(async move {
+            let _slot = slot; // freed when the connection ends
             let peer = stream.peer_addr().ok();
             if let Err(err) = connection(stream, events, config, &ids).await
                 && !matches!(err, ProtocolError::Closed)
@@ -537,6 +586,7 @@ async fn connection(
     ids: &(AtomicU32, AtomicU32),
 ) -> Result<(), ProtocolError> {
     let (mut reader, mut writer) = protocol::split(stream)?;
+    reader.set_max_frame(HELLO_FRAME);
     let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
         Ok(hello) => hello?,
         Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
@@ -544,11 +594,17 @@ async fn connection(
     let version = match &hello {
         Hello::Client { version } | Hello::Worker { version, .. } => *version,
     };
-    if version != VERSION {
-        let reason = format!(
+    let reason = match &hello {
+        _ if version != VERSION => Some(format!(
             "this scheduler speaks protocol version {VERSION}, the peer {version}: \
              build both from the same source"
-        );
+        )),
+        Hello::Worker { threads, .. } if !(1..=MAX_THREADS).contains(threads) => Some(format!(
+            "a worker runs 1 to {MAX_THREADS} task threads, not {threads}"
+        )),
+        _ => None,
+    };
+    if let Some(reason) = reason {
         writer
             .send(&Welcome::Refused {
                 reason: reason.clone(),
@@ -556,11 +612,15 @@ async fn connection(
             .await?;
         return Err(ProtocolError::Handshake(reason));
     }
+    reader.set_max_frame(protocol::MAX_FRAME);
     let welcome = |id| Welcome::Accepted {
         id,
         heartbeat_ms: config.heartbeat.as_millis() as u64,
-        window: config.depth,
+        window: config.depth.max(1),
     };
+    // Dropped by the actor to close this connection at once, whatever is still queued.
+    let (close, mut closed) = oneshot::channel::<()>();
+    let dropped = || ProtocolError::Dropped("disconnected by the scheduler".into());
     match hello {
         Hello::Worker { name, threads, .. } => {
             let id = WorkerId(ids.0.fetch_add(1, Ordering::Relaxed));
@@ -571,6 +631,7 @@ async fn connection(
                 name,
                 threads,
                 outbox,
+                close,
             };
             if events.send(joined).await.is_err() {
                 return Ok(()); // the scheduler is stopping
@@ -598,6 +659,7 @@ async fn connection(
             let outcome = tokio::select! {
                 outcome = read => outcome,
                 outcome = write_batches(&mut writer, rx) => outcome,
+                _ = &mut closed => Err(dropped()),
             };
             let _ = events.send(Event::WorkerLeft(id)).await;
             outcome
@@ -607,7 +669,7 @@ async fn connection(
             writer.send(&welcome(id.0)).await?;
             let (outbox, rx) = mpsc::channel(OUTBOX);
             if events
-                .send(Event::ClientJoined { id, outbox })
+                .send(Event::ClientJoined { id, outbox, close })
                 .await
                 .is_err()
             {
@@ -625,6 +687,7 @@ async fn connection(
             let outcome = tokio::select! {
                 outcome = read => outcome,
                 outcome = write_each(&mut writer, rx) => outcome,
+                _ = &mut closed => Err(dropped()),
             };
             let _ = events.send(Event::ClientLeft(id)).await;
             outcome
@@ -690,8 +753,9 @@ async fn actor<A: Answers>(
             })
     };
     let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
-    let mut worker_outboxes: HashMap<WorkerId, mpsc::Sender<Vec<ToWorker>>> = HashMap::new();
-    let mut client_outboxes: HashMap<ClientId, mpsc::Sender<ToClient>> = HashMap::new();
+    // Each peer's outbox, and the sender whose drop closes its connection at once.
+    let mut worker_outboxes: HashMap<WorkerId, PeerOutbox<Vec<ToWorker>>> = HashMap::new();
+    let mut client_outboxes: HashMap<ClientId, PeerOutbox<ToClient>> = HashMap::new();
     while let Some(first) = events.recv().await {
         let mut next = Some(first);
         let mut applied = 0;
@@ -702,9 +766,16 @@ async fn actor<A: Answers>(
                     name,
                     threads,
                     outbox,
+                    close,
                 } => {
+                    if config.log {
+                        eprintln!(
+                            "scheduler: worker {} ({name}, {threads} threads) joined",
+                            id.0
+                        );
+                    }
                     state.worker_joined(id, name, threads);
-                    worker_outboxes.insert(id, outbox);
+                    worker_outboxes.insert(id, (outbox, close));
                 }
                 Event::FromWorker(id, FromWorker::Finished(results)) => {
                     state.finished(id, results);
@@ -713,21 +784,39 @@ async fn actor<A: Answers>(
                 Event::WorkerLeft(id) => {
                     if worker_outboxes.remove(&id).is_some() {
                         state.counters.workers_lost += 1;
+                        let rerun = state.counters.rerun;
                         if lost(&mut state, id).is_err() {
                             return;
                         }
+                        if config.log {
+                            let again = state.counters.rerun - rerun;
+                            eprintln!(
+                                "scheduler: worker {} left; {again} of its tasks run again",
+                                id.0
+                            );
+                        }
                     }
                 }
-                Event::ClientJoined { id, outbox } => {
-                    client_outboxes.insert(id, outbox);
+                Event::ClientJoined { id, outbox, close } => {
+                    client_outboxes.insert(id, (outbox, close));
                 }
                 Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
                 Event::FromClient(_, FromClient::Scatter { key, bytes }) => {
                     state.scatter(key, bytes);
                 }
                 Event::FromClient(id, FromClient::Workers) => {
-                    if let Some(outbox) = client_outboxes.get(&id) {
-                        let _ = outbox.try_send(ToClient::Workers(state.worker_infos()));
+                    let reply = ToClient::Workers(state.worker_infos());
+                    let sent = client_outboxes
+                        .get(&id)
+                        .is_some_and(|(tx, _)| tx.try_send(reply).is_ok());
+                    // A lost reply would leave the client waiting, and pair the next reply
+                    // with the wrong question: a client that cannot take it must go.
+                    if !sent && client_outboxes.remove(&id).is_some() {
+                        eprintln!(
+                            "scheduler: client {} cannot keep up; disconnecting it",
+                            id.0
+                        );
+                        state.client_gone(id);
                     }
                 }
                 Event::ClientLeft(id) => {
@@ -755,7 +844,7 @@ async fn actor<A: Answers>(
                 break;
             }
             for (id, messages) in outbox.to_workers {
-                let Some(tx) = worker_outboxes.get(&id) else {
+                let Some((tx, _)) = worker_outboxes.get(&id) else {
                     continue;
                 };
                 if tx.try_send(messages).is_err() {
@@ -773,9 +862,11 @@ async fn actor<A: Answers>(
                 }
             }
             for (id, finished) in outbox.to_clients {
-                let delivered = client_outboxes
-                    .get(&id)
-                    .is_some_and(|tx| tx.try_send(ToClient::Done(finished)).is_ok());
+                let delivered = client_outboxes.get(&id).is_some_and(|(tx, _)| {
+                    protocol::chunks_by_size(finished, protocol::finished_size)
+                        .into_iter()
+                        .all(|chunk| tx.try_send(ToClient::Done(chunk)).is_ok())
+                });
                 if !delivered {
                     state.counters.ignored += 1;
                     if client_outboxes.remove(&id).is_some() {

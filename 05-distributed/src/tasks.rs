@@ -22,7 +22,7 @@ use lesson_03_datasets::strategy::{Window, score};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Key, TaskError};
+use crate::protocol::{Key, MAX_PAYLOAD, TaskError};
 
 // ANCHOR: task
 /// A task a worker can run, looked up by [`NAME`](Task::NAME).
@@ -71,8 +71,18 @@ fn erased<T: Task>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> 
         reason: err.to_string(),
     })?;
     let output = T::run(args, worker).map_err(TaskError::Failed)?;
-    postcard::to_stdvec(&output)
-        .map_err(|err| TaskError::Failed(format!("cannot encode the output of {}: {err}", T::NAME)))
+    let bytes = postcard::to_stdvec(&output).map_err(|err| {
+        TaskError::Failed(format!("cannot encode the output of {}: {err}", T::NAME))
+    })?;
+    if bytes.len() > MAX_PAYLOAD {
+        return Err(TaskError::Failed(format!(
+            "the output of {} is {} bytes, over the {MAX_PAYLOAD}-byte limit of one result: \
+             return less, or split the task",
+            T::NAME,
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The registry line of task `T`.
@@ -163,7 +173,10 @@ impl Context {
             postcard::from_bytes(&bytes)
                 .map_err(|err| format!("the data {key:?} does not decode: {err}"))?,
         );
-        if let Some(slot) = self.slots().get_mut(key) {
+        // Unless a new value replaced these bytes meanwhile: its decoding is not this one.
+        if let Some(slot) = self.slots().get_mut(key)
+            && Arc::ptr_eq(&slot.bytes, &bytes)
+        {
             let shared: Arc<dyn Any + Send + Sync> = value.clone();
             slot.decoded = Some((TypeId::of::<T>(), shared));
         }

@@ -89,7 +89,10 @@ pub async fn run<A: Answers>(
     let (mut reader, mut writer, (_, heartbeat_ms, window)) =
         protocol::connect(scheduler, &hello).await?;
     let context = Arc::new(Context::new(config.name));
-    let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(window as usize * config.threads);
+    // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
+    // capacity at once.
+    let capacity = (window.clamp(1, 1 << 16) as usize).saturating_mul(config.threads);
+    let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(capacity);
     // ANCHOR: threads
     // A batch of results, or the message of an execute loop that panicked.
     let (results_tx, mut results_rx) = mpsc::channel::<Result<Vec<Finished>, String>>(RESULTS);
@@ -112,7 +115,7 @@ pub async fn run<A: Answers>(
             })
             .map_err(WorkerError::Thread)?;
     }
-    drop((jobs_rx, results_tx));
+    drop(results_tx);
     // ANCHOR_END: threads
 
     let read = async {
@@ -140,10 +143,10 @@ pub async fn run<A: Answers>(
             tokio::select! {
                 batch = results_rx.recv() => {
                     let Some(batch) = batch else { return Ok(()) };
-                    writer.feed(&FromWorker::Finished(batch.map_err(WorkerError::TaskThread)?)).await?;
+                    feed_results(&mut writer, batch).await?;
                     // Whatever else is ready goes in the same write.
                     while let Ok(batch) = results_rx.try_recv() {
-                        writer.feed(&FromWorker::Finished(batch.map_err(WorkerError::TaskThread)?)).await?;
+                        feed_results(&mut writer, batch).await?;
                     }
                     writer.flush().await?;
                 }
@@ -151,8 +154,24 @@ pub async fn run<A: Answers>(
             }
         }
     };
-    tokio::select! {
+    let outcome = tokio::select! {
         outcome = read => outcome,
         outcome = write => outcome,
+    };
+    // The connection is gone: the jobs still queued would run for no one.
+    while jobs_rx.try_recv().is_ok() {}
+    outcome
+}
+
+/// Queues a batch of results (split if it would not fit a frame), or passes on the panic
+/// of an execute loop.
+async fn feed_results(
+    writer: &mut protocol::Writer,
+    batch: Result<Vec<Finished>, String>,
+) -> Result<(), WorkerError> {
+    let batch = batch.map_err(WorkerError::TaskThread)?;
+    for chunk in protocol::chunks_by_size(batch, protocol::finished_size) {
+        writer.feed(&FromWorker::Finished(chunk)).await?;
     }
+    Ok(())
 }

@@ -180,6 +180,57 @@ fn ex5_3_tasks_pinned_to_the_lost_worker_fail() {
 }
 
 #[test]
+fn ex5_3_tasks_whose_client_has_gone_are_skipped() {
+    let state = within("5.3", || {
+        let mut state = busy_state();
+        // Another client's task, running on worker 1 beside tasks 0 and 2 of CLIENT.
+        state.submit(
+            ClientId(2),
+            vec![NewTask {
+                id: TaskId {
+                    client: ClientId(2),
+                    n: 0,
+                },
+                ..task(0, None)
+            }],
+        );
+        state
+            .tasks
+            .get_mut(&TaskId {
+                client: ClientId(2),
+                n: 0,
+            })
+            .expect("submitted")
+            .assigned = Some(W1);
+        state.ready.retain(|t| t.client != ClientId(2));
+        state
+            .workers
+            .get_mut(&W1)
+            .expect("w1")
+            .running
+            .insert(TaskId {
+                client: ClientId(2),
+                n: 0,
+            });
+        state.client_gone(CLIENT); // tasks 0 and 2 are still in worker 1's `running`
+        worker_lost(&mut state, W1);
+        state
+    });
+    let ready: Vec<TaskId> = state.ready.iter().copied().collect();
+    assert_eq!(
+        ready,
+        vec![TaskId {
+            client: ClientId(2),
+            n: 0
+        }],
+        "exercise 5.3: worker 1 was running tasks 0 and 2 of a client that has gone (no longer \
+         in state.tasks: skip them) and task 0 of client 2, which alone goes back to the \
+         queue — see book section 5.3"
+    );
+    assert_eq!(state.counters.rerun, 1, "exercise 5.3: one task re-run");
+}
+
+#[test]
 fn ex5_3_an_unknown_worker_changes_nothing() {
     let (before, after) = within("5.3", || {
         let mut state = busy_state();
@@ -261,7 +312,9 @@ fn ex5_3_killing_a_worker_mid_batch_loses_no_result() {
 
 #[test]
 fn ex5_3_a_silent_worker_is_lost_and_its_tasks_run_elsewhere() {
+    // The healthy worker's heartbeats (every 50 ms) keep it well inside the timeout.
     let config = Config {
+        heartbeat: Duration::from_millis(50),
         timeout: Duration::from_millis(300),
         ..Config::default()
     };

@@ -326,3 +326,88 @@ fn tasks_beyond_the_schedulers_limit_fail_at_once() {
             .all(|f| f.result == Err(TaskError::Overloaded(3)))
     );
 }
+
+#[test]
+fn a_task_pinned_to_a_worker_that_has_gone_fails_at_once() {
+    use lesson_05_distributed::protocol::{ClientId, NewTask, TaskId, WorkerId};
+    use lesson_05_distributed::scheduler::State;
+    let mut state = State::new(4);
+    let id = TaskId {
+        client: ClientId(1),
+        n: 0,
+    };
+    let task = NewTask {
+        id,
+        name: "whoami".into(),
+        args: Vec::new(),
+        needs: None,
+        pin: Some(WorkerId(7)),
+    };
+    state.submit(ClientId(1), vec![task]);
+    let failed: Vec<_> = state
+        .take_outbox()
+        .to_clients
+        .into_values()
+        .flatten()
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].result, Err(TaskError::WorkerLost("#7".into())));
+    assert!(state.tasks.is_empty() && state.ready.is_empty());
+}
+
+#[test]
+fn a_worker_announcing_absurd_threads_is_refused() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(0);
+        let hello = Hello::Worker {
+            version: VERSION,
+            name: "greedy".into(),
+            threads: u32::MAX,
+        };
+        let answer = cluster.block_on(async {
+            let stream = TcpStream::connect(cluster.addr()).await.expect("connects");
+            let (mut reader, mut writer) =
+                lesson_05_distributed::protocol::split(stream).expect("splits");
+            writer.send(&hello).await.expect("sends");
+            reader.expect::<Welcome>().await.expect("an answer")
+        });
+        assert!(
+            matches!(&answer, Welcome::Refused { reason } if reason.contains("threads")),
+            "{answer:?}"
+        );
+        assert!(cluster.snapshot().is_some(), "the scheduler still runs");
+    });
+}
+
+#[test]
+fn a_result_for_a_task_whose_client_left_frees_the_workers_slot() {
+    use lesson_05_distributed::protocol::{ClientId, Finished, NewTask, TaskId, WorkerId};
+    use lesson_05_distributed::scheduler::State;
+    let mut state = State::new(1);
+    state.worker_joined(WorkerId(1), "w".into(), 1);
+    let id = TaskId {
+        client: ClientId(1),
+        n: 0,
+    };
+    let task = NewTask {
+        id,
+        name: "noop".into(),
+        args: Vec::new(),
+        needs: None,
+        pin: None,
+    };
+    state.submit(ClientId(1), vec![task]);
+    state.assign();
+    state.client_gone(ClientId(1));
+    state.finished(
+        WorkerId(1),
+        vec![Finished {
+            id,
+            result: Ok(Vec::new()),
+        }],
+    );
+    assert!(
+        state.workers[&WorkerId(1)].running.is_empty(),
+        "the worker's window has room again"
+    );
+}
