@@ -308,6 +308,8 @@ impl State {
     /// the least loaded worker. Tasks that fit nowhere yet keep their place in the queue.
     pub fn assign(&mut self) {
         let mut waiting = VecDeque::new();
+        // Bytes of jobs in each worker's last `Run` of this round.
+        let mut filled: HashMap<WorkerId, usize> = HashMap::new();
         while let Some(id) = self.ready.pop_front() {
             let Some(task) = self.tasks.get(&id) else {
                 continue; // its client has gone
@@ -338,16 +340,23 @@ impl State {
             }
             // One `Run` per round and worker, unless its jobs' bytes would not fit a frame.
             let outbox = self.to_workers.entry(target).or_default();
-            match outbox.last_mut() {
-                Some(ToWorker::Run(jobs))
-                    if jobs.iter().map(protocol::job_size).sum::<usize>()
-                        + protocol::job_size(&job)
-                        <= protocol::MAX_PAYLOAD =>
-                {
-                    jobs.push(job)
+            let size = protocol::job_size(&job);
+            let last = match outbox.last_mut() {
+                Some(ToWorker::Run(jobs)) => Some(jobs),
+                _ => None,
+            };
+            let bytes = filled.entry(target).or_insert_with(|| {
+                last.as_ref()
+                    .map_or(0, |jobs| jobs.iter().map(protocol::job_size).sum())
+            });
+            match last {
+                Some(jobs) if *bytes + size <= protocol::MAX_PAYLOAD => jobs.push(job),
+                _ => {
+                    outbox.push(ToWorker::Run(vec![job]));
+                    *bytes = 0;
                 }
-                _ => outbox.push(ToWorker::Run(vec![job])),
             }
+            *bytes += size;
         }
         waiting.extend(self.ready.drain(..));
         self.ready = waiting;
