@@ -31,7 +31,8 @@ pub struct MaxHigh {
 }
 
 /// Count, sum, smallest and largest of some prices. The mean is `sum / count`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+// Serde: lesson 5's workers send these back to its client.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     pub count: u64,
     pub sum: f64,

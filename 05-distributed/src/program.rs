@@ -537,23 +537,11 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         }
         Ok(total)
     };
-    let variants: Vec<Variant<Result<Yearly, String>>> = vec![
-        (
-            "this process, sequential".into(),
-            "given".into(),
-            Box::new(|| yearly_stats(&files)),
-        ),
-        (
-            "1 worker process".into(),
-            "5.1 + 5.2".into(),
-            Box::new(|| on_cluster(&one)),
-        ),
-        (
-            format!("{workers} worker processes"),
-            "5.1 + 5.2".into(),
-            Box::new(|| on_cluster(&many)),
-        ),
-    ];
+    let variants = here_and_on(
+        Box::new(|| yearly_stats(&files)),
+        &on_cluster,
+        [&one, &many],
+    );
     yearly.interleaved(variants);
     println!("{}", yearly.finish());
     problems.extend_from_slice(yearly.problems());
@@ -615,23 +603,8 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
             .map(|per_task| per_task.into_iter().flatten().collect())
             .map_err(|err| err.to_string())
     };
-    let variants: Vec<Variant<Result<Vec<Vec<f64>>, String>>> = vec![
-        (
-            "this process, sequential".into(),
-            "given".into(),
-            Box::new(|| Ok(score_windows(&years, &windows))),
-        ),
-        (
-            "1 worker process".into(),
-            "5.1 + 5.2".into(),
-            Box::new(|| on_cluster(&one)),
-        ),
-        (
-            format!("{workers} worker processes"),
-            "5.1 + 5.2".into(),
-            Box::new(|| on_cluster(&many)),
-        ),
-    ];
+    let here = Box::new(|| Ok(score_windows(&years, &windows)));
+    let variants = here_and_on(here, &on_cluster, [&one, &many]);
     search.interleaved(variants);
     println!("{}", search.finish());
     problems.extend_from_slice(search.problems());
@@ -659,6 +632,23 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         }
         Ok(false)
     }
+}
+
+/// The variants of a real workload: done `here`, in this process, then by `on` each of
+/// `clusters` (the row names say how many worker processes).
+fn here_and_on<'a, T>(
+    here: Box<dyn FnMut() -> T + 'a>,
+    on: &'a dyn Fn(&ProcessCluster) -> T,
+    clusters: [&'a ProcessCluster; 2],
+) -> Vec<Variant<'a, T>> {
+    let mut variants: Vec<Variant<'a, T>> =
+        vec![("this process, sequential".into(), "given".into(), here)];
+    for cluster in clusters {
+        let n = cluster.processes.pids().len();
+        let name = format!("{n} worker process{}", if n == 1 { "" } else { "es" });
+        variants.push((name, "5.1 + 5.2".into(), Box::new(move || on(cluster))));
+    }
+    variants
 }
 
 /// Times batches of 1 to 10,000 empty tasks on each cluster, prints µs per task and draws

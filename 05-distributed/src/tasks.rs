@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use lesson_03_datasets::frame::{symbol_of, year};
+use lesson_03_datasets::frame::{Stats, symbol_of, year};
 use lesson_03_datasets::strategy::{Window, score};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -285,40 +285,8 @@ impl Task for SumData {
     }
 }
 
-/// Count, sum, smallest and largest close of one symbol in one year.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub count: u64,
-    pub sum: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Summary {
-    pub const EMPTY: Summary = Summary {
-        count: 0,
-        sum: 0.0,
-        min: f64::INFINITY,
-        max: f64::NEG_INFINITY,
-    };
-
-    pub fn push(&mut self, price: f64) {
-        self.count += 1;
-        self.sum += price;
-        self.min = self.min.min(price);
-        self.max = self.max.max(price);
-    }
-
-    pub fn merge(&mut self, other: &Summary) {
-        self.count += other.count;
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-    }
-}
-
-/// Per symbol and year, the summary of the close: lesson 3's exercise 3.6.
-pub type Yearly = BTreeMap<(String, i32), Summary>;
+/// Per symbol and year, count, sum, min and max of the close: lesson 3's exercise 3.6.
+pub type Yearly = BTreeMap<(String, i32), Stats>;
 
 // ANCHOR: yearly_stats
 /// Lesson 3's per-symbol, per-year statistics over a group of minute files, read where the
@@ -344,7 +312,7 @@ pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
         for bar in shared::read::read_csv(path).map_err(|err| err.to_string())? {
             stats
                 .entry((symbol.to_string(), year(&bar)))
-                .or_insert(Summary::EMPTY)
+                .or_insert(Stats::EMPTY)
                 .push(bar.close);
         }
     }
@@ -354,8 +322,12 @@ pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
 
 /// Adds `part` into `total`.
 pub fn merge_yearly(total: &mut Yearly, part: Yearly) {
-    for (key, summary) in part {
-        total.entry(key).or_insert(Summary::EMPTY).merge(&summary);
+    for (key, part) in part {
+        let stats = total.entry(key).or_insert(Stats::EMPTY);
+        stats.count += part.count;
+        stats.sum += part.sum;
+        stats.min = stats.min.min(part.min);
+        stats.max = stats.max.max(part.max);
     }
 }
 
