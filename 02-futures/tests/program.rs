@@ -4,7 +4,7 @@
 //! program's reporting is given code.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 #[cfg(feature = "solution")]
@@ -15,16 +15,8 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-02");
 /// Runs the program on a tiny dataset in `dir`, for at most a minute: a deadlocked answer
 /// must fail this test, not hang it.
 fn run(dir: &Path) -> Output {
-    shared::testing::run_bounded(
-        Command::new(PROGRAM)
-            .args(
-                "--runs 1 --slow-n 3 --slow-ms 5 --waits 200 --wait-ms 20 --wait-pool 20"
-                    .split(' '),
-            )
-            .env(shared::dataset::DATA_ENV, dir)
-            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
-        Duration::from_secs(60),
-    )
+    let args = "--runs 1 --slow-n 3 --slow-ms 5 --waits 200 --wait-ms 20 --wait-pool 20";
+    shared::testing::run_program(PROGRAM, dir, args, Duration::from_secs(60))
 }
 
 #[test]

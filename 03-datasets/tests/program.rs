@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 #[cfg(feature = "solution")]
@@ -17,13 +17,7 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-03");
 /// Runs the program on the dataset in `dir`, for at most a minute: a deadlocked answer
 /// must fail this test, not hang it.
 fn run(dir: &Path, args: &str) -> Output {
-    shared::testing::run_bounded(
-        Command::new(PROGRAM)
-            .args(args.split(' '))
-            .env(shared::dataset::DATA_ENV, dir)
-            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
-        Duration::from_secs(60),
-    )
+    shared::testing::run_program(PROGRAM, dir, args, Duration::from_secs(60))
 }
 
 #[test]

@@ -23,13 +23,7 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-05");
 
 /// Runs the program on the dataset in `dir`, for at most two minutes.
 fn run(dir: &Path, args: &str) -> Output {
-    shared::testing::run_bounded(
-        Command::new(PROGRAM)
-            .args(args.split(' '))
-            .env(shared::dataset::DATA_ENV, dir)
-            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
-        Duration::from_secs(120),
-    )
+    shared::testing::run_program(PROGRAM, dir, args, Duration::from_secs(120))
 }
 
 #[test]

@@ -147,6 +147,23 @@ pub fn run_bounded(command: &mut std::process::Command, limit: Duration) -> std:
     }
 }
 
+/// Runs `program` as a learner would, on the dataset in `data`, with `args` (split at
+/// spaces) and progress bars off, through [`run_bounded`] with `limit`.
+pub fn run_program(
+    program: &str,
+    data: &std::path::Path,
+    args: &str,
+    limit: Duration,
+) -> std::process::Output {
+    run_bounded(
+        std::process::Command::new(program)
+            .args(args.split(' ').filter(|arg| !arg.is_empty()))
+            .env(crate::dataset::DATA_ENV, data)
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        limit,
+    )
+}
+
 /// How long a structure check waits for the event it expects before giving up on it (once;
 /// after that, it stops waiting). Only a wrong answer ever waits this long.
 pub const PATIENCE: Duration = Duration::from_secs(5);
