@@ -86,6 +86,13 @@ pub struct WorkerArgs {
 
 /// Runs a scheduler until the process is stopped.
 pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.heartbeat_ms < args.timeout_ms,
+        "--heartbeat-ms ({}) must be below --timeout-ms ({}), or every worker would be lost \
+         between two heartbeats",
+        args.heartbeat_ms,
+        args.timeout_ms
+    );
     let runtime = tokio::runtime::Runtime::new().context("cannot start tokio")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
