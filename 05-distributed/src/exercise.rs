@@ -18,7 +18,8 @@ use crate::tasks::Context;
 /// [`REGISTRY`](crate::tasks::REGISTRY) and calling it with the job's arguments and
 /// `worker`. An unknown name gives [`TaskError::UnknownTask`](crate::protocol::TaskError);
 /// a task that panics gives [`TaskError::Panicked`](crate::protocol::TaskError) with the
-/// panic's message and this worker's name, and the loop goes on with the next job.
+/// panic's message (`shared::testing::panic_message` gives a panic's text) and this
+/// worker's name (`worker.worker`), and the loop goes on with the next job.
 ///
 /// Hand results to `send` in batches: after a job, send what you have if no other job is
 /// waiting, or once you hold [`MAX_BATCH`](crate::worker::MAX_BATCH); never hold a result
@@ -56,7 +57,8 @@ pub async fn gather<T: DeserializeOwned>(
 /// in `state.tasks` (their client has gone). A task pinned to the lost
 /// worker (`pin == Some(lost)`), running or waiting, can run nowhere else: end it with
 /// [`State::fail`] and [`TaskError::WorkerLost`](crate::protocol::TaskError) naming the
-/// worker. A worker the state does not know is no-op.
+/// worker (by its name, `WorkerEntry::name`). A worker the state does not know is a no-op.
+/// The given actor counts `state.counters.workers_lost`; count only `rerun` here.
 pub fn worker_lost(state: &mut State, lost: WorkerId) {
     let _ = (state, lost);
     todo!("exercise 5.3: re-run a lost worker's tasks — see book section 5.3")

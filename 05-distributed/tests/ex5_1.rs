@@ -91,7 +91,20 @@ fn ex5_1_an_unknown_task_or_a_panic_is_an_error_and_the_loop_goes_on() {
         job::<lesson_05_distributed::tasks::Panic>(1, &"boom".to_string()),
         job::<Square>(2, &7),
     ];
-    let results: Vec<Finished> = run_all(jobs).into_iter().flatten().collect();
+    // A panic that comes out of `execute` is the task's: say so, rather than "panicked".
+    let outcome = std::panic::catch_unwind(|| run_all(jobs));
+    let batches = outcome.unwrap_or_else(|panic| {
+        let message = shared::testing::panic_message(panic.as_ref());
+        if message.contains("boom") {
+            panic!(
+                "exercise 5.1: the task `panic` panicked with \"boom\", and the panic came out \
+                 of execute, ending the loop: catch it with std::panic::catch_unwind and send \
+                 TaskError::Panicked instead — see book section 5.1"
+            )
+        }
+        std::panic::resume_unwind(panic)
+    });
+    let results: Vec<Finished> = batches.into_iter().flatten().collect();
     assert_eq!(
         results.len(),
         3,
@@ -182,13 +195,30 @@ fn ex5_1_the_loop_stops_when_send_fails() {
     for n in 0..5 {
         jobs_tx.send(job::<Noop>(n, &())).expect("open");
     }
-    within("5.1", move || {
+    let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+    // The loop runs on its own thread, so that this test can say what went wrong if it
+    // does not return; the channel stays open: only `send` returning false can end it.
+    let looping = std::thread::spawn(move || {
         let mut calls = 0;
-        // The channel stays open: only `send` returning false can end the loop.
         execute(&jobs_rx, &Context::new("test-worker"), &mut |_| {
             calls += 1;
             false
         });
+        let _ = done_tx.send(calls);
+    });
+    within("5.1", move || {
+        let calls = match done_rx.recv_timeout(PATIENCE) {
+            Ok(calls) => calls,
+            Err(RecvTimeoutError::Disconnected) => match looping.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the loop thread sends before it ends"),
+            },
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "exercise 5.1: send returned false (the connection is gone), yet execute did \
+                 not return within {PATIENCE:?}: return as soon as send gives false — see \
+                 book section 5.1"
+            ),
+        };
         drop(jobs_tx);
         assert_eq!(
             calls, 1,
@@ -214,7 +244,9 @@ fn ex5_1_two_workers_run_a_batch_in_a_cluster() {
             Ok(Err(err)) => common::fail(&cluster, &format!("exercise 5.1: a task failed: {err}")),
             Err(_) => common::fail(
                 &cluster,
-                "exercise 5.1: the results of 1000 tasks did not all come back within 8 s —                  see book section 5.1",
+                "exercise 5.1: the results of 1000 tasks did not all come back within 8 s: \
+                 does your loop send what it holds when no job is waiting? — see book \
+                 section 5.1",
             ),
         };
         (squares, cluster.snapshot().expect("the scheduler runs"))

@@ -119,7 +119,12 @@ fn ex5_2_the_first_error_in_order_comes_back_once_all_have_finished() {
             promises.next().expect("4"),
             promises.next().expect("4"),
         );
+        // #2 fails first, and gather sees it before #1 fails.
         p2.fail(TaskError::Failed("the second failure".into()));
+        assert!(
+            (&mut gathering).now_or_never().is_none(),
+            "three futures are still running"
+        );
         p1.fail(TaskError::Failed("the first failure".into()));
         p0.resolve(&0_i64);
         assert!(
