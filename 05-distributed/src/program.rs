@@ -413,7 +413,18 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
     }
-    let dataset = Dataset::locate()?;
+    // The empty tasks, the batch sizes and the lost worker need no data: they run (and a
+    // workshop can show them) before the dataset is made.
+    let dataset = match Dataset::locate() {
+        Ok(dataset) => Some(dataset),
+        Err(err) => {
+            eprintln!(
+                "note: {err}\nThe tables of lesson 3's workloads need the dataset; the others \
+                 run without it.\n"
+            );
+            None
+        }
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
@@ -422,7 +433,11 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     );
     let out = match &args.out {
         Some(out) => out.clone(),
-        None => dataset.root().join("output").join("05-distributed"),
+        None => dataset
+            .as_ref()
+            .map_or_else(shared::dataset::default_folder, |d| d.root().to_path_buf())
+            .join("output")
+            .join("05-distributed"),
     };
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
@@ -489,132 +504,134 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     problems.extend_from_slice(overhead.problems());
     drop((in_process_client, in_process));
 
-    // 2. Lesson 3's per-symbol, per-year statistics: one task per group of files.
-    let all = dataset.all_minute_files();
-    let files: Vec<PathBuf> = (args.year..args.year + args.years)
-        .flat_map(|year| files_of_year(&all, year))
-        .collect();
-    anyhow::ensure!(
-        !files.is_empty(),
-        "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
-        dataset.root().display(),
-        args.year,
-        args.year + args.years - 1
-    );
-    let groups: Vec<Vec<PathBuf>> = files
-        .chunks(args.files_per_task.max(1))
-        .map(<[PathBuf]>::to_vec)
-        .collect();
-    let bytes: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    let summarise = |stats: &Result<Yearly, String>| match stats {
-        Ok(stats) => {
-            let bars: u64 = stats.values().map(|s| s.count).sum();
-            let sum: f64 = stats.values().map(|s| s.sum).sum();
-            format!(
-                "{} symbol-years, {} bars, Σclose {sum:.6e}",
-                stats.len(),
-                fmt_count(bars)
-            )
-        }
-        Err(err) => err.clone(),
-    };
-    let mut yearly = Comparison::new(
-        format!(
-            "Lesson 3's per-symbol yearly statistics, {}–{}: {} files in {} tasks",
+    if let Some(dataset) = &dataset {
+        // 2. Lesson 3's per-symbol, per-year statistics: one task per group of files.
+        let all = dataset.all_minute_files();
+        let files: Vec<PathBuf> = (args.year..args.year + args.years)
+            .flat_map(|year| files_of_year(&all, year))
+            .collect();
+        anyhow::ensure!(
+            !files.is_empty(),
+            "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
+            dataset.root().display(),
             args.year,
-            args.year + args.years - 1,
-            fmt_count(files.len() as u64),
-            groups.len()
-        ),
-        args.runs,
-    )
-    .with_bytes(bytes)
-    .check_output(summarise);
-    let on_cluster = |cluster: &ProcessCluster| {
-        let parts = cluster
-            .run(|c| map_gather::<A, YearlyStats>(c, &groups, None))
-            .map_err(|err| err.to_string())?;
-        let mut total = Yearly::new();
-        for part in parts {
-            merge_yearly(&mut total, part);
-        }
-        Ok(total)
-    };
-    let variants = here_and_on(
-        Box::new(|| yearly_stats(&files)),
-        &on_cluster,
-        [&one, &many],
-    );
-    yearly.interleaved(variants);
-    println!("{}", yearly.finish());
-    problems.extend_from_slice(yearly.problems());
+            args.year + args.years - 1
+        );
+        let groups: Vec<Vec<PathBuf>> = files
+            .chunks(args.files_per_task.max(1))
+            .map(<[PathBuf]>::to_vec)
+            .collect();
+        let bytes: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        let summarise = |stats: &Result<Yearly, String>| match stats {
+            Ok(stats) => {
+                let bars: u64 = stats.values().map(|s| s.count).sum();
+                let sum: f64 = stats.values().map(|s| s.sum).sum();
+                format!(
+                    "{} symbol-years, {} bars, Σclose {sum:.6e}",
+                    stats.len(),
+                    fmt_count(bars)
+                )
+            }
+            Err(err) => err.clone(),
+        };
+        let mut yearly = Comparison::new(
+            format!(
+                "Lesson 3's per-symbol yearly statistics, {}–{}: {} files in {} tasks",
+                args.year,
+                args.year + args.years - 1,
+                fmt_count(files.len() as u64),
+                groups.len()
+            ),
+            args.runs,
+        )
+        .with_bytes(bytes)
+        .check_output(summarise);
+        let on_cluster = |cluster: &ProcessCluster| {
+            let parts = cluster
+                .run(|c| map_gather::<A, YearlyStats>(c, &groups, None))
+                .map_err(|err| err.to_string())?;
+            let mut total = Yearly::new();
+            for part in parts {
+                merge_yearly(&mut total, part);
+            }
+            Ok(total)
+        };
+        let variants = here_and_on(
+            Box::new(|| yearly_stats(&files)),
+            &on_cluster,
+            [&one, &many],
+        );
+        yearly.interleaved(variants);
+        println!("{}", yearly.finish());
+        problems.extend_from_slice(yearly.problems());
 
-    // 3. Lesson 3's parameter search: the closes scattered once, one small task per window.
-    let symbol_files = dataset.minute_files(&args.symbol);
-    anyhow::ensure!(
-        !symbol_files.is_empty(),
-        "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",
-        dataset.root().display(),
-        args.symbol,
-        dataset.symbols().join(", ")
-    );
-    let years: Vec<Vec<f64>> = closes_by_year(&symbol_files)?
-        .into_iter()
-        .map(|(_, closes)| closes)
-        .collect();
-    let windows: Vec<(usize, usize)> = grid(
-        &log_spaced(2, 240, args.grid),
-        &log_spaced(10, 2400, args.grid),
-    )
-    .into_iter()
-    .map(|w| (w.fast, w.slow))
-    .collect();
-    let key = format!("closes-{}", args.symbol);
-    for cluster in [&one, &many] {
-        cluster.run(|c| c.scatter(&key, &years))?;
-    }
-    let task_args: Vec<ScoreArgs> = windows
-        .iter()
-        .map(|&window| ScoreArgs {
-            closes: key.clone(),
-            windows: vec![window],
-        })
-        .collect();
-    let mut search = Comparison::new(
-        format!(
-            "Lesson 3's parameter search on {}: {} window pairs × {} years, one task per pair",
+        // 3. Lesson 3's parameter search: the closes scattered once, one small task per window.
+        let symbol_files = dataset.minute_files(&args.symbol);
+        anyhow::ensure!(
+            !symbol_files.is_empty(),
+            "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",
+            dataset.root().display(),
             args.symbol,
-            windows.len(),
-            years.len()
-        ),
-        args.runs,
-    )
-    .with_items(windows.len() as u64, "tasks/s")
-    .check_output(|scores: &Result<Vec<Vec<f64>>, String>| match scores {
-        Ok(scores) => {
-            let best = scores
-                .iter()
-                .map(|s| s.iter().sum::<f64>() / s.len().max(1) as f64)
-                .fold(f64::NEG_INFINITY, f64::max);
-            format!("{} pairs, best mean score {best:.4}", scores.len())
+            dataset.symbols().join(", ")
+        );
+        let years: Vec<Vec<f64>> = closes_by_year(&symbol_files)?
+            .into_iter()
+            .map(|(_, closes)| closes)
+            .collect();
+        let windows: Vec<(usize, usize)> = grid(
+            &log_spaced(2, 240, args.grid),
+            &log_spaced(10, 2400, args.grid),
+        )
+        .into_iter()
+        .map(|w| (w.fast, w.slow))
+        .collect();
+        let key = format!("closes-{}", args.symbol);
+        for cluster in [&one, &many] {
+            cluster.run(|c| c.scatter(&key, &years))?;
         }
-        Err(err) => err.clone(),
-    });
-    let on_cluster = |cluster: &ProcessCluster| {
-        cluster
-            .run(|c| map_gather::<A, ScoreWindows>(c, &task_args, Some(&key)))
-            .map(|per_task| per_task.into_iter().flatten().collect())
-            .map_err(|err| err.to_string())
-    };
-    let here = Box::new(|| Ok(score_windows(&years, &windows)));
-    let variants = here_and_on(here, &on_cluster, [&one, &many]);
-    search.interleaved(variants);
-    println!("{}", search.finish());
-    problems.extend_from_slice(search.problems());
+        let task_args: Vec<ScoreArgs> = windows
+            .iter()
+            .map(|&window| ScoreArgs {
+                closes: key.clone(),
+                windows: vec![window],
+            })
+            .collect();
+        let mut search = Comparison::new(
+            format!(
+                "Lesson 3's parameter search on {}: {} window pairs × {} years, one task per pair",
+                args.symbol,
+                windows.len(),
+                years.len()
+            ),
+            args.runs,
+        )
+        .with_items(windows.len() as u64, "tasks/s")
+        .check_output(|scores: &Result<Vec<Vec<f64>>, String>| match scores {
+            Ok(scores) => {
+                let best = scores
+                    .iter()
+                    .map(|s| s.iter().sum::<f64>() / s.len().max(1) as f64)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                format!("{} pairs, best mean score {best:.4}", scores.len())
+            }
+            Err(err) => err.clone(),
+        });
+        let on_cluster = |cluster: &ProcessCluster| {
+            cluster
+                .run(|c| map_gather::<A, ScoreWindows>(c, &task_args, Some(&key)))
+                .map(|per_task| per_task.into_iter().flatten().collect())
+                .map_err(|err| err.to_string())
+        };
+        let here = Box::new(|| Ok(score_windows(&years, &windows)));
+        let variants = here_and_on(here, &on_cluster, [&one, &many]);
+        search.interleaved(variants);
+        println!("{}", search.finish());
+        problems.extend_from_slice(search.problems());
+    }
 
     // 4. The cost of a task against the size of its batch.
     batch_sizes::<A>(

@@ -56,6 +56,25 @@ fn the_program_prints_its_tables() {
 }
 
 #[test]
+fn without_the_dataset_the_tables_that_need_none_still_run() {
+    let empty = tempfile::tempdir().expect("a temporary folder");
+    let output = run(empty.path(), "--runs 1 --tasks 500 --lost-tasks 100");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the program failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("Empty tasks: 500 per batch"), "{stdout}");
+    assert!(stdout.contains("100 of 100"), "{stdout}");
+    assert!(!stdout.contains("yearly statistics"), "{stdout}");
+    assert!(
+        stderr.contains("cargo run --release -p data"),
+        "the note says how to make the dataset: {stderr}"
+    );
+}
+
+#[test]
 fn a_worker_process_killed_mid_batch_loses_no_result() {
     within_for("5 (given)", Duration::from_secs(60), || {
         let cluster =
