@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 
 use crate::answers::Answers;
 use crate::client::{Client, ClientError};
-use crate::scheduler::{self, Config, Handle, Snapshot};
+use crate::scheduler::{self, Config, Feed, Handle, Snapshot};
 use crate::worker::{self, WorkerConfig, WorkerError};
 
 /// A scheduler and workers in this process. Dropping it stops them all.
@@ -45,13 +45,22 @@ impl LocalCluster {
     /// Starts a scheduler with `config` and `workers` in-process workers of one thread each,
     /// all with answers `A`, and waits until every worker has joined.
     pub fn start<A: Answers>(workers: usize, config: Config) -> std::io::Result<LocalCluster> {
+        Self::start_with::<A>(workers, config, None)
+    }
+
+    /// [`LocalCluster::start`], with the scheduler sending every task run to `feed`.
+    pub fn start_with<A: Answers>(
+        workers: usize,
+        config: Config,
+        feed: Option<Feed>,
+    ) -> std::io::Result<LocalCluster> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
         let scheduler = runtime.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await?;
-            scheduler::serve::<A>(listener, config)
+            scheduler::serve_with::<A>(listener, config, feed)
         })?;
         let (errors_tx, errors_rx) = mpsc::unbounded_channel();
         let cluster = LocalCluster {

@@ -24,9 +24,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
@@ -90,6 +90,25 @@ pub struct TaskEntry {
     pub pin: Option<WorkerId>,
     /// The worker running it, `None` while it waits in [`State::ready`].
     pub assigned: Option<WorkerId>,
+    /// When it was last given to a worker (for the task stream of a dashboard).
+    pub started: Option<Instant>,
+}
+
+/// One task run, from the moment it was given to a worker to the moment its result came
+/// back: a bar of a dashboard's task stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub worker: WorkerId,
+    pub name: String,
+    pub started: Instant,
+    pub ended: Instant,
+}
+
+/// A client's batch so far: tasks submitted and results delivered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub submitted: u64,
+    pub finished: u64,
 }
 
 /// A worker the scheduler knows.
@@ -132,6 +151,10 @@ pub struct State {
     data: HashMap<Key, Arc<Vec<u8>>>,
     depth: u32,
     max_tasks: usize,
+    /// Per client with tasks: its progress.
+    pub clients: BTreeMap<ClientId, Progress>,
+    /// Tasks run since the last [`State::take_ran`], when recording.
+    ran: Option<Vec<Ran>>,
     /// What to send, filled by the methods and emptied by [`State::take_outbox`].
     to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
     to_clients: BTreeMap<ClientId, Vec<Finished>>,
@@ -147,9 +170,23 @@ impl State {
             data: HashMap::new(),
             depth: depth.max(1),
             max_tasks: Config::default().max_tasks,
+            clients: BTreeMap::new(),
+            ran: None,
             to_workers: BTreeMap::new(),
             to_clients: BTreeMap::new(),
         }
+    }
+
+    /// The same state, recording every task run for [`State::take_ran`] (a dashboard's
+    /// task stream). Off by default: it costs a clock read per task.
+    pub fn recording(mut self) -> State {
+        self.ran = Some(Vec::new());
+        self
+    }
+
+    /// The tasks run since the last call (none unless [`recording`](State::recording)).
+    pub fn take_ran(&mut self) -> Vec<Ran> {
+        self.ran.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// The same state with another limit on unfinished tasks ([`Config::max_tasks`]).
@@ -197,6 +234,7 @@ impl State {
                 continue;
             }
             self.counters.submitted += 1;
+            self.clients.entry(client).or_default().submitted += 1;
             self.ready.push_back(task.id);
             let entry = TaskEntry {
                 client,
@@ -205,6 +243,7 @@ impl State {
                 needs: task.needs,
                 pin: task.pin,
                 assigned: None,
+                started: None,
             };
             self.tasks.insert(task.id, entry);
         }
@@ -264,6 +303,15 @@ impl State {
             if let Some(worker) = self.workers.get_mut(&from) {
                 worker.done += 1;
             }
+            if let (Some(ran), Some(task)) = (self.ran.as_mut(), self.tasks.get(&finished.id)) {
+                let ended = Instant::now();
+                ran.push(Ran {
+                    worker: from,
+                    name: task.name.clone(),
+                    started: task.started.unwrap_or(ended),
+                    ended,
+                });
+            }
             self.counters.finished += 1;
             self.deliver(finished);
         }
@@ -281,6 +329,9 @@ impl State {
     /// Removes task `id` and queues its result for its client.
     fn deliver(&mut self, finished: Finished) {
         if let Some(task) = self.tasks.remove(&finished.id) {
+            if let Some(progress) = self.clients.get_mut(&task.client) {
+                progress.finished += 1;
+            }
             self.to_clients
                 .entry(task.client)
                 .or_default()
@@ -295,6 +346,7 @@ impl State {
         self.tasks.retain(|_, task| task.client != client);
         self.ready.retain(|id| id.client != client);
         self.to_clients.remove(&client);
+        self.clients.remove(&client);
     }
 
     /// The most tasks worker `worker` may have in flight.
@@ -330,6 +382,9 @@ impl State {
             }
             let task = self.tasks.get_mut(&id).expect("looked up above");
             task.assigned = Some(target);
+            if self.ran.is_some() {
+                task.started = Some(Instant::now());
+            }
             let job = Job {
                 id,
                 name: task.name.clone(),
@@ -430,6 +485,7 @@ impl State {
                 .collect(),
             ready: self.ready.len(),
             counters: self.counters,
+            clients: self.clients.clone(),
         }
     }
 }
@@ -447,6 +503,8 @@ pub struct Snapshot {
     pub workers: Vec<WorkerSnapshot>,
     pub ready: usize,
     pub counters: Counters,
+    /// Each connected client's batch progress.
+    pub clients: BTreeMap<ClientId, Progress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -529,9 +587,47 @@ impl Handle {
     }
 }
 
+/// Where the actor sends every task run, for a dashboard: a bounded channel that the
+/// actor never waits on. When it is full (the dashboard is slow, or nobody reads), the run
+/// is dropped and counted in `dropped`.
+pub struct Feed {
+    pub runs: mpsc::Sender<Ran>,
+    pub dropped: Arc<AtomicU64>,
+}
+
+impl Feed {
+    /// A feed holding at most `capacity` runs, and its receiving end.
+    pub fn new(capacity: usize) -> (Feed, mpsc::Receiver<Ran>) {
+        let (runs, rx) = mpsc::channel(capacity.max(1));
+        let feed = Feed {
+            runs,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        (feed, rx)
+    }
+
+    /// Sends what `state` ran since the last call, dropping what does not fit.
+    fn send_from(&self, state: &mut State) {
+        for ran in state.take_ran() {
+            if self.runs.try_send(ran).is_err() {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 /// Starts a scheduler on `listener` with answers `A` (exercise 5.3 runs in its actor) and
 /// returns a handle to it. It runs on the current tokio runtime until the runtime stops.
 pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Handle> {
+    serve_with::<A>(listener, config, None)
+}
+
+/// [`serve`], sending every task run to `feed` (see [`Feed`]).
+pub fn serve_with<A: Answers>(
+    listener: TcpListener,
+    config: Config,
+    feed: Option<Feed>,
+) -> io::Result<Handle> {
     let addr = listener.local_addr()?;
     let (events_tx, events_rx) = mpsc::channel(EVENTS);
     let (workers_tx, workers_rx) = watch::channel(0);
@@ -541,6 +637,7 @@ pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Ha
         config,
         workers_tx,
         Arc::clone(&failure),
+        feed,
     ));
     tokio::spawn(accept(listener, events_tx.clone(), config));
     Ok(Handle {
@@ -750,6 +847,7 @@ async fn actor<A: Answers>(
     config: Config,
     workers_count: watch::Sender<usize>,
     failure: Arc<Mutex<Option<String>>>,
+    feed: Option<Feed>,
 ) {
     // The learner's answer runs in here: a panic in it is caught, reported through the
     // handle and on stderr, and stops the scheduler (its state may be half-changed).
@@ -762,6 +860,9 @@ async fn actor<A: Answers>(
             })
     };
     let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
+    if feed.is_some() {
+        state = state.recording();
+    }
     // Each peer's outbox, and the sender whose drop closes its connection at once.
     let mut worker_outboxes: HashMap<WorkerId, PeerOutbox<Vec<ToWorker>>> = HashMap::new();
     let mut client_outboxes: HashMap<ClientId, PeerOutbox<ToClient>> = HashMap::new();
@@ -887,6 +988,9 @@ async fn actor<A: Answers>(
                     }
                 }
             }
+        }
+        if let Some(feed) = &feed {
+            feed.send_from(&mut state);
         }
         workers_count.send_if_modified(|count| {
             let changed = *count != worker_outboxes.len();

@@ -411,3 +411,59 @@ fn a_result_for_a_task_whose_client_left_frees_the_workers_slot() {
         "the worker's window has room again"
     );
 }
+
+#[test]
+fn a_full_dashboard_feed_drops_runs_and_never_holds_the_scheduler_back() {
+    use lesson_05_distributed::scheduler::Feed;
+    within_for("5 (given)", LIMIT, || {
+        // Room for 4 runs, and nobody reading them: a dashboard that is absent or stuck.
+        let (feed, runs) = Feed::new(4);
+        let dropped = std::sync::Arc::clone(&feed.dropped);
+        let cluster = LocalCluster::start_with::<Reference>(2, Config::default(), Some(feed))
+            .expect("a local cluster");
+        let client = cluster.client().expect("a client");
+        let squares = cluster.block_on(squares(&client, 1000));
+        assert_eq!(squares[999], 999 * 999, "every task ran, feed or no feed");
+        let snapshot = cluster.snapshot().expect("running");
+        assert_eq!(
+            dropped.load(std::sync::atomic::Ordering::Relaxed) + runs.len() as u64,
+            1000,
+            "each of the 1000 runs was either queued for the dashboard or dropped and counted"
+        );
+        assert_eq!(runs.len(), 4, "the feed holds what it has room for");
+        let progress: Vec<_> = snapshot.clients.values().copied().collect();
+        assert_eq!(progress.len(), 1, "one client with tasks: {progress:?}");
+        assert_eq!((progress[0].submitted, progress[0].finished), (1000, 1000));
+    });
+}
+
+#[test]
+fn a_recorded_run_spans_from_assignment_to_result() {
+    use lesson_05_distributed::protocol::{ClientId, Finished, NewTask, TaskId, WorkerId};
+    use lesson_05_distributed::scheduler::State;
+    let mut state = State::new(4).recording();
+    state.worker_joined(WorkerId(1), "w".into(), 1);
+    let id = TaskId {
+        client: ClientId(1),
+        n: 0,
+    };
+    let task = NewTask {
+        id,
+        name: "noop".into(),
+        args: Vec::new(),
+        needs: None,
+        pin: None,
+    };
+    state.submit(ClientId(1), vec![task]);
+    state.assign();
+    let result = Finished {
+        id,
+        result: Ok(Vec::new()),
+    };
+    state.finished(WorkerId(1), vec![result]);
+    let ran = state.take_ran();
+    assert_eq!(ran.len(), 1);
+    assert_eq!((ran[0].worker, ran[0].name.as_str()), (WorkerId(1), "noop"));
+    assert!(ran[0].started <= ran[0].ended);
+    assert!(state.take_ran().is_empty(), "taken once");
+}
