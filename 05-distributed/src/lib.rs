@@ -25,6 +25,7 @@
 pub mod answers;
 pub mod client;
 pub mod cluster;
+pub mod dashboard;
 pub mod exercise;
 pub mod program;
 pub mod protocol;

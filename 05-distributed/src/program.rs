@@ -28,6 +28,7 @@ use shared::report::{
 use crate::answers::{Answers, Solution};
 use crate::client::{Client, ClientError, TaskFuture, promise};
 use crate::cluster::{LocalCluster, WorkerProcesses};
+use crate::dashboard::{self, DEFAULT_DASHBOARD};
 use crate::protocol::{ClientId, DEFAULT_LISTEN, Finished, Job, NewTask, TaskId, WorkerId};
 use crate::scheduler::{self, Config, State};
 use crate::tasks::{
@@ -53,6 +54,10 @@ pub struct SchedulerArgs {
     /// Tasks in flight per worker thread.
     #[arg(long, default_value_t = 64)]
     pub depth: u32,
+    /// Serve a live dashboard (workers, task stream, batches) on ADDR; without an address,
+    /// on 127.0.0.1:8787, dask's port. Off unless asked for.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD)]
+    pub dashboard: Option<SocketAddr>,
     /// The most unfinished tasks the scheduler holds, from all clients together.
     #[arg(long, default_value_t = 1_000_000)]
     pub max_tasks: usize,
@@ -104,7 +109,23 @@ pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
                     args.listen
                 )
             })?;
-        let handle = scheduler::serve::<A>(listener, args.config())?;
+        let handle = match args.dashboard {
+            None => scheduler::serve::<A>(listener, args.config())?,
+            Some(addr) => {
+                let (feed, runs) = dashboard::feed();
+                let dropped = std::sync::Arc::clone(&feed.dropped);
+                let handle = scheduler::serve_with::<A>(listener, args.config(), Some(feed))?;
+                let page = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+                    format!(
+                        "cannot serve the dashboard on {addr}: is another one there? Pick \
+                         another port with `--dashboard 127.0.0.1:PORT`"
+                    )
+                })?;
+                let addr = dashboard::serve(page, handle.clone(), runs, dropped)?;
+                eprintln!("dashboard on http://{addr}/");
+                handle
+            }
+        };
         eprintln!(
             "scheduler ({}) listening on {}; start workers with `cargo run --release -p \
              lesson-05-distributed --bin worker-05 -- --scheduler {}`",

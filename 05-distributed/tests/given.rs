@@ -467,3 +467,67 @@ fn a_recorded_run_spans_from_assignment_to_result() {
     assert!(ran[0].started <= ran[0].ended);
     assert!(state.take_ran().is_empty(), "taken once");
 }
+
+/// One HTTP/1.1 GET of `path` from `addr`, as raw bytes read until `done` says the text so
+/// far is enough (or the server closes the connection).
+async fn http_get(addr: std::net::SocketAddr, path: &str, done: impl Fn(&str) -> bool) -> String {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .expect("the dashboard accepts");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("writes");
+    let mut text = String::new();
+    let mut buffer = [0; 8192];
+    while !done(&text) {
+        let n = stream.read(&mut buffer).await.expect("reads");
+        if n == 0 {
+            break;
+        }
+        text.push_str(&String::from_utf8_lossy(&buffer[..n]));
+    }
+    text
+}
+
+#[test]
+fn the_dashboard_serves_its_page_and_a_batchs_progress() {
+    use lesson_05_distributed::dashboard;
+    within_for("5 (given)", LIMIT, || {
+        let (feed, runs) = dashboard::feed();
+        let dropped = std::sync::Arc::clone(&feed.dropped);
+        let cluster = LocalCluster::start_with::<Reference>(2, Config::default(), Some(feed))
+            .expect("a local cluster");
+        let client = cluster.client().expect("a client");
+        cluster.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a port");
+            let addr = dashboard::serve(listener, cluster.handle().clone(), runs, dropped)
+                .expect("the dashboard starts");
+            let page = http_get(addr, "/", |text| text.contains("</html>")).await;
+            assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+            for part in ["<canvas", "EventSource(\"/events\")", "Workers", "Batches"] {
+                assert!(page.contains(part), "the page has no {part}");
+            }
+            assert_eq!(squares(&client, 500).await[499], 499 * 499);
+            // The updates come as server-sent events; wait for one showing the whole batch.
+            let complete = |text: &str| {
+                text.lines()
+                    .filter_map(|line| line.strip_prefix("data: "))
+                    .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+                    .any(|state| {
+                        state["batches"].as_array().is_some_and(|batches| {
+                            batches
+                                .iter()
+                                .any(|b| b["finished"] == 500 && b["submitted"] == 500)
+                        }) && state["workers"].as_array().is_some_and(|w| w.len() == 2)
+                            && state["stream"].as_array().is_some_and(|s| !s.is_empty())
+                    })
+            };
+            let events = http_get(addr, "/events", complete).await;
+            assert!(
+                events.contains("text/event-stream"),
+                "the updates are server-sent events: {events}"
+            );
+        });
+    });
+}

@@ -1,0 +1,163 @@
+//! A live dashboard for the scheduler, in the spirit of dask's: the workers, a task stream
+//! and each batch's progress, on one page that updates itself.
+//!
+//! - The scheduler's actor sends every task run through a bounded [`Feed`]; it never waits
+//!   on it, so a slow or absent browser cannot slow the scheduler (a run that does not fit
+//!   is dropped and counted).
+//! - A collector task drains the feed four times a second, asks the scheduler for a
+//!   [`Snapshot`](crate::scheduler::Snapshot), and publishes one JSON document in a
+//!   `watch` channel: the latest state, which any number of browsers read.
+//! - axum serves the page (`/`, HTML, CSS and script embedded in the binary: no build step,
+//!   no files, works offline) and the updates (`/events`, server-sent events).
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::response::Html;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+use crate::scheduler::{Feed, Handle, Ran};
+
+/// The address `--dashboard` listens on when given none: dask's dashboard port, loopback.
+pub const DEFAULT_DASHBOARD: &str = "127.0.0.1:8787";
+
+/// How much of the task stream the page shows, and keeps.
+const WINDOW: Duration = Duration::from_secs(10);
+/// The most bars kept for the page: the newest win.
+const MAX_BARS: usize = 5_000;
+/// How often the page is updated.
+const TICK: Duration = Duration::from_millis(250);
+/// Runs the feed holds for the collector between two ticks.
+pub const FEED_CAPACITY: usize = 65_536;
+
+/// The page: HTML, CSS and script in one file, compiled into the binary.
+const PAGE: &str = include_str!("dashboard.html");
+
+/// A new feed for [`serve`], to give the scheduler (`scheduler::serve_with`).
+pub fn feed() -> (Feed, mpsc::Receiver<Ran>) {
+    Feed::new(FEED_CAPACITY)
+}
+
+/// Serves the dashboard of the scheduler behind `scheduler` on `listener`, reading the runs
+/// its actor sends to `runs` (`dropped` counts those that did not fit). Runs until the
+/// runtime stops; returns the address it serves on.
+pub fn serve(
+    listener: TcpListener,
+    scheduler: Handle,
+    runs: mpsc::Receiver<Ran>,
+    dropped: Arc<AtomicU64>,
+) -> std::io::Result<SocketAddr> {
+    let addr = listener.local_addr()?;
+    let (state_tx, state_rx) = watch::channel(String::from("{}"));
+    tokio::spawn(collect(scheduler, runs, dropped, state_tx));
+    let app = Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/events", get(move || events(state_rx.clone())));
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            eprintln!("dashboard: stopped: {err}");
+        }
+    });
+    Ok(addr)
+}
+
+/// The updates, as server-sent events: the latest state each time it changes. A browser
+/// that reads slowly skips states; it never makes anyone wait.
+async fn events(
+    mut state: watch::Receiver<String>,
+) -> Sse<impl futures::Stream<Item = Result<Event, Infallible>>> {
+    state.mark_changed(); // the current state at once, then each new one
+    let stream = futures::stream::unfold(state, |mut state| async move {
+        state.changed().await.ok()?;
+        let json = state.borrow_and_update().clone();
+        Some((Ok(Event::default().data(json)), state))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Drains the feed every [`TICK`], reads the scheduler's state, and publishes the page's
+/// JSON in `out`. Ends when the scheduler stops.
+async fn collect(
+    scheduler: Handle,
+    mut runs: mpsc::Receiver<Ran>,
+    dropped: Arc<AtomicU64>,
+    out: watch::Sender<String>,
+) {
+    let start = Instant::now();
+    let mut bars: VecDeque<Ran> = VecDeque::new();
+    let mut rates: VecDeque<(Instant, u64)> = VecDeque::new();
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        tick.tick().await;
+        let now = Instant::now();
+        while let Ok(ran) = runs.try_recv() {
+            bars.push_back(ran);
+        }
+        while bars
+            .front()
+            .is_some_and(|bar| now.duration_since(bar.ended) > WINDOW || bars.len() > MAX_BARS)
+        {
+            bars.pop_front();
+        }
+        let Some(snapshot) = scheduler.snapshot().await else {
+            return;
+        };
+        // Tasks per second over the last two seconds.
+        rates.push_back((now, snapshot.counters.finished));
+        while rates
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(2))
+        {
+            rates.pop_front();
+        }
+        let rate = match (rates.front(), rates.back()) {
+            (Some((t0, n0)), Some((t1, n1))) if t1 > t0 => {
+                (n1 - n0) as f64 / t1.duration_since(*t0).as_secs_f64()
+            }
+            _ => 0.0,
+        };
+        let ago = |t: Instant| now.duration_since(t).as_secs_f64() * 1000.0;
+        let json = serde_json::json!({
+            "uptime_s": now.duration_since(start).as_secs_f64(),
+            "window_ms": WINDOW.as_millis() as u64,
+            "rate": rate,
+            "dropped": dropped.load(Ordering::Relaxed),
+            "counters": {
+                "submitted": snapshot.counters.submitted,
+                "finished": snapshot.counters.finished,
+                "rerun": snapshot.counters.rerun,
+                "workers_lost": snapshot.counters.workers_lost,
+            },
+            "ready": snapshot.ready,
+            "workers": snapshot.workers.iter().map(|w| serde_json::json!({
+                "id": w.id.0,
+                "name": w.name,
+                "running": w.running,
+                "done": w.done,
+                "holds": w.holds,
+            })).collect::<Vec<_>>(),
+            "batches": snapshot.clients.iter().map(|(client, progress)| serde_json::json!({
+                "client": client.0,
+                "submitted": progress.submitted,
+                "finished": progress.finished,
+            })).collect::<Vec<_>>(),
+            "stream": bars.iter().map(|bar| serde_json::json!({
+                "worker": bar.worker.0,
+                "name": bar.name,
+                "start_ms_ago": ago(bar.started),
+                "end_ms_ago": ago(bar.ended),
+            })).collect::<Vec<_>>(),
+        });
+        if out.send(json.to_string()).is_err() {
+            return;
+        }
+    }
+}
