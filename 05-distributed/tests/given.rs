@@ -10,7 +10,9 @@ use std::time::Duration;
 use common::Reference;
 use lesson_05_distributed::client::{Client, ClientError};
 use lesson_05_distributed::cluster::LocalCluster;
-use lesson_05_distributed::protocol::{Hello, TaskError, VERSION, Welcome};
+use lesson_05_distributed::protocol::{
+    ClientId, Hello, NewTask, TaskError, TaskId, VERSION, Welcome, WorkerId,
+};
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::solution::gather;
 use lesson_05_distributed::tasks::{
@@ -25,6 +27,20 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 fn cluster(workers: usize) -> LocalCluster {
     LocalCluster::start::<Reference>(workers, Config::default()).expect("a local cluster")
+}
+
+/// The client of the tests that drive a `State` by hand.
+const CLIENT: ClientId = ClientId(1);
+
+/// Task `n` of [`CLIENT`], named `name` (no arguments), pinned to `pin` if given.
+fn task(n: u64, name: &str, pin: Option<WorkerId>) -> NewTask {
+    NewTask {
+        id: TaskId { client: CLIENT, n },
+        name: name.into(),
+        args: Vec::new(),
+        needs: None,
+        pin,
+    }
 }
 
 /// Squares of 0..n through `client`: proof that the scheduler still serves.
@@ -298,20 +314,9 @@ fn a_client_that_leaves_mid_batch_does_not_stop_the_scheduler() {
 
 #[test]
 fn tasks_beyond_the_schedulers_limit_fail_at_once() {
-    use lesson_05_distributed::protocol::{ClientId, NewTask, TaskId};
     use lesson_05_distributed::scheduler::State;
     let mut state = State::new(4).with_max_tasks(3);
-    let task = |n| NewTask {
-        id: TaskId {
-            client: ClientId(1),
-            n,
-        },
-        name: "noop".into(),
-        args: Vec::new(),
-        needs: None,
-        pin: None,
-    };
-    state.submit(ClientId(1), (0..5).map(task).collect());
+    state.submit(CLIENT, (0..5).map(|n| task(n, "noop", None)).collect());
     assert_eq!(state.tasks.len(), 3, "three are kept");
     let refused: Vec<_> = state
         .take_outbox()
@@ -329,21 +334,9 @@ fn tasks_beyond_the_schedulers_limit_fail_at_once() {
 
 #[test]
 fn a_task_pinned_to_a_worker_that_has_gone_fails_at_once() {
-    use lesson_05_distributed::protocol::{ClientId, NewTask, TaskId, WorkerId};
     use lesson_05_distributed::scheduler::State;
     let mut state = State::new(4);
-    let id = TaskId {
-        client: ClientId(1),
-        n: 0,
-    };
-    let task = NewTask {
-        id,
-        name: "whoami".into(),
-        args: Vec::new(),
-        needs: None,
-        pin: Some(WorkerId(7)),
-    };
-    state.submit(ClientId(1), vec![task]);
+    state.submit(CLIENT, vec![task(0, "whoami", Some(WorkerId(7)))]);
     let failed: Vec<_> = state
         .take_outbox()
         .to_clients
@@ -381,24 +374,14 @@ fn a_worker_announcing_absurd_threads_is_refused() {
 
 #[test]
 fn a_result_for_a_task_whose_client_left_frees_the_workers_slot() {
-    use lesson_05_distributed::protocol::{ClientId, Finished, NewTask, TaskId, WorkerId};
+    use lesson_05_distributed::protocol::Finished;
     use lesson_05_distributed::scheduler::State;
     let mut state = State::new(1);
     state.worker_joined(WorkerId(1), "w".into(), 1);
-    let id = TaskId {
-        client: ClientId(1),
-        n: 0,
-    };
-    let task = NewTask {
-        id,
-        name: "noop".into(),
-        args: Vec::new(),
-        needs: None,
-        pin: None,
-    };
-    state.submit(ClientId(1), vec![task]);
+    let id = task(0, "noop", None).id;
+    state.submit(CLIENT, vec![task(0, "noop", None)]);
     state.assign();
-    state.client_gone(ClientId(1));
+    state.client_gone(CLIENT);
     state.finished(
         WorkerId(1),
         vec![Finished {
@@ -439,22 +422,12 @@ fn a_full_dashboard_feed_drops_runs_and_never_holds_the_scheduler_back() {
 
 #[test]
 fn a_recorded_run_spans_from_assignment_to_result() {
-    use lesson_05_distributed::protocol::{ClientId, Finished, NewTask, TaskId, WorkerId};
+    use lesson_05_distributed::protocol::Finished;
     use lesson_05_distributed::scheduler::State;
     let mut state = State::new(4).recording();
     state.worker_joined(WorkerId(1), "w".into(), 1);
-    let id = TaskId {
-        client: ClientId(1),
-        n: 0,
-    };
-    let task = NewTask {
-        id,
-        name: "noop".into(),
-        args: Vec::new(),
-        needs: None,
-        pin: None,
-    };
-    state.submit(ClientId(1), vec![task]);
+    let id = task(0, "noop", None).id;
+    state.submit(CLIENT, vec![task(0, "noop", None)]);
     state.assign();
     let result = Finished {
         id,
