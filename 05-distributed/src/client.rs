@@ -159,7 +159,8 @@ impl Client {
     /// connection's task runs there.
     pub async fn connect(addr: SocketAddr) -> Result<Client, ClientError> {
         let hello = Hello::Client { version: VERSION };
-        let (mut reader, mut writer, (id, _, _)) = protocol::connect(addr, &hello).await?;
+        let (mut reader, mut writer, welcome) = protocol::connect(addr, &hello).await?;
+        let id = welcome.id;
         let (queue, mut outgoing) = mpsc::channel::<FromClient>(QUEUE);
         let pending = Arc::new(Mutex::new(Pending::default()));
         let shared = Arc::clone(&pending);

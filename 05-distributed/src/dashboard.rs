@@ -10,7 +10,7 @@
 //! - axum serves the page (`/`, HTML, CSS and script embedded in the binary: no build step,
 //!   no files, works offline) and the updates (`/events`, server-sent events).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +24,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
+use crate::protocol::WorkerId;
 use crate::scheduler::{Feed, Handle, Ran};
 
 /// The address `--dashboard` listens on when given none: dask's dashboard port, loopback.
@@ -69,6 +70,18 @@ pub fn serve(
     Ok(addr)
 }
 
+/// Reads the updates of the dashboard at `addr` as an open page does, until it closes: to
+/// measure what an open dashboard costs the scheduler.
+pub async fn follow(addr: SocketAddr) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!("GET /events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut buffer = vec![0; 64 * 1024];
+    while stream.read(&mut buffer).await? > 0 {}
+    Ok(())
+}
+
 /// The updates, as server-sent events: the latest state each time it changes. A browser
 /// that reads slowly skips states; it never makes anyone wait.
 async fn events(
@@ -94,12 +107,16 @@ async fn collect(
     let start = Instant::now();
     let mut bars: VecDeque<Ran> = VecDeque::new();
     let mut rates: VecDeque<(Instant, u64)> = VecDeque::new();
+    // Every worker's name, kept after it has gone: its last bars stay on the page, marked.
+    let mut names: BTreeMap<WorkerId, String> = BTreeMap::new();
     let mut tick = tokio::time::interval(TICK);
     loop {
         tick.tick().await;
         let now = Instant::now();
         while let Ok(ran) = runs.try_recv() {
-            bars.push_back(ran);
+            if !bars.iter_mut().rev().take(8).any(|bar| bar.absorb(&ran)) {
+                bars.push_back(ran);
+            }
         }
         while bars
             .front()
@@ -125,6 +142,18 @@ async fn collect(
             _ => 0.0,
         };
         let ago = |t: Instant| now.duration_since(t).as_secs_f64() * 1000.0;
+        for worker in &snapshot.workers {
+            names
+                .entry(worker.id)
+                .or_insert_with(|| worker.name.clone());
+        }
+        let here: BTreeSet<WorkerId> = snapshot.workers.iter().map(|w| w.id).collect();
+        let gone: BTreeSet<WorkerId> = bars
+            .iter()
+            .map(|bar| bar.worker)
+            .filter(|id| !here.contains(id))
+            .collect();
+        names.retain(|id, _| here.contains(id) || gone.contains(id));
         let json = serde_json::json!({
             "uptime_s": now.duration_since(start).as_secs_f64(),
             "window_ms": WINDOW.as_millis() as u64,
@@ -143,6 +172,11 @@ async fn collect(
                 "running": w.running,
                 "done": w.done,
                 "holds": w.holds,
+                "heard_ms_ago": ago(w.last_heard),
+            })).collect::<Vec<_>>(),
+            "gone": gone.iter().map(|id| serde_json::json!({
+                "id": id.0,
+                "name": names.get(id).map_or("?", String::as_str),
             })).collect::<Vec<_>>(),
             "batches": snapshot.clients.iter().map(|(client, progress)| serde_json::json!({
                 "client": client.0,

@@ -387,7 +387,31 @@ struct ProcessCluster {
 
 impl ProcessCluster {
     fn start<A: Answers>(n: usize, config: Config) -> anyhow::Result<ProcessCluster> {
-        let cluster = LocalCluster::start::<A>(0, config).context("cannot start a scheduler")?;
+        Self::start_with::<A>(n, config, false)
+    }
+
+    /// [`ProcessCluster::start`]; with `dashboard`, the scheduler also serves its dashboard
+    /// (on 127.0.0.1, a free port) and one reader follows its updates, as an open page does.
+    fn start_with<A: Answers>(
+        n: usize,
+        config: Config,
+        dashboard: bool,
+    ) -> anyhow::Result<ProcessCluster> {
+        let cluster = if dashboard {
+            let (feed, runs) = dashboard::feed();
+            let dropped = std::sync::Arc::clone(&feed.dropped);
+            let cluster = LocalCluster::start_with::<A>(0, config, Some(feed))
+                .context("cannot start a scheduler")?;
+            cluster.block_on(async {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                let addr = dashboard::serve(listener, cluster.handle().clone(), runs, dropped)?;
+                tokio::spawn(dashboard::follow(addr));
+                anyhow::Ok(())
+            })?;
+            cluster
+        } else {
+            LocalCluster::start::<A>(0, config).context("cannot start a scheduler")?
+        };
         let program = WorkerProcesses::this_program().context("cannot find this program")?;
         let processes = WorkerProcesses::start(&program, cluster.addr(), n)?;
         cluster
@@ -469,6 +493,8 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     };
     let one = ProcessCluster::start::<A>(1, config)?;
     let many = ProcessCluster::start::<A>(workers, config)?;
+    let watched = ProcessCluster::start_with::<A>(workers, config, true)?;
+    let watched_name = format!("{workers} worker processes, dashboard open");
     let mut problems = Vec::new();
 
     // 1. Empty tasks: what the scheduler costs per task.
@@ -499,6 +525,11 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
             Box::new(|| many.run(|c| map_gather::<A, Noop>(c, &noops, None))),
         ),
         (
+            watched_name.clone(),
+            "5.1 + 5.2".into(),
+            Box::new(|| watched.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+        ),
+        (
             format!("{workers} workers in this process (tokio tasks + threads)"),
             "5.1 + 5.2".into(),
             Box::new(|| {
@@ -516,6 +547,16 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
             overhead.note(format!("{name}: {micros:.2} µs per task (median)."));
         }
     }
+    if let (Some(open), Some(closed)) = (
+        overhead.median(&watched_name),
+        overhead.median(&format!("{workers} worker processes")),
+    ) {
+        overhead.note(format!(
+            "With the dashboard open, the rate is {:.1}% of the rate without (medians): the \
+             scheduler feeds it through a bounded channel and never waits for it.",
+            100.0 * closed.as_secs_f64() / open.as_secs_f64()
+        ));
+    }
     overhead.note(
         "dask.distributed on the same machine (2 worker processes, 1 thread each, 10,000 \
          no-op tasks, map + gather): see the book's section 5.4 and \
@@ -523,7 +564,7 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     );
     println!("{}", overhead.finish());
     problems.extend_from_slice(overhead.problems());
-    drop((in_process_client, in_process));
+    drop((in_process_client, in_process, watched));
 
     if let Some(dataset) = &dataset {
         // 2. Lesson 3's per-symbol, per-year statistics: one task per group of files.

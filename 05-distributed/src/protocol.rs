@@ -33,7 +33,7 @@ use tokio_util::bytes::Bytes;
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
 /// The protocol's version: a peer must say the same in its [`Hello`].
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The largest frame anyone sends or accepts: 64 MiB. Data to scatter must fit in one frame.
 pub const MAX_FRAME: usize = 64 << 20;
@@ -84,18 +84,23 @@ pub enum Hello {
 /// The scheduler's answer to a [`Hello`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Welcome {
-    Accepted {
-        /// The peer's [`WorkerId`] or [`ClientId`] number.
-        id: u32,
-        /// A worker sends a heartbeat this often (milliseconds); clients ignore it.
-        heartbeat_ms: u64,
-        /// The most tasks the scheduler gives a worker before it has answered some: its
-        /// queue can be sized to it. Clients ignore it.
-        window: u32,
-    },
-    Refused {
-        reason: String,
-    },
+    Accepted(Accepted),
+    Refused { reason: String },
+}
+
+/// What the scheduler tells a peer it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    /// The peer's [`WorkerId`] or [`ClientId`] number.
+    pub id: u32,
+    /// A worker sends a heartbeat this often (milliseconds); clients ignore it.
+    pub heartbeat_ms: u64,
+    /// The most tasks the scheduler gives a worker before it has answered some: its
+    /// queue can be sized to it. Clients ignore it.
+    pub window: u32,
+    /// Whether a worker should say when its tasks ran ([`FromWorker::Ran`]): only a
+    /// scheduler that serves a dashboard asks, so that the others pay nothing for it.
+    pub run_times: bool,
 }
 
 /// A task as a client submits it.
@@ -166,9 +171,21 @@ pub enum ToWorker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
     Finished(Vec<Finished>),
+    /// When the tasks of the next `Finished` ran, as microseconds before this message was
+    /// sent (the two machines' clocks need not agree). Only for the dashboard's task
+    /// stream; a worker may leave it out.
+    Ran(Vec<RunTime>),
     /// "Still here": sent every `heartbeat_ms`, so that a worker that has hung (or whose
     /// machine has gone) is noticed even though its connection looks open.
     Heartbeat,
+}
+
+/// When task `id` ran on the worker, in microseconds before the message saying so was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunTime {
+    pub id: TaskId,
+    pub started_us_ago: u64,
+    pub ended_us_ago: u64,
 }
 
 /// One task's outcome: its output (postcard-encoded) or why there is none.
@@ -348,11 +365,11 @@ impl Writer {
 }
 
 /// Connects to the scheduler at `addr` and shakes hands as `hello`; returns the two halves
-/// and the scheduler's [`Welcome::Accepted`] fields `(id, heartbeat_ms, window)`.
+/// and what the scheduler said in accepting it.
 pub async fn connect(
     addr: SocketAddr,
     hello: &Hello,
-) -> Result<(Reader, Writer, (u32, u64, u32)), ProtocolError> {
+) -> Result<(Reader, Writer, Accepted), ProtocolError> {
     let stream = TcpStream::connect(addr).await.map_err(|err| {
         ProtocolError::Handshake(format!(
             "cannot connect to the scheduler at {addr}: {err}. Is `scheduler-05 --listen \
@@ -362,11 +379,7 @@ pub async fn connect(
     let (mut reader, mut writer) = split(stream)?;
     writer.send(hello).await?;
     match reader.expect::<Welcome>().await? {
-        Welcome::Accepted {
-            id,
-            heartbeat_ms,
-            window,
-        } => Ok((reader, writer, (id, heartbeat_ms, window))),
+        Welcome::Accepted(accepted) => Ok((reader, writer, accepted)),
         Welcome::Refused { reason } => Err(ProtocolError::Handshake(reason)),
     }
 }

@@ -35,7 +35,7 @@ use tokio::time::timeout;
 use crate::answers::Answers;
 use crate::protocol::{
     self, ClientId, Finished, FromClient, FromWorker, Hello, Job, Key, NewTask, ProtocolError,
-    TaskError, TaskId, ToClient, ToWorker, VERSION, Welcome, WorkerId, WorkerInfo,
+    RunTime, TaskError, TaskId, ToClient, ToWorker, VERSION, Welcome, WorkerId, WorkerInfo,
 };
 
 /// How the scheduler behaves.
@@ -90,18 +90,42 @@ pub struct TaskEntry {
     pub pin: Option<WorkerId>,
     /// The worker running it, `None` while it waits in [`State::ready`].
     pub assigned: Option<WorkerId>,
-    /// When it was last given to a worker (for the task stream of a dashboard).
-    pub started: Option<Instant>,
+    /// When the worker says it ran, start and end (for the task stream, when recording).
+    pub ran: Option<(Instant, Instant)>,
 }
 
-/// One task run, from the moment it was given to a worker to the moment its result came
-/// back: a bar of a dashboard's task stream.
+/// A bar of a dashboard's task stream: one task run, from start to end as its worker
+/// reported them (a task under [`SHORT_RUN`], which workers do not report, is an instant at
+/// its result), or several short runs in a row, merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
     pub worker: WorkerId,
     pub name: String,
     pub started: Instant,
     pub ended: Instant,
+}
+
+/// Runs shorter than this are not reported by workers, and are merged into one bar when
+/// they follow each other this closely: at a dashboard's resolution (10 s on 800 pixels)
+/// thousands of tiny tasks are one bar, and sending each would cost the scheduler more
+/// than running it.
+pub const SHORT_RUN: Duration = Duration::from_millis(1);
+
+impl Ran {
+    /// Takes `next` into this bar if it is a short run of the same task on the same worker,
+    /// starting within [`SHORT_RUN`] of this bar's end.
+    pub fn absorb(&mut self, next: &Ran) -> bool {
+        let short = |run: &Ran| run.ended.duration_since(run.started) < SHORT_RUN;
+        let joins = self.worker == next.worker
+            && short(next)
+            && next.started >= self.started
+            && next.started <= self.ended + SHORT_RUN
+            && self.name == next.name;
+        if joins {
+            self.ended = self.ended.max(next.ended);
+        }
+        joins
+    }
 }
 
 /// A client's batch so far: tasks submitted and results delivered.
@@ -122,6 +146,8 @@ pub struct WorkerEntry {
     pub holds: HashSet<Key>,
     /// Tasks it has finished.
     pub done: u64,
+    /// When it last sent anything (a heartbeat or results): the dashboard shows it.
+    pub last_heard: Instant,
 }
 
 /// Counts of what happened, for tables, tests and the dashboard.
@@ -202,8 +228,16 @@ impl State {
             running: BTreeSet::new(),
             holds: HashSet::new(),
             done: 0,
+            last_heard: Instant::now(),
         };
         self.workers.insert(id, worker);
+    }
+
+    /// Notes that worker `id` has just sent something.
+    pub fn heard_from(&mut self, id: WorkerId) {
+        if let Some(worker) = self.workers.get_mut(&id) {
+            worker.last_heard = Instant::now();
+        }
     }
 
     /// Accepts a client's tasks; they wait in [`State::ready`] for [`State::assign`].
@@ -243,7 +277,7 @@ impl State {
                 needs: task.needs,
                 pin: task.pin,
                 assigned: None,
-                started: None,
+                ran: None,
             };
             self.tasks.insert(task.id, entry);
         }
@@ -304,19 +338,42 @@ impl State {
                 worker.done += 1;
             }
             if let (Some(ran), Some(task)) = (self.ran.as_mut(), self.tasks.get(&finished.id)) {
-                let ended = Instant::now();
-                ran.push(Ran {
+                let now = Instant::now();
+                let (started, ended) = task.ran.unwrap_or((now, now));
+                let run = Ran {
                     worker: from,
                     name: task.name.clone(),
-                    started: task.started.unwrap_or(ended),
+                    started,
                     ended,
-                });
+                };
+                // Look back a little for a bar of the same worker to merge it into: the
+                // results of one message come from one worker, mostly in a row.
+                if !ran.iter_mut().rev().take(4).any(|bar| bar.absorb(&run)) {
+                    ran.push(run);
+                }
             }
             self.counters.finished += 1;
             self.deliver(finished);
         }
     }
     // ANCHOR_END: finished
+
+    /// Notes when worker `from` ran its tasks (it says so just before their results), for
+    /// the task stream; only when recording, and only for tasks it was given.
+    pub fn run_times(&mut self, from: WorkerId, times: Vec<RunTime>) {
+        if self.ran.is_none() {
+            return;
+        }
+        let now = Instant::now();
+        let at = |us: u64| now.checked_sub(Duration::from_micros(us)).unwrap_or(now);
+        for time in times {
+            if let Some(task) = self.tasks.get_mut(&time.id)
+                && task.assigned == Some(from)
+            {
+                task.ran = Some((at(time.started_us_ago), at(time.ended_us_ago)));
+            }
+        }
+    }
 
     /// Ends task `id` with an error, sent to its client.
     pub fn fail(&mut self, id: TaskId, error: TaskError) {
@@ -382,9 +439,7 @@ impl State {
             }
             let task = self.tasks.get_mut(&id).expect("looked up above");
             task.assigned = Some(target);
-            if self.ran.is_some() {
-                task.started = Some(Instant::now());
-            }
+            task.ran = None;
             let job = Job {
                 id,
                 name: task.name.clone(),
@@ -481,6 +536,7 @@ impl State {
                     running: worker.running.len(),
                     done: worker.done,
                     holds: worker.holds.len(),
+                    last_heard: worker.last_heard,
                 })
                 .collect(),
             ready: self.ready.len(),
@@ -514,6 +570,7 @@ pub struct WorkerSnapshot {
     pub running: usize,
     pub done: u64,
     pub holds: usize,
+    pub last_heard: Instant,
 }
 
 /// What the connection tasks tell the actor.
@@ -632,6 +689,8 @@ pub fn serve_with<A: Answers>(
     let (events_tx, events_rx) = mpsc::channel(EVENTS);
     let (workers_tx, workers_rx) = watch::channel(0);
     let failure = Arc::new(Mutex::new(None));
+    // Workers say when their tasks ran only if someone looks.
+    let run_times = feed.is_some();
     tokio::spawn(actor::<A>(
         events_rx,
         config,
@@ -639,7 +698,7 @@ pub fn serve_with<A: Answers>(
         Arc::clone(&failure),
         feed,
     ));
-    tokio::spawn(accept(listener, events_tx.clone(), config));
+    tokio::spawn(accept(listener, events_tx.clone(), config, run_times));
     Ok(Handle {
         addr,
         events: events_tx,
@@ -650,7 +709,12 @@ pub fn serve_with<A: Answers>(
 
 /// Accepts connections, one task each. Peers are numbered here: clients and workers each
 /// from 1.
-async fn accept(listener: TcpListener, events: mpsc::Sender<Event>, config: Config) {
+async fn accept(
+    listener: TcpListener,
+    events: mpsc::Sender<Event>,
+    config: Config,
+    run_times: bool,
+) {
     let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -673,7 +737,7 @@ async fn accept(listener: TcpListener, events: mpsc::Sender<Event>, config: Conf
         tokio::spawn(async move {
             let _slot = slot; // freed when the connection ends
             let peer = stream.peer_addr().ok();
-            if let Err(err) = connection(stream, events, config, &ids).await
+            if let Err(err) = connection(stream, events, config, run_times, &ids).await
                 && !matches!(err, ProtocolError::Closed)
             {
                 let peer = peer.map_or("?".to_string(), |p| p.to_string());
@@ -689,6 +753,7 @@ async fn connection(
     stream: TcpStream,
     events: mpsc::Sender<Event>,
     config: Config,
+    run_times: bool,
     ids: &(AtomicU32, AtomicU32),
 ) -> Result<(), ProtocolError> {
     let (mut reader, mut writer) = protocol::split(stream)?;
@@ -719,10 +784,13 @@ async fn connection(
         return Err(ProtocolError::Handshake(reason));
     }
     reader.set_max_frame(protocol::MAX_FRAME);
-    let welcome = |id| Welcome::Accepted {
-        id,
-        heartbeat_ms: config.heartbeat.as_millis() as u64,
-        window: config.depth.max(1),
+    let welcome = |id| {
+        Welcome::Accepted(protocol::Accepted {
+            id,
+            heartbeat_ms: config.heartbeat.as_millis() as u64,
+            window: config.depth.max(1),
+            run_times,
+        })
     };
     // Dropped by the actor to close this connection at once, whatever is still queued.
     let (close, mut closed) = oneshot::channel::<()>();
@@ -888,9 +956,11 @@ async fn actor<A: Answers>(
                     worker_outboxes.insert(id, (outbox, close));
                 }
                 Event::FromWorker(id, FromWorker::Finished(results)) => {
+                    state.heard_from(id);
                     state.finished(id, results);
                 }
-                Event::FromWorker(_, FromWorker::Heartbeat) => {}
+                Event::FromWorker(id, FromWorker::Ran(times)) => state.run_times(id, times),
+                Event::FromWorker(id, FromWorker::Heartbeat) => state.heard_from(id),
                 Event::WorkerLeft(id) => {
                     if worker_outboxes.remove(&id).is_some() {
                         state.counters.workers_lost += 1;

@@ -12,10 +12,11 @@
 //! registry; clients and workers built from the same source then agree on it.
 
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lesson_03_datasets::frame::{Stats, symbol_of, year};
 use lesson_03_datasets::strategy::{Window, score};
@@ -64,8 +65,43 @@ impl Registry {
     }
 }
 
+thread_local! {
+    /// When each task this thread ran started and ended, oldest first, for the dashboard's
+    /// task stream (see [`take_run_times`]).
+    static RUN_TIMES: RefCell<Vec<(Instant, Instant)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The most run times a thread keeps for [`take_run_times`]: a thread whose times nobody
+/// takes (a test calling a task directly) forgets the old ones.
+const MAX_RUN_TIMES: usize = 4 * crate::worker::MAX_BATCH;
+
+/// The start and end of every task this thread has run since the last call, in the order
+/// they ran. The worker calls it as it sends a batch of results, to tell the scheduler when
+/// each task really ran (the scheduler sees only when it sent a task and when the result
+/// came back).
+pub fn take_run_times() -> Vec<(Instant, Instant)> {
+    RUN_TIMES.with(|times| std::mem::take(&mut *times.borrow_mut()))
+}
+
+/// Notes a run on drop, so that a task that panics is timed too.
+struct Timed(Instant);
+
+impl Drop for Timed {
+    fn drop(&mut self) {
+        let end = Instant::now();
+        RUN_TIMES.with(|times| {
+            let mut times = times.borrow_mut();
+            if times.len() >= MAX_RUN_TIMES {
+                times.clear();
+            }
+            times.push((self.0, end));
+        });
+    }
+}
+
 /// Decodes the arguments, runs `T`, encodes the output.
 fn erased<T: Task>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> {
+    let _timed = Timed(Instant::now());
     let args = postcard::from_bytes(args).map_err(|err| TaskError::BadArgs {
         task: T::NAME.to_string(),
         reason: err.to_string(),

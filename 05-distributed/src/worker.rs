@@ -19,14 +19,16 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::TrySendError;
 use tokio::sync::mpsc;
 
 use crate::answers::Answers;
-use crate::protocol::{self, Finished, FromWorker, Hello, ProtocolError, ToWorker, VERSION};
-use crate::tasks::Context;
+use crate::protocol::{
+    self, Finished, FromWorker, Hello, ProtocolError, RunTime, ToWorker, VERSION,
+};
+use crate::tasks::{self, Context};
 
 /// The most results the execute loop sends in one batch.
 pub const MAX_BATCH: usize = 1024;
@@ -86,16 +88,17 @@ pub async fn run<A: Answers>(
         name: config.name.clone(),
         threads: config.threads as u32,
     };
-    let (mut reader, mut writer, (_, heartbeat_ms, window)) =
-        protocol::connect(scheduler, &hello).await?;
+    let (mut reader, mut writer, welcome) = protocol::connect(scheduler, &hello).await?;
+    let (heartbeat_ms, window) = (welcome.heartbeat_ms, welcome.window);
     let context = Arc::new(Context::new(config.name));
     // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
     // capacity at once.
     let capacity = (window.clamp(1, 1 << 16) as usize).saturating_mul(config.threads);
     let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(capacity);
     // ANCHOR: threads
-    // A batch of results, or the message of an execute loop that panicked.
-    let (results_tx, mut results_rx) = mpsc::channel::<Result<Vec<Finished>, String>>(RESULTS);
+    // A batch of results with when their tasks ran, or the message of an execute loop
+    // that panicked.
+    let (results_tx, mut results_rx) = mpsc::channel::<Result<Batch, String>>(RESULTS);
     for i in 0..config.threads {
         let (jobs, context, results) = (jobs_rx.clone(), Arc::clone(&context), results_tx.clone());
         std::thread::Builder::new()
@@ -105,7 +108,10 @@ pub async fn run<A: Answers>(
             .spawn(move || {
                 let run = || {
                     A::execute(&jobs, &context, &mut |batch| {
-                        results.blocking_send(Ok(batch)).is_ok()
+                        // When its tasks ran, for the scheduler's dashboard if it has one.
+                        let ran = tasks::take_run_times();
+                        let ran = if welcome.run_times { ran } else { Vec::new() };
+                        results.blocking_send(Ok((batch, ran))).is_ok()
                     })
                 };
                 if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
@@ -163,13 +169,33 @@ pub async fn run<A: Answers>(
     outcome
 }
 
+/// A batch of results, and the start and end of each task this thread ran for it.
+type Batch = (Vec<Finished>, Vec<(Instant, Instant)>);
+
 /// Queues a batch of results (split if it would not fit a frame), or passes on the panic
-/// of an execute loop.
+/// of an execute loop. When the run times match the results one for one (the execute loop
+/// ran each task once, in the batch's order), those of the tasks that took
+/// [`SHORT_RUN`](crate::scheduler::SHORT_RUN) or more go first, for the dashboard.
 async fn feed_results(
     writer: &mut protocol::Writer,
-    batch: Result<Vec<Finished>, String>,
+    batch: Result<Batch, String>,
 ) -> Result<(), WorkerError> {
-    let batch = batch.map_err(WorkerError::TaskThread)?;
+    let (batch, ran) = batch.map_err(WorkerError::TaskThread)?;
+    if !ran.is_empty() && ran.len() == batch.len() {
+        let now = Instant::now();
+        let ago = |t: Instant| now.duration_since(t).as_micros() as u64;
+        let times: Vec<RunTime> = (batch.iter().zip(ran))
+            .filter(|(_, (started, ended))| *ended - *started >= crate::scheduler::SHORT_RUN)
+            .map(|(result, (started, ended))| RunTime {
+                id: result.id,
+                started_us_ago: ago(started),
+                ended_us_ago: ago(ended),
+            })
+            .collect();
+        if !times.is_empty() {
+            writer.feed(&FromWorker::Ran(times)).await?;
+        }
+    }
     for chunk in protocol::chunks_by_size(batch, protocol::finished_size) {
         writer.feed(&FromWorker::Finished(chunk)).await?;
     }

@@ -405,8 +405,16 @@ fn a_full_dashboard_feed_drops_runs_and_never_holds_the_scheduler_back() {
         let cluster = LocalCluster::start_with::<Reference>(2, Config::default(), Some(feed))
             .expect("a local cluster");
         let client = cluster.client().expect("a client");
-        let squares = cluster.block_on(squares(&client, 1000));
-        assert_eq!(squares[999], 999 * 999, "every task ran, feed or no feed");
+        // Sleeps of 1 ms: long enough that each run is a bar of its own.
+        let slept = cluster.block_on(async {
+            let futures = client.map::<Sleep>(&[1_000; 1000]).await;
+            gather(futures, &common::bar(1000)).await
+        });
+        assert_eq!(
+            slept.map(|s| s.len()),
+            Ok(1000),
+            "every task ran, feed or no feed"
+        );
         let snapshot = cluster.snapshot().expect("running");
         assert_eq!(
             dropped.load(std::sync::atomic::Ordering::Relaxed) + runs.len() as u64,
@@ -421,24 +429,77 @@ fn a_full_dashboard_feed_drops_runs_and_never_holds_the_scheduler_back() {
 }
 
 #[test]
-fn a_recorded_run_spans_from_assignment_to_result() {
-    use lesson_05_distributed::protocol::Finished;
+fn the_task_stream_shows_when_tasks_ran_not_how_long_they_queued() {
+    use lesson_05_distributed::scheduler::Feed;
+    within_for("5 (given)", LIMIT, || {
+        let (feed, mut runs) = Feed::new(100);
+        let cluster = LocalCluster::start_with::<Reference>(1, Config::default(), Some(feed))
+            .expect("a local cluster");
+        let client = cluster.client().expect("a client");
+        // Ten sleeps of 20 ms, all sent at once to a worker of one thread: they queue there,
+        // and the last result comes back ~200 ms after the batch was sent.
+        let start = std::time::Instant::now();
+        cluster.block_on(async {
+            let futures = client.map::<Sleep>(&[20_000; 10]).await;
+            gather(futures, &common::bar(10)).await.expect("sleeps")
+        });
+        let wall = start.elapsed();
+        cluster.snapshot().expect("running"); // the actor has fed every run by now
+        let mut bars = Vec::new();
+        while let Ok(ran) = runs.try_recv() {
+            bars.push(ran.ended - ran.started);
+        }
+        assert_eq!(bars.len(), 10, "one bar per task");
+        assert!(
+            bars.iter().all(|bar| *bar >= Duration::from_millis(20)),
+            "each bar covers its task's 20 ms: {bars:?}"
+        );
+        // One thread ran them one after another: their bars cannot add up to more than the
+        // batch took. Bars from "sent" to "result back" would (20 + 40 + … + 200 ms).
+        let total: Duration = bars.iter().sum();
+        assert!(
+            total <= wall,
+            "the bars add up to {total:?}, longer than the whole batch ({wall:?}): \
+             they count time queued at the worker"
+        );
+    });
+}
+
+#[test]
+fn recorded_runs_take_the_workers_times_and_merge_short_runs_in_a_row() {
+    use lesson_05_distributed::protocol::{Finished, RunTime};
     use lesson_05_distributed::scheduler::State;
     let mut state = State::new(4).recording();
     state.worker_joined(WorkerId(1), "w".into(), 1);
-    let id = task(0, "noop", None).id;
-    state.submit(CLIENT, vec![task(0, "noop", None)]);
+    state.submit(CLIENT, (0..4).map(|n| task(n, "noop", None)).collect());
     state.assign();
-    let result = Finished {
-        id,
+    let id = |n| task(n, "noop", None).id;
+    let done = |n| Finished {
+        id: id(n),
         result: Ok(Vec::new()),
     };
-    state.finished(WorkerId(1), vec![result]);
+    // Task 0 ran for 5 ms, ending 1 ms ago: the worker says so before its result.
+    let long = RunTime {
+        id: id(0),
+        started_us_ago: 6_000,
+        ended_us_ago: 1_000,
+    };
+    state.run_times(WorkerId(1), vec![long]);
+    state.finished(WorkerId(1), vec![done(0)]);
     let ran = state.take_ran();
     assert_eq!(ran.len(), 1);
     assert_eq!((ran[0].worker, ran[0].name.as_str()), (WorkerId(1), "noop"));
-    assert!(ran[0].started <= ran[0].ended);
+    assert_eq!(ran[0].ended - ran[0].started, Duration::from_millis(5));
     assert!(state.take_ran().is_empty(), "taken once");
+    // Tasks 1 to 3 were too short to report: instants at their results, one bar together.
+    state.finished(WorkerId(1), vec![done(1), done(2), done(3)]);
+    let ran = state.take_ran();
+    assert_eq!(
+        ran.len(),
+        1,
+        "three short runs in a row are one bar: {ran:?}"
+    );
+    assert!(ran[0].ended - ran[0].started < Duration::from_millis(1));
 }
 
 /// One HTTP/1.1 GET of `path` from `addr`, as raw bytes read until `done` says the text so

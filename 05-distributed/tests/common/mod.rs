@@ -62,7 +62,7 @@ pub fn bar(len: usize) -> ProgressBar {
 pub async fn raw(
     addr: SocketAddr,
     hello: &protocol::Hello,
-) -> (protocol::Reader, protocol::Writer, (u32, u64, u32)) {
+) -> (protocol::Reader, protocol::Writer, protocol::Accepted) {
     protocol::connect(addr, hello)
         .await
         .expect("the scheduler accepts a well-formed hello")
