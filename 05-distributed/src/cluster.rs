@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 
 use crate::answers::Answers;
 use crate::client::{Client, ClientError};
+use crate::dashboard;
 use crate::scheduler::{self, Config, Feed, Handle, Snapshot};
 use crate::worker::{self, WorkerConfig, WorkerError};
 
@@ -76,6 +77,22 @@ impl LocalCluster {
             .wait_for_workers(workers)
             .map_err(std::io::Error::other)?;
         Ok(cluster)
+    }
+
+    /// [`LocalCluster::start`], with the scheduler serving its dashboard on 127.0.0.1 (a
+    /// free port); returns the cluster and the page's address.
+    pub fn start_with_dashboard<A: Answers>(
+        workers: usize,
+        config: Config,
+    ) -> std::io::Result<(LocalCluster, SocketAddr)> {
+        let (feed, runs) = dashboard::feed();
+        let dropped = Arc::clone(&feed.dropped);
+        let cluster = Self::start_with::<A>(workers, config, Some(feed))?;
+        let addr = cluster.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            dashboard::serve(listener, cluster.handle().clone(), runs, dropped)
+        })?;
+        Ok((cluster, addr))
     }
 
     /// The error of a worker that stopped on its own since the last call, if any: e.g. an

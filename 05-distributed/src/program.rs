@@ -398,16 +398,10 @@ impl ProcessCluster {
         dashboard: bool,
     ) -> anyhow::Result<ProcessCluster> {
         let cluster = if dashboard {
-            let (feed, runs) = dashboard::feed();
-            let dropped = std::sync::Arc::clone(&feed.dropped);
-            let cluster = LocalCluster::start_with::<A>(0, config, Some(feed))
+            let (cluster, addr) = LocalCluster::start_with_dashboard::<A>(0, config)
                 .context("cannot start a scheduler")?;
-            cluster.block_on(async {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-                let addr = dashboard::serve(listener, cluster.handle().clone(), runs, dropped)?;
-                tokio::spawn(dashboard::follow(addr));
-                anyhow::Ok(())
-            })?;
+            // It reads on the cluster's runtime for as long as the runtime runs.
+            cluster.block_on(async { drop(tokio::spawn(dashboard::follow(addr))) });
             cluster
         } else {
             LocalCluster::start::<A>(0, config).context("cannot start a scheduler")?

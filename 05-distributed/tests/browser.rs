@@ -21,7 +21,6 @@ use common::Reference;
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use lesson_05_distributed::cluster::LocalCluster;
-use lesson_05_distributed::dashboard;
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::solution::gather;
 use lesson_05_distributed::tasks::{Sleep, Square};
@@ -76,8 +75,6 @@ fn the_dashboard_shows_the_workers_and_a_batch_completing_in_a_real_browser() {
 /// Starts a cluster with its dashboard, opens the page in the browser behind `webdriver`,
 /// runs the batch, checks what the page shows, and returns a PNG screenshot.
 fn session(webdriver: &str, chrome: Option<PathBuf>) -> Vec<u8> {
-    let (feed, runs) = dashboard::feed();
-    let dropped = std::sync::Arc::clone(&feed.dropped);
     // Tasks of 20 ms and more: two in flight per worker thread, not 64, so that results come
     // back as they are done (a worker sends its results when its queue is empty) and the
     // last tasks are not queued behind the straggler (see `Config::depth`).
@@ -85,16 +82,10 @@ fn session(webdriver: &str, chrome: Option<PathBuf>) -> Vec<u8> {
         depth: 2,
         ..Config::default()
     };
-    let cluster =
-        LocalCluster::start_with::<Reference>(3, config, Some(feed)).expect("a local cluster");
+    let (cluster, addr) =
+        LocalCluster::start_with_dashboard::<Reference>(3, config).expect("a local cluster");
     let client = cluster.client().expect("a client");
     cluster.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let addr = dashboard::serve(listener, cluster.handle().clone(), runs, dropped)
-            .expect("the dashboard starts");
-
         let mut options = serde_json::json!({
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                      "--disable-dev-shm-usage", "--disable-crash-reporter",

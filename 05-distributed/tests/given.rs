@@ -524,19 +524,11 @@ async fn http_get(addr: std::net::SocketAddr, path: &str, done: impl Fn(&str) ->
 
 #[test]
 fn the_dashboard_serves_its_page_and_a_batchs_progress() {
-    use lesson_05_distributed::dashboard;
     within_for("5 (given)", LIMIT, || {
-        let (feed, runs) = dashboard::feed();
-        let dropped = std::sync::Arc::clone(&feed.dropped);
-        let cluster = LocalCluster::start_with::<Reference>(2, Config::default(), Some(feed))
+        let (cluster, addr) = LocalCluster::start_with_dashboard::<Reference>(2, Config::default())
             .expect("a local cluster");
         let client = cluster.client().expect("a client");
         cluster.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("a port");
-            let addr = dashboard::serve(listener, cluster.handle().clone(), runs, dropped)
-                .expect("the dashboard starts");
             let page = http_get(addr, "/", |text| text.contains("</html>")).await;
             assert!(page.starts_with("HTTP/1.1 200"), "{page}");
             for part in ["<canvas", "EventSource(\"/events\")", "Workers", "Batches"] {
