@@ -12,7 +12,7 @@
 //! registry; clients and workers built from the same source then agree on it.
 
 use std::any::{Any, TypeId};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -69,6 +69,15 @@ thread_local! {
     /// When each task this thread ran started and ended, oldest first, for the dashboard's
     /// task stream (see [`take_run_times`]).
     static RUN_TIMES: RefCell<Vec<(Instant, Instant)>> = const { RefCell::new(Vec::new()) };
+    /// Whether this thread times its tasks at all (see [`time_runs`]).
+    static TIMING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes the tasks this thread runs from now on timed (`true`), or not: a worker's task
+/// threads time them only for a scheduler that serves a dashboard, so that the others pay
+/// nothing for it.
+pub fn time_runs(on: bool) {
+    TIMING.with(|timing| timing.set(on));
 }
 
 /// The most run times a thread keeps for [`take_run_times`]: a thread whose times nobody
@@ -76,7 +85,7 @@ thread_local! {
 const MAX_RUN_TIMES: usize = 4 * crate::worker::MAX_BATCH;
 
 /// The start and end of every task this thread has run since the last call, in the order
-/// they ran. The worker calls it as it sends a batch of results, to tell the scheduler when
+/// they ran (none unless [`time_runs`] is on). The worker calls it as it sends a batch of results, to tell the scheduler when
 /// each task really ran (the scheduler sees only when it sent a task and when the result
 /// came back).
 pub fn take_run_times() -> Vec<(Instant, Instant)> {
@@ -101,7 +110,7 @@ impl Drop for Timed {
 
 /// Decodes the arguments, runs `T`, encodes the output.
 fn erased<T: Task>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> {
-    let _timed = Timed(Instant::now());
+    let _timed = TIMING.with(Cell::get).then(|| Timed(Instant::now()));
     let args = postcard::from_bytes(args).map_err(|err| TaskError::BadArgs {
         task: T::NAME.to_string(),
         reason: err.to_string(),

@@ -106,11 +106,11 @@ pub async fn run<A: Answers>(
             // The thread ends when the jobs channel closes (the reader is gone) or the
             // results channel does (the writer is gone).
             .spawn(move || {
+                // When its tasks ran, for the scheduler's dashboard if it has one.
+                tasks::time_runs(welcome.run_times);
                 let run = || {
                     A::execute(&jobs, &context, &mut |batch| {
-                        // When its tasks ran, for the scheduler's dashboard if it has one.
                         let ran = tasks::take_run_times();
-                        let ran = if welcome.run_times { ran } else { Vec::new() };
                         results.blocking_send(Ok((batch, ran))).is_ok()
                     })
                 };
