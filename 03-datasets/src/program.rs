@@ -69,9 +69,9 @@ pub fn main<A: Answers>() -> ExitCode {
 }
 
 /// The fast windows of the grid, in bars of 2 minutes: 4 minutes to 8 hours.
-const FASTS: (usize, usize) = (2, 240);
+pub const FASTS: (usize, usize) = (2, 240);
 /// The slow windows: 20 minutes to 20 trading days.
-const SLOWS: (usize, usize) = (10, 2400);
+pub const SLOWS: (usize, usize) = (10, 2400);
 
 /// What the program's parts share.
 struct Setup<'a> {

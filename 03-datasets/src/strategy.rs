@@ -26,7 +26,10 @@ use crate::frame::year;
 pub const SWITCH_COST: f64 = 1e-4;
 
 /// One parameter set: the two moving-average windows, in bars (2 minutes each).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+// Serde: lesson 6 sends windows and their scores between processes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Window {
     pub fast: usize,
     pub slow: usize,
@@ -34,7 +37,7 @@ pub struct Window {
 
 /// One window pair's scores: one per year (the year held out), in year order, and their
 /// mean, the pair's mean validation score.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scored {
     pub window: Window,
     pub per_year: Vec<f64>,

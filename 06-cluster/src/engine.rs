@@ -3,9 +3,10 @@
 //! timely runs the same program as `W` worker threads in each of `P` processes; each worker
 //! builds the same dataflow and feeds it its own share of the input. Records move between
 //! workers only where the dataflow says so (an *exchange*), serialized with bincode when the
-//! two workers are in different processes. Every job of this lesson is a batch: all its
-//! input carries one timestamp (0), and an operator that aggregates emits once its input's
-//! *frontier* has passed 0, which is when every worker has sent everything.
+//! two workers are in different processes. Every job of this lesson is a batch, fed in
+//! rounds: round `r`'s records carry timestamp `r`. A probe's *frontier* says which rounds
+//! every worker has finished (progress), and an operator that aggregates emits when its
+//! input's frontier is empty: every worker has sent everything.
 //!
 //! - [`Layout`]: timely's own flags (`-w`, `-n`, `-p`, `-h`), parsed with clap beside the
 //!   program's, and turned into a [`timely::Config`].
@@ -13,19 +14,23 @@
 //! - [`key_hash`]: the hash an exchange routes by, the same in every process.
 //! - [`aggregate_by_key`]: exchange by key, fold each key's values, emit at the frontier.
 //! - [`to_first_worker`]: everything to worker 0, to collect the answer in one place.
-//! - [`run`]: runs a job on a layout and returns what worker 0 collected.
+//! - [`run`]: feeds a job its items (each worker its share, or all at worker 0) in rounds,
+//!   reports progress from a probe, and returns what worker 0 collected.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use timely::ExchangeData;
 use timely::dataflow::channels::pact::Exchange as ExchangePact;
-use timely::dataflow::operators::vec::ToStream;
-use timely::dataflow::operators::{Exchange, Inspect, Operator};
-use timely::dataflow::{Scope, StreamVec};
+use timely::dataflow::operators::vec::input::Handle as InputHandle;
+use timely::dataflow::operators::{Capability, Exchange, Inspect, Operator};
+use timely::dataflow::{ProbeHandle, StreamVec};
 use timely::worker::Worker;
 
 /// Where this process stands in the cluster: timely's flags.
@@ -57,8 +62,8 @@ pub enum LayoutError {
         error: std::io::Error,
     },
     #[error(
-        "the hostfile {path} has {found} addresses for -n {processes}: one host:port per line, \
-         line i for process i"
+        "the hostfile {path} has {found} address(es) for -n {processes}: one host:port per \
+         line, line i for process i"
     )]
     TooFewHosts {
         path: PathBuf,
@@ -162,8 +167,9 @@ pub fn key_hash<K: Hash + ?Sized>(key: &K) -> u64 {
 }
 
 /// Sends each `(key, value)` to the worker that owns `key`, folds each key's values into an
-/// `A` (starting from `A::default()`) with `fold`, and emits every `(key, A)` once all
-/// workers have sent everything (the input's frontier has passed the batch's timestamp).
+/// `A` (starting from `A::default()`) with `fold`, and emits every `(key, A)` once its
+/// input is finished: when the frontier is empty, every worker has sent everything, in
+/// every round.
 pub fn aggregate_by_key<'scope, K, V, A>(
     stream: StreamVec<'scope, u64, (K, V)>,
     name: &str,
@@ -177,11 +183,12 @@ where
     let route = ExchangePact::new(|(key, _): &(K, V)| key_hash(key));
     stream.unary_frontier(route, name, |_, _| {
         let mut groups: HashMap<K, A> = HashMap::new();
-        let mut held = None;
+        // The right to send at the earliest time seen, kept until the end.
+        let mut held: Option<Capability<u64>> = None;
         move |(input, frontier), output| {
             input.for_each_stamp(|time, batches| {
-                // Hold the right to send at this time until every worker is done with it.
-                if held.is_none() {
+                let earlier = |h: &Capability<u64>| time.least().is_some_and(|t| t < h.time());
+                if held.as_ref().is_none_or(earlier) {
                     held = time.retain_least(output.output_index());
                 }
                 for batch in batches {
@@ -190,10 +197,9 @@ where
                     }
                 }
             });
-            let done = held
-                .as_ref()
-                .is_some_and(|time| !frontier.less_equal(time.time()));
-            if done && let Some(time) = held.take() {
+            if frontier.is_empty()
+                && let Some(time) = held.take()
+            {
                 let mut session = output.session(&time);
                 for group in groups.drain() {
                     session.give(group);
@@ -210,42 +216,193 @@ pub fn to_first_worker<'scope, D: ExchangeData>(
     stream.exchange(|_| 0)
 }
 
-/// Runs `job` on every worker of this process's `layout` and returns what worker 0 (of the
+/// How a job's items enter the dataflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Each worker feeds its own [`share`] of the items: files in a folder that every
+    /// machine can read.
+    Shared,
+    /// Worker 0 feeds them all, as a driver program would: the dataflow must spread them.
+    AtFirstWorker,
+}
+
+/// How many rounds a worker feeds its items in (fewer when there are fewer items). The
+/// probe counts finished rounds, which is the progress [`run`] reports; and a worker does
+/// not feed round `r + 1` before round `r − 1` has passed the probe on every worker, so
+/// that a job never holds more than two rounds of data in memory.
+pub const ROUNDS: u64 = 100;
+
+/// Told, on worker 0 only, how many of a job's rounds have passed its probe on every
+/// worker: `(done, rounds)`.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// How long an idle worker sleeps before it looks again (it wakes earlier when a message
+/// arrives). Without it, a waiting worker would spin and steal a core from a busy one.
+const PARK: Duration = Duration::from_millis(1);
+
+/// Runs a job on every worker of this process's `layout` and returns what worker 0 (of the
 /// whole cluster: process 0's first thread) collected; other processes return `None`.
 ///
-/// `job` builds the dataflow: given the scope and its worker's index and the number of
-/// workers, it returns the stream of answers, which [`run`] sends to worker 0 and collects.
-pub fn run<T, F>(layout: &Layout, job: F) -> Result<Option<Vec<T>>, RunError>
+/// Every process must call it with the same `items` and build the same dataflow: `job`
+/// gets the stream of its worker's items (see [`Feed`]) and a probe, which it attaches
+/// where progress should be measured (`stream.probe_with(probe)`), and returns the stream
+/// of answers, which [`run`] sends to worker 0 and collects. `progress`, when given, is
+/// told how many rounds (of [`ROUNDS`]) have passed the probe.
+pub fn run<I, T, F>(
+    layout: &Layout,
+    items: Vec<I>,
+    feed: Feed,
+    job: F,
+    progress: Option<Progress>,
+) -> Result<Option<Vec<T>>, RunError>
 where
+    I: Clone + Send + Sync + 'static,
     T: ExchangeData + Clone,
-    F: for<'scope> Fn(Scope<'scope, u64>, usize, usize) -> StreamVec<'scope, u64, T>
+    F: for<'scope> Fn(StreamVec<'scope, u64, I>, &ProbeHandle<u64>) -> StreamVec<'scope, u64, T>
         + Send
         + Sync
         + 'static,
 {
     let config = layout.config()?;
+    let rounds = (items.len() as u64).clamp(1, ROUNDS);
+    let panics: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&panics);
+    // Set when a worker of this process panics: the others stop instead of waiting forever
+    // for records and progress that the dead worker will never send.
+    let failed = Arc::new(AtomicBool::new(false));
     let guards = timely::execute(config, move |worker: &mut Worker| {
-        let (index, peers) = (worker.index(), worker.peers());
-        let collected = Rc::new(RefCell::new(Vec::new()));
-        let sink = Rc::clone(&collected);
-        worker.dataflow::<u64, _, _>(|scope| {
-            let answers = job(scope, index, peers);
-            to_first_worker(answers)
-                .inspect(move |answer: &T| sink.borrow_mut().push(answer.clone()));
+        let work = std::panic::AssertUnwindSafe(|| {
+            let run = Round { items: &items, feed, rounds, failed: &failed };
+            feed_and_collect(worker, run, &job, progress.as_ref())
         });
-        while worker.step() {}
-        (index == 0).then(|| collected.take())
+        std::panic::catch_unwind(work).unwrap_or_else(|panic| {
+            failed.store(true, Ordering::Relaxed);
+            // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
+            let message = shared::testing::panic_message(panic.as_ref()).to_string();
+            seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+            std::panic::resume_unwind(panic)
+        })
     })
     .map_err(RunError::Start)?;
+    // Joining also joins the network threads of a cluster, which panic ("Send thread
+    // panic") when a peer process went away: one more sign of a failure, not its cause.
+    let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guards.join()));
+    let mut failed = outcomes.is_err();
     let mut answer = None;
-    for outcome in guards.join() {
+    for outcome in outcomes.unwrap_or_default() {
         match outcome {
-            Ok(Some(collected)) => answer = Some(collected),
-            Ok(None) => {}
-            Err(panic) => return Err(RunError::Worker(panic)),
+            Ok(Some(Some(collected))) => answer = Some(collected),
+            Ok(Some(None)) => {}
+            Ok(None) | Err(_) => failed = true,
         }
     }
+    if failed {
+        let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
+        // The first panic is the cause; the others are timely's channels noticing it.
+        let first = panics.iter().find(|m| !is_echo(m)).or(panics.first());
+        let message = first.cloned().unwrap_or_else(|| "a worker panicked".into());
+        return Err(RunError::Worker(message));
+    }
     Ok(answer)
+}
+
+/// Returns `job` as it is: wrapping a closure in this call tells Rust that it works for
+/// every scope's lifetime, which [`run`] needs and which Rust does not infer for a closure
+/// stored in a variable.
+pub fn job<I, T, F>(job: F) -> F
+where
+    F: for<'scope> Fn(StreamVec<'scope, u64, I>, &ProbeHandle<u64>) -> StreamVec<'scope, u64, T>,
+{
+    job
+}
+
+/// True for the panics that follow another worker's panic in the same process.
+fn is_echo(message: &str) -> bool {
+    message.contains("poisoned") || message.contains("timely communication")
+}
+
+/// Drops this worker's dataflows, which another worker's panic has made impossible to
+/// finish (timely would otherwise step them forever once the worker's closure returns).
+fn abandon<T>(worker: &mut Worker) -> Option<T> {
+    for dataflow in worker.installed_dataflows() {
+        worker.drop_dataflow(dataflow);
+    }
+    None
+}
+
+/// What every worker of a process feeds from, and the flag that stops them all.
+struct Round<'a, I> {
+    items: &'a [I],
+    feed: Feed,
+    rounds: u64,
+    failed: &'a AtomicBool,
+}
+
+/// One worker's part of [`run`]: build the dataflow, feed the items round by round while
+/// stepping it, step it to the end, and return what reached worker 0 (`Some(None)` on
+/// other workers), or `None` when it stopped because another worker panicked.
+fn feed_and_collect<I, T, F>(
+    worker: &mut Worker,
+    run: Round<'_, I>,
+    job: &F,
+    progress: Option<&Progress>,
+) -> Option<Option<Vec<T>>>
+where
+    I: Clone + 'static,
+    T: ExchangeData + Clone,
+    F: for<'scope> Fn(StreamVec<'scope, u64, I>, &ProbeHandle<u64>) -> StreamVec<'scope, u64, T>,
+{
+    let Round { items, feed, rounds, failed } = run;
+    let (index, peers) = (worker.index(), worker.peers());
+    let mine: Vec<I> = match feed {
+        Feed::Shared => share(items, index, peers),
+        Feed::AtFirstWorker if index == 0 => items.to_vec(),
+        Feed::AtFirstWorker => Vec::new(),
+    };
+    let mut input = InputHandle::<u64, I>::new();
+    let probe = ProbeHandle::new();
+    let collected = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&collected);
+    worker.dataflow::<u64, _, _>(|scope| {
+        let answers = job(input.to_stream(scope), &probe);
+        to_first_worker(answers).inspect(move |answer: &T| sink.borrow_mut().push(answer.clone()));
+    });
+    // Rounds that have passed the probe on every worker: those below its frontier.
+    let mut told = None;
+    let mut report = |probe: &ProbeHandle<u64>| {
+        let Some(progress) = progress.filter(|_| index == 0) else {
+            return;
+        };
+        let done = probe.with_frontier(|f| f.first().map_or(rounds, |&t| t.min(rounds)));
+        if told != Some(done) {
+            told = Some(done);
+            progress(done, rounds);
+        }
+    };
+    let len = mine.len() as u64;
+    for round in 0..rounds {
+        let (from, to) = (round * len / rounds, (round + 1) * len / rounds);
+        for item in &mine[from as usize..to as usize] {
+            input.send(item.clone());
+        }
+        input.advance_to(round + 1);
+        while probe.less_than(&round) {
+            worker.step_or_park(Some(PARK));
+            report(&probe);
+            if failed.load(Ordering::Relaxed) {
+                return abandon(worker);
+            }
+        }
+    }
+    input.close();
+    while worker.step_or_park(Some(PARK)) {
+        report(&probe);
+        if failed.load(Ordering::Relaxed) {
+            return abandon(worker);
+        }
+    }
+    report(&probe);
+    Some((index == 0).then(|| collected.take()))
 }
 
 /// Why a job did not run to the end.
@@ -257,12 +414,4 @@ pub enum RunError {
     Start(String),
     #[error("a worker stopped: {0}")]
     Worker(String),
-}
-
-/// A small source for a worker: `items` as a stream of this scope.
-pub fn source<'scope, D: ExchangeData>(
-    scope: Scope<'scope, u64>,
-    items: Vec<D>,
-) -> StreamVec<'scope, u64, D> {
-    items.to_stream(scope)
 }

@@ -1,31 +1,45 @@
-//! The engine layer on its own: an aggregation by key gives the same answer on one worker
-//! and on several, and the answer arrives at worker 0 only.
+//! The engine layer on its own: an aggregation by key gives the same answer on one worker,
+//! on three, and on two processes of two workers; progress comes from the probe; a
+//! worker's panic comes back with its message; a layout that cannot run says why.
 
-use lesson_06_cluster::engine::{Layout, aggregate_by_key, run, share, source};
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use lesson_06_cluster::engine::{
+    Feed, Layout, LayoutError, ROUNDS, RunError, aggregate_by_key, job, run, share,
+};
 use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::{Inspect, Probe};
 
-/// Sums of 0..1000 by their remainder mod 7, computed by `layout`.
-fn sums(layout: &Layout) -> Vec<(u64, u64)> {
+/// Sums of 0..1000 by their remainder mod 7, computed by `layout`; `None` outside process 0.
+fn sums(layout: &Layout) -> Option<Vec<(u64, u64)>> {
     let numbers: Vec<u64> = (0..1000).collect();
-    let mut answer = run(layout, move |scope, index, peers| {
-        let mine = source(scope, share(&numbers, index, peers));
-        aggregate_by_key(mine.map(|n| (n % 7, n)), "Sum", |sum: &mut u64, n| {
-            *sum += n
-        })
-    })
-    .expect("the job runs")
-    .expect("this is process 0");
+    let sum = job(|numbers, _| {
+        aggregate_by_key(numbers.map(|n: u64| (n % 7, n)), "Sum", |sum: &mut u64, n| *sum += n)
+    });
+    let mut answer = run(layout, numbers, Feed::Shared, sum, None).expect("the job runs")?;
     answer.sort();
-    answer
+    Some(answer)
+}
+
+fn expected() -> Vec<(u64, u64)> {
+    (0..7).map(|r| (r, (0..1000).filter(|n| n % 7 == r).sum())).collect()
 }
 
 #[test]
 fn an_aggregation_by_key_is_the_same_on_one_worker_and_on_three() {
-    let expected: Vec<(u64, u64)> = (0..7)
-        .map(|r| (r, (0..1000).filter(|n| n % 7 == r).sum()))
-        .collect();
-    assert_eq!(sums(&Layout::threads(1)), expected);
-    assert_eq!(sums(&Layout::threads(3)), expected);
+    assert_eq!(sums(&Layout::threads(1)), Some(expected()));
+    assert_eq!(sums(&Layout::threads(3)), Some(expected()));
+}
+
+#[test]
+fn two_processes_of_two_workers_give_the_same_answer_on_loopback() {
+    let test = "two_processes_of_two_workers_give_the_same_answer_on_loopback";
+    let data = common::tiny_data();
+    if let Some(answer) = common::cluster("engine", test, &data, (2, 2), sums) {
+        assert_eq!(answer, expected());
+    }
 }
 
 #[test]
@@ -37,84 +51,66 @@ fn shares_cover_every_item_once() {
     assert_eq!(share(&items, 1, 3), vec![1, 4, 7]);
 }
 
-/// Environment variables that make this test binary play one process of a cluster.
-const PROCESS: &str = "LESSON_06_ENGINE_PROCESS";
-const HOSTFILE: &str = "LESSON_06_ENGINE_HOSTFILE";
-
-/// Process `p` of the two-process run below: a test that does nothing unless started by it.
 #[test]
-fn cluster_process() {
-    let (Some(process), Some(hostfile)) = (std::env::var_os(PROCESS), std::env::var_os(HOSTFILE))
-    else {
-        return;
-    };
-    let layout = Layout {
-        workers: 2,
-        processes: 2,
-        process: process.to_string_lossy().parse().expect("a process number"),
-        hostfile: Some(hostfile.into()),
-    };
-    if layout.process == 0 {
-        println!("ANSWER {:?}", sums(&layout));
-    } else {
-        sums_elsewhere(&layout);
+fn progress_counts_rounds_up_to_the_end() {
+    let told: Arc<Mutex<Vec<(u64, u64)>>> = Arc::default();
+    let log = Arc::clone(&told);
+    let progress = Arc::new(move |done, rounds| log.lock().expect("the log").push((done, rounds)));
+    let items: Vec<u64> = (0..1000).collect();
+    let pass = job(|items, probe| items.map(|n: u64| n * 2).probe_with(probe));
+    let answer = run(&Layout::threads(2), items, Feed::Shared, pass, Some(progress))
+        .expect("the job runs")
+        .expect("process 0");
+    assert_eq!(answer.len(), 1000);
+    let told = told.lock().expect("the log");
+    assert_eq!(told.last(), Some(&(ROUNDS, ROUNDS)), "the last report is the end: {told:?}");
+    assert!(told.len() > 2, "progress moved in steps: {told:?}");
+    assert!(told.windows(2).all(|w| w[0].0 < w[1].0), "progress only grows: {told:?}");
+}
+
+#[test]
+fn items_fed_at_the_first_worker_start_there() {
+    let seen: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let record = job(move |items, _| {
+        let worker = items.scope().index();
+        let log = Arc::clone(&log);
+        items.inspect(move |_: &u32| log.lock().expect("the log").push(worker))
+    });
+    run(&Layout::threads(3), (0..50).collect(), Feed::AtFirstWorker, record, None)
+        .expect("the job runs");
+    let seen = seen.lock().expect("the log");
+    assert_eq!(seen.len(), 50);
+    assert!(seen.iter().all(|&w| w == 0), "every item entered at worker 0: {seen:?}");
+}
+
+#[test]
+fn a_panicking_worker_comes_back_with_its_message() {
+    let boom = job(|items, _| {
+        items.map(|n: u32| {
+            assert!(n != 7, "item 7 is bad");
+            n
+        })
+    });
+    let result = run(&Layout::threads(2), (0..10).collect(), Feed::Shared, boom, None);
+    match result {
+        Err(RunError::Worker(message)) => assert!(message.contains("item 7 is bad"), "{message}"),
+        other => panic!("expected the worker's panic, got {other:?}"),
     }
 }
 
-/// Process 1's part: the same job; worker 0 is elsewhere, so nothing comes back here.
-fn sums_elsewhere(layout: &Layout) {
-    let numbers: Vec<u64> = (0..1000).collect();
-    let answer = run(layout, move |scope, index, peers| {
-        let mine = source(scope, share(&numbers, index, peers));
-        aggregate_by_key(mine.map(|n| (n % 7, n)), "Sum", |sum: &mut u64, n| {
-            *sum += n
-        })
-    })
-    .expect("the job runs");
-    assert!(answer.is_none(), "only process 0 collects");
-}
-
 #[test]
-fn two_processes_of_two_workers_give_the_same_answer_on_loopback() {
+fn a_layout_that_cannot_run_says_why() {
+    let mut layout = Layout::threads(1);
+    layout.processes = 2;
+    assert!(matches!(layout.config(), Err(LayoutError::NoHostfile { processes: 2 })));
+    layout.process = 2;
+    let error = layout.config().expect_err("-p 2 of -n 2");
+    assert!(error.to_string().contains("numbered from 0"), "{error}");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let hostfile = dir.path().join("hosts.txt");
-    // Two free ports on loopback, released just before the processes take them.
-    let ports: Vec<std::net::TcpListener> = (0..2)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a port"))
-        .collect();
-    let hosts: Vec<String> = ports
-        .iter()
-        .map(|p| p.local_addr().expect("an address").to_string())
-        .collect();
-    std::fs::write(&hostfile, hosts.join("\n")).expect("the hostfile");
-    drop(ports);
-    let me = std::env::current_exe().expect("this test binary");
-    let children: Vec<_> = (0..2)
-        .map(|p| {
-            let (me, hostfile) = (me.clone(), hostfile.clone());
-            std::thread::spawn(move || {
-                shared::testing::run_bounded(
-                    std::process::Command::new(me)
-                        .args(["cluster_process", "--exact", "--nocapture"])
-                        .env(PROCESS, p.to_string())
-                        .env(HOSTFILE, hostfile),
-                    std::time::Duration::from_secs(60),
-                )
-            })
-        })
-        .collect();
-    let outputs: Vec<_> = children
-        .into_iter()
-        .map(|child| child.join().expect("the process ran"))
-        .collect();
-    for (p, output) in outputs.iter().enumerate() {
-        assert!(
-            output.status.success(),
-            "process {p} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let stdout = String::from_utf8_lossy(&outputs[0].stdout);
-    let expected = format!("ANSWER {:?}", sums(&Layout::threads(1)));
-    assert!(stdout.contains(&expected), "process 0 printed: {stdout}");
+    std::fs::write(&hostfile, "127.0.0.1:2101\n").expect("a hostfile");
+    let layout = Layout { workers: 1, processes: 2, process: 0, hostfile: Some(hostfile) };
+    let error = layout.config().expect_err("one address for two processes");
+    assert!(error.to_string().contains("1 address(es) for -n 2"), "{error}");
 }

@@ -1,0 +1,7 @@
+//! `cargo run --release -p lesson-06-cluster --bin exercise-06`: lesson 6's jobs on local
+//! clusters, with the answers in `src/exercise.rs`. See `--help`. With `process …` it is
+//! one process of a cluster; with `launch …`, a local cluster of its own copies.
+
+fn main() -> std::process::ExitCode {
+    lesson_06_cluster::program::main::<lesson_06_cluster::answers::Exercise>()
+}

@@ -1,0 +1,268 @@
+//! The lesson's two jobs, wired from your answers: the group-by of exercises 6.1 and 6.3,
+//! and the parameter search of exercise 6.2. The program, the tests and every process of a
+//! cluster build them with these functions, so that every worker builds the same dataflow.
+//!
+//! ```text
+//! group-by  files ─ share ─▶ read (probe) ─▶ split (6.3) ─▶ daily_bars (6.1) ─┐
+//!                                              └────────── problems ──────────┴▶ worker 0: settle (6.3)
+//! search    windows at worker 0 ─▶ scores (6.2) (probe) ─▶ worker 0: order, folds
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use lesson_03_datasets::strategy::{Scored, Search, Window};
+use serde::{Deserialize, Serialize};
+use shared::Bar;
+use timely::dataflow::StreamVec;
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::{Concat, Probe};
+
+use crate::answers::Answers;
+use crate::engine::{self, Feed, Layout, Progress, RunError};
+
+// ANCHOR: types
+/// One symbol's bars of one date, summarised: the open of its first bar, the highest high,
+/// the lowest low, the close of its last bar, and the volume of all its bars.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: u64,
+}
+
+/// One file, as the worker that read it saw it: its bars, or why they could not be read.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub path: PathBuf,
+    pub bars: Result<Vec<Bar>, Unreadable>,
+}
+
+/// Why a file could not be read: the line (from 1) where reading stopped, when there is
+/// one, and what was wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub line: Option<u64>,
+    pub error: String,
+}
+
+/// A file the group-by could not use, and where that was found: which worker, which file,
+/// which line. It travels to worker 0 like any other record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub worker: usize,
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub error: String,
+}
+
+/// The group-by's answer: every symbol's days in date order, and the files it left out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupBy {
+    pub symbols: BTreeMap<String, Vec<Day>>,
+    pub skipped: Vec<Problem>,
+}
+
+/// The group-by refused to answer: these files could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct BadInput(pub Vec<Problem>);
+
+/// How exercise 6.2 scores a window on a year (the index of the year, from 0). Every
+/// process builds its own from the data it reads: a closure cannot travel over a network.
+pub type Score = Arc<dyn Fn(Window, usize) -> f64 + Send + Sync>;
+// ANCHOR_END: types
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "worker {}: {}", self.worker, self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        write!(f, ": {}", self.error)
+    }
+}
+
+impl fmt::Display for BadInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = if self.0.len() == 1 { "file" } else { "files" };
+        write!(f, "{} {files} could not be read:", self.0.len())?;
+        for problem in &self.0 {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+// ANCHOR: read_files
+/// Reads each file of the stream on the worker that holds it (given: the worker's share of
+/// the files comes from [`engine::run`] with [`Feed::Shared`]).
+pub fn read_files<'scope>(files: StreamVec<'scope, u64, PathBuf>) -> StreamVec<'scope, u64, Read> {
+    files.map(|path| {
+        let bars = shared::read::read_csv(&path).map_err(|error| Unreadable {
+            line: error.line(),
+            error: error.to_string(),
+        });
+        Read { path, bars }
+    })
+}
+// ANCHOR_END: read_files
+
+/// Why a job gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(
+        "{symbol} came back {times} times: a symbol's days must all meet on one worker \
+         before they are put together (an exchange by symbol, book section 6.1)"
+    )]
+    SymbolTwice { symbol: String, times: usize },
+    #[error(transparent)]
+    Unscored(#[from] Unscored),
+}
+
+/// What worker 0 collects from the group-by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+enum Collected {
+    Symbol(String, Vec<Day>),
+    Problem(Problem),
+}
+
+// ANCHOR: group_by
+/// Runs the group-by of exercises 6.1 and 6.3 with answers `A` over `files` (every
+/// process passes the same list) on `layout`. Process 0 gets `Some` answer: what `A`'s
+/// `settle` made of it; other processes get `None`.
+pub fn group_by<A: Answers>(
+    layout: &Layout,
+    files: Vec<PathBuf>,
+    progress: Option<Progress>,
+) -> Result<Option<Result<GroupBy, BadInput>>, JobError> {
+    let job = engine::job(|files, probe| {
+        let read = read_files(files).probe_with(probe);
+        let (good, problems) = A::split(read);
+        let days = A::daily_bars(good).map(|(symbol, days)| Collected::Symbol(symbol, days));
+        days.concat(problems.map(Collected::Problem))
+    });
+    let Some(collected) = engine::run(layout, files, Feed::Shared, job, progress)? else {
+        return Ok(None);
+    };
+    let (mut days, mut problems) = (Vec::new(), Vec::new());
+    for record in collected {
+        match record {
+            Collected::Symbol(symbol, d) => days.push((symbol, d)),
+            Collected::Problem(problem) => problems.push(problem),
+        }
+    }
+    // Records reach worker 0 in no particular order; settle sees them in one.
+    days.sort_by(|a, b| a.0.cmp(&b.0));
+    for run in days.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            let (symbol, times) = (run[0].0.clone(), run.len());
+            return Err(JobError::SymbolTwice { symbol, times });
+        }
+    }
+    problems.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Some(A::settle(days, problems)))
+}
+// ANCHOR_END: group_by
+
+/// The search's scores did not come back once per window.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Unscored {
+    #[error(
+        "window {index} ({window:?}) came back {times} times: each window must be scored \
+         once, on one worker (see book section 6.2)"
+    )]
+    Twice {
+        index: usize,
+        window: Window,
+        times: usize,
+    },
+    #[error("window {index} ({window:?}) never came back (see book section 6.2)")]
+    Missing { index: usize, window: Window },
+    #[error("a score came back for window {index}, but there are only {count} (see book section 6.2)")]
+    Unknown { index: usize, count: usize },
+    #[error(
+        "window {index} is {window:?}, but its score says {said:?} with {years_found} yearly          scores for {years} years (see book section 6.2)"
+    )]
+    Mismatch {
+        index: usize,
+        window: Window,
+        said: Window,
+        years_found: usize,
+        years: usize,
+    },
+}
+
+// ANCHOR: search
+/// Runs the parameter search of exercise 6.2 with answers `A` on `layout`: the candidates
+/// enter at worker 0 (numbered, as `(index, window)`), `A`'s `scores` spreads and scores
+/// them, and worker 0 puts the scores back in the candidates' order and builds the folds
+/// with lesson 3's reference. Process 0 gets `Some` answer, other processes `None`.
+pub fn search<A: Answers>(
+    layout: &Layout,
+    candidates: Vec<Window>,
+    years: usize,
+    score: Score,
+    progress: Option<Progress>,
+) -> Result<Option<Search>, JobError> {
+    let numbered: Vec<(usize, Window)> = candidates.iter().copied().enumerate().collect();
+    let job = engine::job(move |windows, probe| {
+        A::scores(windows, years, Arc::clone(&score)).probe_with(probe)
+    });
+    let Some(collected) = engine::run(layout, numbered, Feed::AtFirstWorker, job, progress)? else {
+        return Ok(None);
+    };
+    Ok(Some(in_order(&candidates, years, collected)?))
+}
+
+/// The scores in the candidates' order, and the folds of lesson 3's cross-validation.
+fn in_order(
+    candidates: &[Window],
+    years: usize,
+    collected: Vec<(usize, Scored)>,
+) -> Result<Search, Unscored> {
+    let mut slots: Vec<Vec<Scored>> = vec![Vec::new(); candidates.len()];
+    for (index, scored) in collected {
+        let slot = slots.get_mut(index).ok_or(Unscored::Unknown {
+            index,
+            count: candidates.len(),
+        })?;
+        slot.push(scored);
+    }
+    let mut scored = Vec::with_capacity(candidates.len());
+    for (index, mut slot) in slots.into_iter().enumerate() {
+        let window = candidates[index];
+        match slot.len() {
+            0 => return Err(Unscored::Missing { index, window }),
+            1 => {
+                let found = slot.remove(0);
+                if found.window != window || found.per_year.len() != years {
+                    return Err(Unscored::Mismatch {
+                        index,
+                        window,
+                        said: found.window,
+                        years_found: found.per_year.len(),
+                        years,
+                    });
+                }
+                scored.push(found);
+            }
+            times => return Err(Unscored::Twice { index, window, times }),
+        }
+    }
+    // The folds only compare the per-year scores: lesson 3's search, fed the table of
+    // scores instead of the strategy, builds them without scoring anything again.
+    let table: HashMap<Window, &[f64]> =
+        scored.iter().map(|s| (s.window, s.per_year.as_slice())).collect();
+    let lookup = |window: Window, year: usize| table[&window][year];
+    let folds = lesson_03_datasets::solution::search(candidates, years, lookup).folds;
+    Ok(Search { scored, folds })
+}
+// ANCHOR_END: search

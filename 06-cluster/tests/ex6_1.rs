@@ -1,0 +1,77 @@
+//! Exercise 6.1: the distributed group-by. `cargo test -p lesson-06-cluster --test ex6_1`.
+//! Each test runs the group-by (your `daily_bars`, the reference's 6.3) on a tiny dataset
+//! and compares it with a plain single-machine read, and the highest highs with lesson 3's
+//! answer; on one worker, on two, and on two processes of two workers over 127.0.0.1.
+
+mod common;
+
+use common::{LAYOUTS, Tiny, Yours61, cluster, days_difference, expected_days, tiny_data};
+use lesson_03_datasets::answers::{Answers as _, Solution as Lesson3};
+use lesson_06_cluster::job::{self, GroupBy};
+
+/// The group-by on `layout`, checked against the single-machine answers.
+fn check(test: &str, data: &Tiny, layout: (usize, usize)) {
+    let files = data.files();
+    let mine = files.clone();
+    let answer = cluster("6.1", test, data, layout, move |layout| {
+        common::answer_of("6.1", job::group_by::<Yours61>(layout, mine.clone(), None))
+    });
+    let Some(answer) = answer else {
+        return; // this was process 1: process 0 checks the answer
+    };
+    let (processes, workers) = layout;
+    let GroupBy { symbols, skipped } = answer.expect("the tiny dataset reads");
+    assert!(skipped.is_empty(), "no file is bad: {skipped:?}");
+    if let Some(difference) = days_difference(&symbols, &expected_days(&files)) {
+        panic!(
+            "exercise 6.1 on {processes} process(es) × {workers} worker(s): {difference} \
+             (see book section 6.1)"
+        );
+    }
+    // Lesson 3, on one machine: the highest high of each symbol and the dates it happened.
+    for (symbol, days) in &symbols {
+        let theirs: Vec<_> = files
+            .iter()
+            .filter(|f| lesson_03_datasets::frame::symbol_of(f) == Some(symbol.as_str()))
+            .cloned()
+            .collect();
+        let lesson3 = Lesson3::max_high(&theirs, &|_| {})
+            .expect("lesson 3 reads the files")
+            .expect("a symbol has bars");
+        let high = days.iter().map(|d| d.high).fold(f64::NEG_INFINITY, f64::max);
+        let dates: Vec<_> = days.iter().filter(|d| d.high == high).map(|d| d.date).collect();
+        assert_eq!(
+            (high, dates),
+            (lesson3.high, lesson3.dates),
+            "exercise 6.1: {symbol}'s highest high and its dates differ from lesson 3's \
+             answer (see book section 6.1)"
+        );
+    }
+}
+
+#[test]
+fn ex6_1_one_worker_gives_the_single_machine_answer() {
+    check(
+        "ex6_1_one_worker_gives_the_single_machine_answer",
+        &tiny_data(),
+        LAYOUTS[0],
+    );
+}
+
+#[test]
+fn ex6_1_two_workers_bring_each_symbol_together() {
+    check(
+        "ex6_1_two_workers_bring_each_symbol_together",
+        &tiny_data(),
+        LAYOUTS[1],
+    );
+}
+
+#[test]
+fn ex6_1_two_processes_of_two_workers_give_the_same_answer() {
+    check(
+        "ex6_1_two_processes_of_two_workers_give_the_same_answer",
+        &tiny_data(),
+        LAYOUTS[2],
+    );
+}
