@@ -272,7 +272,12 @@ where
     let failed = Arc::new(AtomicBool::new(false));
     let guards = timely::execute(config, move |worker: &mut Worker| {
         let work = std::panic::AssertUnwindSafe(|| {
-            let run = Round { items: &items, feed, rounds, failed: &failed };
+            let run = Round {
+                items: &items,
+                feed,
+                rounds,
+                failed: &failed,
+            };
             feed_and_collect(worker, run, &job, progress.as_ref())
         });
         std::panic::catch_unwind(work).unwrap_or_else(|panic| {
@@ -352,7 +357,12 @@ where
     T: ExchangeData + Clone,
     F: for<'scope> Fn(StreamVec<'scope, u64, I>, &ProbeHandle<u64>) -> StreamVec<'scope, u64, T>,
 {
-    let Round { items, feed, rounds, failed } = run;
+    let Round {
+        items,
+        feed,
+        rounds,
+        failed,
+    } = run;
     let (index, peers) = (worker.index(), worker.peers());
     let mine: Vec<I> = match feed {
         Feed::Shared => share(items, index, peers),

@@ -186,7 +186,9 @@ pub enum Unscored {
     },
     #[error("window {index} ({window:?}) never came back (see book section 6.2)")]
     Missing { index: usize, window: Window },
-    #[error("a score came back for window {index}, but there are only {count} (see book section 6.2)")]
+    #[error(
+        "a score came back for window {index}, but there are only {count} (see book section 6.2)"
+    )]
     Unknown { index: usize, count: usize },
     #[error(
         "window {index} is {window:?}, but its score says {said:?} with {years_found} yearly          scores for {years} years (see book section 6.2)"
@@ -254,13 +256,21 @@ fn in_order(
                 }
                 scored.push(found);
             }
-            times => return Err(Unscored::Twice { index, window, times }),
+            times => {
+                return Err(Unscored::Twice {
+                    index,
+                    window,
+                    times,
+                });
+            }
         }
     }
     // The folds only compare the per-year scores: lesson 3's search, fed the table of
     // scores instead of the strategy, builds them without scoring anything again.
-    let table: HashMap<Window, &[f64]> =
-        scored.iter().map(|s| (s.window, s.per_year.as_slice())).collect();
+    let table: HashMap<Window, &[f64]> = scored
+        .iter()
+        .map(|s| (s.window, s.per_year.as_slice()))
+        .collect();
     let lookup = |window: Window, year: usize| table[&window][year];
     let folds = lesson_03_datasets::solution::search(candidates, years, lookup).folds;
     Ok(Search { scored, folds })

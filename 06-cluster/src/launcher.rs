@@ -1,0 +1,269 @@
+//! A local cluster: `P` processes of one program on 127.0.0.1, each with `W` workers.
+//!
+//! [`launch`] picks `P` free ports, writes them into a hostfile (line `i` is process `i`'s
+//! address, timely's format), starts the processes with timely's flags
+//! (`-w W -n P -p i -h HOSTFILE`), shows process 0's progress, and returns process 0's
+//! output. When a process fails, it stops all the others and returns that process's last
+//! lines; when the launcher itself goes (Ctrl-C, a kill), the kernel stops them too (Linux:
+//! each child asks for `SIGKILL` when its parent dies). No process outlives a launch.
+//!
+//! On real machines there is no launcher: each machine runs the same command with its own
+//! `-p`, and the hostfile lists the machines (see the book's section 6.5).
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use shared::progress::{ClearOnDrop, ProgressBar};
+
+/// Set to `1` in process 0's environment by [`launch`]: print progress as lines
+/// (`progress DONE ROUNDS`) on stdout, for the launcher to draw, instead of a bar.
+pub const PROGRESS_LINES: &str = "LESSON_06_PROGRESS_LINES";
+
+/// How many of a failed process's last stderr lines the error shows.
+const LAST_WORDS: usize = 12;
+
+/// One local cluster run.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The program every process runs: the launcher's own binary, so that process `i` of
+    /// `exercise-06` is `exercise-06`.
+    pub program: PathBuf,
+    /// Its arguments before timely's flags (`process groupby …`).
+    pub args: Vec<OsString>,
+    pub processes: usize,
+    pub workers: usize,
+    /// The progress bar's label; `None` for no bar.
+    pub label: Option<String>,
+}
+
+/// What a launch gave back.
+#[derive(Debug, Clone)]
+pub struct Launched {
+    /// Process 0's standard output, without its progress lines.
+    pub output: String,
+    /// From the first process started to the last one finished.
+    pub elapsed: Duration,
+}
+
+/// Why a launch failed. Every process it started has been stopped and reaped.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("cannot find {0} free ports on 127.0.0.1: {1}")]
+    Ports(usize, std::io::Error),
+    #[error("cannot write the hostfile {0}: {1}")]
+    Hostfile(PathBuf, std::io::Error),
+    #[error("cannot start process {process}, {program}: {error}")]
+    Start {
+        process: usize,
+        program: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "process {process} of {processes} failed ({status}), so the launcher stopped every \
+         process. Its last lines:\n{last_words}"
+    )]
+    Failed {
+        process: usize,
+        processes: usize,
+        status: ExitStatus,
+        last_words: String,
+    },
+}
+
+/// The processes of one launch. Dropping it kills and reaps those still running.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// What the reader threads tell the launcher.
+enum Event {
+    /// A line of process `.0`'s stdout (`.1 == true`) or stderr.
+    Line(usize, bool, String),
+}
+
+/// Runs one local cluster to the end: see the [module docs](self).
+pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
+    let n = launch.processes.max(1);
+    let dir = tempfile::tempdir().map_err(|e| LaunchError::Hostfile(std::env::temp_dir(), e))?;
+    let hostfile = dir.path().join("hosts.txt");
+    write_hostfile(&hostfile, n)?;
+
+    let started = Instant::now();
+    let (tx, events) = mpsc::channel();
+    let mut processes = Processes(Vec::with_capacity(n));
+    for process in 0..n {
+        let mut command = Command::new(&launch.program);
+        command
+            .args(&launch.args)
+            .args(["-w", &launch.workers.to_string(), "-n", &n.to_string()])
+            .args(["-p", &process.to_string(), "-h"])
+            .arg(&hostfile)
+            .env(PROGRESS_LINES, "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        die_with_parent(&mut command);
+        let mut child = command.spawn().map_err(|error| LaunchError::Start {
+            process,
+            program: launch.program.clone(),
+            error,
+        })?;
+        forward(child.stdout.take(), process, true, tx.clone());
+        forward(child.stderr.take(), process, false, tx.clone());
+        processes.0.push(child);
+    }
+    drop(tx);
+
+    let bar = ClearOnDrop(match &launch.label {
+        Some(label) => shared::progress::items(0, label),
+        None => ProgressBar::hidden(),
+    });
+    let mut output = String::new();
+    let mut last_words: Vec<VecDeque<String>> = vec![VecDeque::new(); n];
+    let mut running = n;
+    while running > 0 {
+        // Lines as they come; between them, a look at who has exited.
+        while let Ok(Event::Line(process, stdout, line)) =
+            events.recv_timeout(Duration::from_millis(20))
+        {
+            if stdout && process == 0 {
+                match parse_progress(&line) {
+                    Some((done, rounds)) => {
+                        bar.set_length(rounds);
+                        bar.set_position(done);
+                    }
+                    None => {
+                        output.push_str(&line);
+                        output.push('\n');
+                    }
+                }
+            } else {
+                if process == 0 {
+                    bar.suspend(|| eprintln!("{line}"));
+                }
+                let words = &mut last_words[process];
+                words.push_back(line);
+                if words.len() > LAST_WORDS {
+                    words.pop_front();
+                }
+            }
+        }
+        running = 0;
+        for (process, child) in processes.0.iter_mut().enumerate() {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => {
+                    drop(bar);
+                    // Stop the others first, then collect what the failed one said last.
+                    drop(processes);
+                    for Event::Line(p, stdout, line) in events.try_iter() {
+                        if p == process && !stdout {
+                            last_words[p].push_back(line);
+                        }
+                    }
+                    let words = &last_words[process];
+                    let skip = words.len().saturating_sub(LAST_WORDS);
+                    let last_words: Vec<String> =
+                        words.iter().skip(skip).map(|l| format!("  {l}")).collect();
+                    return Err(LaunchError::Failed {
+                        process,
+                        processes: n,
+                        status,
+                        last_words: last_words.join("\n"),
+                    });
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => running += 1,
+            }
+        }
+    }
+    // Every process has exited: the rest of their output is in the channel.
+    for Event::Line(process, stdout, line) in events.iter() {
+        if stdout && process == 0 && parse_progress(&line).is_none() {
+            output.push_str(&line);
+            output.push('\n');
+        } else if !stdout && process == 0 {
+            bar.suspend(|| eprintln!("{line}"));
+        }
+    }
+    Ok(Launched {
+        output,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Writes `n` free loopback addresses, one per line. A port is free when the kernel gives
+/// it to a listener on port 0; the listeners close just before the processes start, so
+/// another program could take one in between (then the launch fails and says so).
+fn write_hostfile(path: &Path, n: usize) -> Result<(), LaunchError> {
+    let listeners: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<_, _>>()
+        .map_err(|e| LaunchError::Ports(n, e))?;
+    let mut text = String::new();
+    for listener in &listeners {
+        let address = listener
+            .local_addr()
+            .map_err(|e| LaunchError::Ports(n, e))?;
+        text.push_str(&format!("{address}\n"));
+    }
+    std::fs::write(path, text).map_err(|e| LaunchError::Hostfile(path.to_path_buf(), e))
+}
+
+/// `progress DONE ROUNDS` → `(DONE, ROUNDS)`.
+pub fn parse_progress(line: &str) -> Option<(u64, u64)> {
+    let mut words = line.strip_prefix("progress ")?.split(' ');
+    let done = words.next()?.parse().ok()?;
+    let rounds = words.next()?.parse().ok()?;
+    Some((done, rounds))
+}
+
+/// Sends each line of `pipe` to the launcher, from a thread of its own.
+fn forward(
+    pipe: Option<impl Read + Send + 'static>,
+    process: usize,
+    stdout: bool,
+    tx: mpsc::Sender<Event>,
+) {
+    let Some(pipe) = pipe else { return };
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if tx.send(Event::Line(process, stdout, line)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Linux: the child asks the kernel for `SIGKILL` when the launcher dies, however it dies.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec, `prctl` is async-signal-safe and touches no memory of
+    // the parent's.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere, the processes share the launcher's process group, so that Ctrl-C in a
+/// terminal reaches them all; and a failure stops them (see [`launch`]).
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}

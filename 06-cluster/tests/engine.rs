@@ -16,7 +16,11 @@ use timely::dataflow::operators::{Inspect, Probe};
 fn sums(layout: &Layout) -> Option<Vec<(u64, u64)>> {
     let numbers: Vec<u64> = (0..1000).collect();
     let sum = job(|numbers, _| {
-        aggregate_by_key(numbers.map(|n: u64| (n % 7, n)), "Sum", |sum: &mut u64, n| *sum += n)
+        aggregate_by_key(
+            numbers.map(|n: u64| (n % 7, n)),
+            "Sum",
+            |sum: &mut u64, n| *sum += n,
+        )
     });
     let mut answer = run(layout, numbers, Feed::Shared, sum, None).expect("the job runs")?;
     answer.sort();
@@ -24,7 +28,9 @@ fn sums(layout: &Layout) -> Option<Vec<(u64, u64)>> {
 }
 
 fn expected() -> Vec<(u64, u64)> {
-    (0..7).map(|r| (r, (0..1000).filter(|n| n % 7 == r).sum())).collect()
+    (0..7)
+        .map(|r| (r, (0..1000).filter(|n| n % 7 == r).sum()))
+        .collect()
 }
 
 #[test]
@@ -58,14 +64,27 @@ fn progress_counts_rounds_up_to_the_end() {
     let progress = Arc::new(move |done, rounds| log.lock().expect("the log").push((done, rounds)));
     let items: Vec<u64> = (0..1000).collect();
     let pass = job(|items, probe| items.map(|n: u64| n * 2).probe_with(probe));
-    let answer = run(&Layout::threads(2), items, Feed::Shared, pass, Some(progress))
-        .expect("the job runs")
-        .expect("process 0");
+    let answer = run(
+        &Layout::threads(2),
+        items,
+        Feed::Shared,
+        pass,
+        Some(progress),
+    )
+    .expect("the job runs")
+    .expect("process 0");
     assert_eq!(answer.len(), 1000);
     let told = told.lock().expect("the log");
-    assert_eq!(told.last(), Some(&(ROUNDS, ROUNDS)), "the last report is the end: {told:?}");
+    assert_eq!(
+        told.last(),
+        Some(&(ROUNDS, ROUNDS)),
+        "the last report is the end: {told:?}"
+    );
     assert!(told.len() > 2, "progress moved in steps: {told:?}");
-    assert!(told.windows(2).all(|w| w[0].0 < w[1].0), "progress only grows: {told:?}");
+    assert!(
+        told.windows(2).all(|w| w[0].0 < w[1].0),
+        "progress only grows: {told:?}"
+    );
 }
 
 #[test]
@@ -77,11 +96,20 @@ fn items_fed_at_the_first_worker_start_there() {
         let log = Arc::clone(&log);
         items.inspect(move |_: &u32| log.lock().expect("the log").push(worker))
     });
-    run(&Layout::threads(3), (0..50).collect(), Feed::AtFirstWorker, record, None)
-        .expect("the job runs");
+    run(
+        &Layout::threads(3),
+        (0..50).collect(),
+        Feed::AtFirstWorker,
+        record,
+        None,
+    )
+    .expect("the job runs");
     let seen = seen.lock().expect("the log");
     assert_eq!(seen.len(), 50);
-    assert!(seen.iter().all(|&w| w == 0), "every item entered at worker 0: {seen:?}");
+    assert!(
+        seen.iter().all(|&w| w == 0),
+        "every item entered at worker 0: {seen:?}"
+    );
 }
 
 #[test]
@@ -92,7 +120,13 @@ fn a_panicking_worker_comes_back_with_its_message() {
             n
         })
     });
-    let result = run(&Layout::threads(2), (0..10).collect(), Feed::Shared, boom, None);
+    let result = run(
+        &Layout::threads(2),
+        (0..10).collect(),
+        Feed::Shared,
+        boom,
+        None,
+    );
     match result {
         Err(RunError::Worker(message)) => assert!(message.contains("item 7 is bad"), "{message}"),
         other => panic!("expected the worker's panic, got {other:?}"),
@@ -103,14 +137,25 @@ fn a_panicking_worker_comes_back_with_its_message() {
 fn a_layout_that_cannot_run_says_why() {
     let mut layout = Layout::threads(1);
     layout.processes = 2;
-    assert!(matches!(layout.config(), Err(LayoutError::NoHostfile { processes: 2 })));
+    assert!(matches!(
+        layout.config(),
+        Err(LayoutError::NoHostfile { processes: 2 })
+    ));
     layout.process = 2;
     let error = layout.config().expect_err("-p 2 of -n 2");
     assert!(error.to_string().contains("numbered from 0"), "{error}");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let hostfile = dir.path().join("hosts.txt");
     std::fs::write(&hostfile, "127.0.0.1:2101\n").expect("a hostfile");
-    let layout = Layout { workers: 1, processes: 2, process: 0, hostfile: Some(hostfile) };
+    let layout = Layout {
+        workers: 1,
+        processes: 2,
+        process: 0,
+        hostfile: Some(hostfile),
+    };
     let error = layout.config().expect_err("one address for two processes");
-    assert!(error.to_string().contains("1 address(es) for -n 2"), "{error}");
+    assert!(
+        error.to_string().contains("1 address(es) for -n 2"),
+        "{error}"
+    );
 }

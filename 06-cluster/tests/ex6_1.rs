@@ -38,8 +38,15 @@ fn check(test: &str, data: &Tiny, layout: (usize, usize)) {
         let lesson3 = Lesson3::max_high(&theirs, &|_| {})
             .expect("lesson 3 reads the files")
             .expect("a symbol has bars");
-        let high = days.iter().map(|d| d.high).fold(f64::NEG_INFINITY, f64::max);
-        let dates: Vec<_> = days.iter().filter(|d| d.high == high).map(|d| d.date).collect();
+        let high = days
+            .iter()
+            .map(|d| d.high)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let dates: Vec<_> = days
+            .iter()
+            .filter(|d| d.high == high)
+            .map(|d| d.date)
+            .collect();
         assert_eq!(
             (high, dates),
             (lesson3.high, lesson3.dates),

@@ -13,8 +13,11 @@ use common::{LAYOUTS, Tiny, Yours62, cluster, tiny_data};
 use lesson_03_datasets::strategy::{Search, Window, closes_by_year, grid, log_spaced, score};
 use lesson_06_cluster::job::{self, Score};
 
-/// Who scored what, in this process: (thread, window, year) for every call of `score`.
-type Calls = Arc<Mutex<Vec<(ThreadId, Window, usize)>>>;
+/// One call of `score`: which thread, which window, which year.
+type Call = (ThreadId, Window, usize);
+
+/// Who scored what, in this process.
+type Calls = Arc<Mutex<Vec<Call>>>;
 
 /// A grid of windows, the years of AIG's closes, and the strategy's score on them, which
 /// records every call in `calls`.
@@ -36,13 +39,16 @@ fn setup(data: &Tiny, calls: &Calls) -> (Vec<Window>, usize, Score) {
 
 /// The search on `layout`; returns its answer, lesson 3's, and process 0's calls of
 /// `score`.
-fn search(test: &str, layout: (usize, usize)) -> Option<(Search, Search, Vec<(ThreadId, Window, usize)>)> {
+fn search(test: &str, layout: (usize, usize)) -> Option<(Search, Search, Vec<Call>)> {
     let data = tiny_data();
     let calls = Calls::default();
     let (candidates, years, score) = setup(&data, &calls);
     let (c, s) = (candidates.clone(), Arc::clone(&score));
     let answer = cluster("6.2", test, &data, layout, move |layout| {
-        common::answer_of("6.2", job::search::<Yours62>(layout, c.clone(), years, Arc::clone(&s), None))
+        common::answer_of(
+            "6.2",
+            job::search::<Yours62>(layout, c.clone(), years, Arc::clone(&s), None),
+        )
     })?;
     let here = std::mem::take(&mut *calls.lock().expect("the log"));
     let lesson3 = lesson_03_datasets::solution::search(&candidates, years, |w, y| score(w, y));
@@ -57,11 +63,14 @@ fn assert_same(answer: &Search, lesson3: &Search, layout: (usize, usize)) {
             layout.0, layout.1
         );
     }
-    assert_eq!(answer.folds, lesson3.folds, "the folds follow from the scores");
+    assert_eq!(
+        answer.folds, lesson3.folds,
+        "the folds follow from the scores"
+    );
 }
 
 /// How many calls of `score` each thread made.
-fn per_thread(calls: &[(ThreadId, Window, usize)]) -> HashMap<ThreadId, usize> {
+fn per_thread(calls: &[Call]) -> HashMap<ThreadId, usize> {
     let mut counts = HashMap::new();
     for (thread, _, _) in calls {
         *counts.entry(*thread).or_default() += 1;
@@ -82,7 +91,8 @@ fn ex6_2_one_worker_gives_lesson_3s_answer() {
 #[test]
 fn ex6_2_two_workers_each_score_a_share_once() {
     let layout = LAYOUTS[1];
-    let Some((answer, lesson3, calls)) = search("ex6_2_two_workers_each_score_a_share_once", layout)
+    let Some((answer, lesson3, calls)) =
+        search("ex6_2_two_workers_each_score_a_share_once", layout)
     else {
         return;
     };

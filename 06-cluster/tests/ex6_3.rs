@@ -45,8 +45,15 @@ fn check(test: &str, layout: (usize, usize)) {
                 bad.display()
             );
             let message = BadInput(problems).to_string();
-            for part in [format!("worker {worker}"), bad.display().to_string(), format!("line {BAD_LINE}")] {
-                assert!(message.contains(&part), "the error should say {part:?}: {message}");
+            for part in [
+                format!("worker {worker}"),
+                bad.display().to_string(),
+                format!("line {BAD_LINE}"),
+            ] {
+                assert!(
+                    message.contains(&part),
+                    "the error should say {part:?}: {message}"
+                );
             }
         }
         Ok(GroupBy { symbols, skipped }) => {
@@ -76,7 +83,10 @@ fn ex6_3_two_workers_name_the_worker_that_read_it() {
 
 #[test]
 fn ex6_3_two_processes_carry_the_problem_to_process_0() {
-    check("ex6_3_two_processes_carry_the_problem_to_process_0", LAYOUTS[2]);
+    check(
+        "ex6_3_two_processes_carry_the_problem_to_process_0",
+        LAYOUTS[2],
+    );
 }
 
 #[test]
@@ -93,7 +103,10 @@ fn ex6_3_clean_data_gives_every_symbol_and_no_problem() {
     let GroupBy { symbols, skipped } = answer.unwrap_or_else(|e| {
         panic!("exercise 6.3: no file is bad, yet the job failed: {e} (see book section 6.3)")
     });
-    assert!(skipped.is_empty(), "exercise 6.3: no file is bad, yet {skipped:?} were skipped");
+    assert!(
+        skipped.is_empty(),
+        "exercise 6.3: no file is bad, yet {skipped:?} were skipped"
+    );
     if let Some(d) = days_difference(&symbols, &expected_days(&files)) {
         panic!("exercise 6.3: on clean data, {d} (see book section 6.3)");
     }

@@ -249,8 +249,8 @@ pub fn cluster<R: Send + 'static>(
         process: 0,
         hostfile: (processes > 1).then_some(hostfile),
     };
-    let answer =
-        shared::testing::within_for(id, CLUSTER_DEADLINE, move || job(&layout)).expect("process 0 collects");
+    let answer = shared::testing::within_for(id, CLUSTER_DEADLINE, move || job(&layout))
+        .expect("process 0 collects");
     // Process 0 has its answer, so every process has finished its part: each exits now.
     while !others.0.is_empty() {
         let (p, child) = others.0.remove(0);
@@ -284,7 +284,12 @@ pub fn corrupt(file: &Path, line: usize) {
     let text = std::fs::read_to_string(file).expect("the file reads");
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let fields: Vec<&str> = lines[line - 1].split(',').collect();
-    lines[line - 1] = format!("{},{},12x.5,{}", fields[0], fields[1], fields[3..].join(","));
+    lines[line - 1] = format!(
+        "{},{},12x.5,{}",
+        fields[0],
+        fields[1],
+        fields[3..].join(",")
+    );
     std::fs::write(file, lines.join("\n") + "\n").expect("the file is written");
 }
 
