@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use lesson_03_datasets::strategy::{Scored, Search, Window};
 use serde::{Deserialize, Serialize};
 use shared::Bar;
+use shared::read::ReadError;
 use timely::dataflow::StreamVec;
 use timely::dataflow::operators::vec::Map;
 use timely::dataflow::operators::{Concat, Probe};
@@ -106,7 +107,12 @@ pub fn read_files<'scope>(files: StreamVec<'scope, u64, PathBuf>) -> StreamVec<'
     files.map(|path| {
         let bars = shared::read::read_csv(&path).map_err(|error| Unreadable {
             line: error.line(),
-            error: error.to_string(),
+            // What went wrong, without the path and line, which a problem shows anyway.
+            error: match error {
+                ReadError::Parse { message, .. } => message,
+                ReadError::Io { error, .. } => format!("cannot read it: {error}"),
+                ReadError::Empty { .. } => "it is empty".into(),
+            },
         });
         Read { path, bars }
     })

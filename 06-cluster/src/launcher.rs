@@ -25,6 +25,10 @@ use shared::progress::{ClearOnDrop, ProgressBar};
 /// (`progress DONE ROUNDS`) on stdout, for the launcher to draw, instead of a bar.
 pub const PROGRESS_LINES: &str = "LESSON_06_PROGRESS_LINES";
 
+/// What timely prints on stdout while a process waits for its peers to connect: not part
+/// of the answer.
+const TIMELY_WAITING: &str = "awaiting connections";
+
 /// How many of a failed process's last stderr lines the error shows.
 const LAST_WORDS: usize = 12;
 
@@ -139,6 +143,9 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
         while let Ok(Event::Line(process, stdout, line)) =
             events.recv_timeout(Duration::from_millis(20))
         {
+            if stdout && line.starts_with(TIMELY_WAITING) {
+                continue;
+            }
             if stdout && process == 0 {
                 match parse_progress(&line) {
                     Some((done, rounds)) => {
@@ -191,7 +198,11 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     }
     // Every process has exited: the rest of their output is in the channel.
     for Event::Line(process, stdout, line) in events.iter() {
-        if stdout && process == 0 && parse_progress(&line).is_none() {
+        if stdout
+            && process == 0
+            && parse_progress(&line).is_none()
+            && !line.starts_with(TIMELY_WAITING)
+        {
             output.push_str(&line);
             output.push('\n');
         } else if !stdout && process == 0 {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -226,6 +226,7 @@ fn progress(label: &str) -> (Option<Progress>, Option<ClearOnDrop>) {
 /// One process of a cluster. Process 0 prints the answer; returns whether the job gave one
 /// without problems.
 pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
+    let started = Instant::now();
     let layout = &process.layout;
     let (progress, bar) = progress(match process.job {
         JobName::Groupby => "files",
@@ -235,28 +236,42 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
         JobName::Groupby => {
             let files = minute_files(&process.args)?;
             let count = files.len();
+            let setup = started.elapsed();
             let answer = job::group_by::<A>(layout, files, progress)?;
             drop(bar);
-            let Some(answer) = answer else {
-                return Ok(true);
-            };
-            Ok(print_group_by(count, &answer.map_err(anyhow::Error::from)?))
+            if let Some(answer) = answer {
+                print_group_by(count, &answer.map_err(anyhow::Error::from)?);
+                print_timing(setup, started.elapsed() - setup);
+            }
+            Ok(true)
         }
         JobName::Search => {
             let (candidates, years, score) = search_setup(&process.args)?;
+            let setup = started.elapsed();
             let answer = job::search::<A>(layout, candidates, years, score, progress)?;
             drop(bar);
             if let Some(search) = answer {
                 print_search(&process.args.symbol, &search);
+                print_timing(setup, started.elapsed() - setup);
             }
             Ok(true)
         }
     }
 }
 
+/// Process 0's split of its time: before the dataflow (listing files, reading what the
+/// job needs) and the dataflow itself, up to the answer at worker 0.
+fn print_timing(setup: Duration, dataflow: Duration) {
+    println!(
+        "timing: setup {} dataflow {}",
+        setup.as_secs_f64(),
+        dataflow.as_secs_f64()
+    );
+}
+
 /// Process 0's report of the group-by: a digest that must be the same on every layout,
-/// a few symbols, and the files it skipped. Returns whether none was skipped.
-fn print_group_by(files: usize, answer: &GroupBy) -> bool {
+/// a few symbols, and the files it skipped (on stderr).
+fn print_group_by(files: usize, answer: &GroupBy) {
     let days: usize = answer.symbols.values().map(Vec::len).sum();
     println!(
         "answer: {} symbols, {days} days from {files} files, digest {:016x}",
@@ -285,9 +300,8 @@ fn print_group_by(files: usize, answer: &GroupBy) -> bool {
     println!("{table}");
     if !answer.skipped.is_empty() {
         eprintln!("{}", BadInput(answer.skipped.clone()));
-        eprintln!("The answer above leaves these files out (exercise 6.3: skip and report).");
+        eprintln!("The answer leaves these files out (exercise 6.3: skip and report).");
     }
-    answer.skipped.is_empty()
 }
 
 fn print_search(symbol: &str, search: &Search) {
@@ -438,31 +452,52 @@ fn time_layouts(
     files: Option<&[PathBuf]>,
 ) -> anyhow::Result<bool> {
     let runs = tour.runs.max(1);
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); LAYOUTS.len()];
-    let mut answers: Vec<String> = vec![String::new(); LAYOUTS.len()];
+    // Per layout: the launch's wall time, process 0's setup and dataflow times.
+    let mut times: Vec<[Vec<Duration>; 3]> = vec![Default::default(); LAYOUTS.len()];
+    let mut outputs: Vec<String> = vec![String::new(); LAYOUTS.len()];
     // Interleaved (1×1, 1×2, 2×1, 1×1, …), so that a noisy moment hits every layout.
     for _ in 0..runs {
         for (i, &layout) in LAYOUTS.iter().enumerate() {
             let launched = launcher::launch(&launch_of(job, &tour.job, layout)?)?;
-            times[i].push(launched.elapsed);
-            answers[i] = launched.output;
+            let (setup, dataflow) = parse_timing(&launched.output).unwrap_or_default();
+            times[i][0].push(launched.elapsed);
+            times[i][1].push(setup);
+            times[i][2].push(dataflow);
+            outputs[i] = launched.output;
         }
     }
-    let median = |t: &mut Vec<Duration>| {
+    let median = |t: &[Duration]| {
+        let mut t = t.to_vec();
         t.sort();
         t[t.len() / 2]
     };
-    let medians: Vec<Duration> = times.iter_mut().map(median).collect();
-    let mut table = Table::new(["processes × workers", "median", "speedup", "answer"])
-        .with_title(format!("{title}: median of {runs} runs"));
-    let first_line = |s: &str| s.lines().next().unwrap_or("(no answer)").to_string();
+    let answer = |output: &str| {
+        let line = output.lines().find(|l| l.starts_with("answer:"));
+        line.unwrap_or("(no answer)").to_string()
+    };
+    let baseline = median(&times[0][0]);
+    let mut table = Table::new([
+        "processes × workers",
+        "median",
+        "speedup",
+        "setup (process 0)",
+        "dataflow",
+        "answer",
+    ])
+    .with_title(format!("{title}: median of {runs} runs"));
     for (i, &(p, w)) in LAYOUTS.iter().enumerate() {
-        let digest = first_line(&answers[i]);
-        let digest = digest.rsplit(' ').next().unwrap_or_default().to_string();
+        let wall = median(&times[i][0]);
+        let digest = answer(&outputs[i])
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         table.row([
             format!("{p} × {w}"),
-            fmt_duration(medians[i]),
-            fmt_speedup(medians[0], medians[i]),
+            fmt_duration(wall),
+            fmt_speedup(baseline, wall),
+            fmt_duration(median(&times[i][1])),
+            fmt_duration(median(&times[i][2])),
             format!("digest {digest}"),
         ]);
     }
@@ -471,21 +506,39 @@ fn time_layouts(
         table.row([
             "limit: read + parse, 2 threads".to_string(),
             fmt_duration(limit),
-            fmt_speedup(medians[0], limit),
+            fmt_speedup(baseline, limit),
+            String::new(),
+            String::new(),
             String::new(),
         ]);
     }
-    let same = answers
-        .iter()
-        .all(|a| first_line(a) == first_line(&answers[0]));
+    let same = outputs.iter().all(|o| answer(o) == answer(&outputs[0]));
+    table.note(
+        "median: from starting the processes to the last one's exit (the launcher's clock); \
+         setup: process 0 before its dataflow (listing files, reading what the job needs); \
+         dataflow: from there to the answer at worker 0.",
+    );
     table.note(if same {
-        "Every layout gave the same answer (same digest).".to_string()
+        "Every layout gave the same answer (same digest)."
     } else {
-        "The layouts gave DIFFERENT answers: see the digests.".to_string()
+        "The layouts gave DIFFERENT answers: see the digests."
     });
     println!("{table}");
-    println!("{}", answers[0]);
+    for line in outputs[0].lines().filter(|l| !l.starts_with("timing:")) {
+        println!("{line}");
+    }
+    println!();
     Ok(same)
+}
+
+/// `timing: setup S dataflow D` (seconds) → the two durations.
+fn parse_timing(output: &str) -> Option<(Duration, Duration)> {
+    let line = output
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: setup "))?;
+    let (setup, dataflow) = line.split_once(" dataflow ")?;
+    let seconds = |s: &str| s.trim().parse::<f64>().ok().map(Duration::from_secs_f64);
+    Some((seconds(setup)?, seconds(dataflow)?))
 }
 
 /// The median time to read and parse every file into bars on two threads, in this
@@ -508,11 +561,10 @@ fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<()> {
         .join("output")
         .join("06-cluster")
         .join("corrupted");
-    let (minute, bad, line) = plant_corruption(files, &out)?;
+    let (minute, copied, bad, line) = plant_corruption(files, &out)?;
     println!(
-        "Debugging (6.3): a copy of {} files in {}, with line {line} of {} damaged; the \
-         group-by on 2 processes × 1 worker:",
-        std::fs::read_dir(&minute).map(|d| d.count()).unwrap_or(0),
+        "Debugging (6.3): a copy of {copied} files in {}, with line {line} of {} damaged; \
+         the group-by on 2 processes × 1 worker:",
         minute.display(),
         bad.display()
     );
@@ -525,18 +577,25 @@ fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<()> {
         }
     };
     match launcher::launch(&launch_of(JobName::Groupby, &args, (2, 1))?) {
-        Ok(launched) => println!("{}", launched.output),
+        Ok(launched) => {
+            let answer = launched
+                .output
+                .lines()
+                .filter(|l| !l.starts_with("timing:"));
+            println!("{}\n", answer.collect::<Vec<_>>().join("\n"));
+        }
         Err(error) => println!("The launcher reports: {error}\n"),
     }
     Ok(())
 }
 
 /// Copies one month of the first three symbols' files under `out/minute/` and damages
-/// one line of one of them; returns the folder, the damaged file and its line.
+/// one line of one of them; returns the folder, the number of files, the damaged file and
+/// its line.
 pub fn plant_corruption(
     files: &[PathBuf],
     out: &Path,
-) -> anyhow::Result<(PathBuf, PathBuf, usize)> {
+) -> anyhow::Result<(PathBuf, usize, PathBuf, usize)> {
     let minute = out.join("minute");
     if minute.exists() {
         std::fs::remove_dir_all(&minute)
@@ -585,7 +644,7 @@ pub fn plant_corruption(
         })
         .collect();
     shared::atomic::write_atomic(&bad, (damaged.join("\n") + "\n").as_bytes())?;
-    Ok((minute, bad, line))
+    Ok((minute, copied.len(), bad, line))
 }
 
 /// Which exercises run the reference's answer because yours is not done (or panics).

@@ -90,7 +90,7 @@ impl Tiny {
     }
 }
 
-/// Three symbols over 14 trading days (42 files), or the dataset of the test that started
+/// Three symbols over 13 trading days (39 files), or the dataset of the test that started
 /// this process.
 pub fn tiny_data() -> Tiny {
     if let Some(root) = std::env::var_os(DATA) {

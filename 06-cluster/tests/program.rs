@@ -1,0 +1,160 @@
+//! The `exercise-06` / `solution-06` program and its launcher, run as a learner runs them,
+//! on a tiny dataset. Tests run the binary whose answers they check: `solution-06` with
+//! `--features solution`, `exercise-06` without. Both pass on the untouched stubs: the
+//! program runs the reference's answer in place of an exercise not done yet, and says so.
+//!
+//! Each launch reads a copy of the minute files in a folder of its own, so that the test
+//! can then look for any process whose command line names that folder: none may be left.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+#[cfg(feature = "solution")]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-06");
+#[cfg(not(feature = "solution"))]
+const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-06");
+
+/// Runs the program on the tiny dataset, for at most two minutes.
+fn run(data: &Path, args: &str) -> Output {
+    shared::testing::run_program(PROGRAM, data, args, Duration::from_secs(120))
+}
+
+/// A copy of the tiny dataset's minute files in a new folder.
+fn copy_of_minute(data: &common::Tiny) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let minute = dir.path().join("minute");
+    for file in data.files() {
+        let symbol = file.parent().and_then(Path::file_name).expect("a symbol folder");
+        let target = minute.join(symbol);
+        std::fs::create_dir_all(&target).expect("a symbol folder");
+        std::fs::copy(&file, target.join(file.file_name().expect("a name"))).expect("a copy");
+    }
+    (dir, minute)
+}
+
+/// Processes (other than this test) whose command line mentions `text`.
+#[cfg(target_os = "linux")]
+fn processes_mentioning(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(text) && cmdline.contains("-06") {
+            found.push(format!("{}: {cmdline}", entry.file_name().to_string_lossy()));
+        }
+    }
+    found
+}
+
+#[cfg(not(target_os = "linux"))]
+fn processes_mentioning(_text: &str) -> Vec<String> {
+    Vec::new()
+}
+
+fn assert_none_left(minute: &Path) {
+    let left = processes_mentioning(&minute.to_string_lossy());
+    assert!(left.is_empty(), "processes left running: {left:?}");
+}
+
+/// The line that starts with `answer:`.
+fn answer_line(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the program failed:\n{stdout}\n{stderr}");
+    stdout
+        .lines()
+        .find(|l| l.starts_with("answer:"))
+        .unwrap_or_else(|| panic!("no answer line in:\n{stdout}\n{stderr}"))
+        .to_string()
+}
+
+#[test]
+fn the_group_by_gives_the_same_answer_on_one_process_and_on_two() {
+    let data = common::tiny_data();
+    let (_dir, minute) = copy_of_minute(&data);
+    let on = |layout: &str| {
+        let args = format!("launch groupby {layout} --minute {}", minute.display());
+        answer_line(&run(&data.root, &args))
+    };
+    let two_processes = on("-n 2 -w 1");
+    assert!(
+        two_processes.starts_with("answer: 3 symbols, 39 days from 39 files"),
+        "{two_processes}"
+    );
+    assert_eq!(on("-n 1 -w 2"), two_processes);
+    assert_none_left(&minute);
+}
+
+#[test]
+fn the_search_gives_the_same_answer_on_one_process_and_on_two() {
+    let data = common::tiny_data();
+    let on = |layout: &str| {
+        let args = format!("launch search {layout} --grid 4");
+        answer_line(&run(&data.root, &args))
+    };
+    let two_processes = on("-n 2 -w 1");
+    assert!(two_processes.contains(" windows on AIG"), "{two_processes}");
+    assert_eq!(on("-n 1 -w 1"), two_processes);
+}
+
+#[test]
+fn a_corrupted_file_reaches_the_launcher_with_worker_file_and_line() {
+    let data = common::tiny_data();
+    let (_dir, minute) = copy_of_minute(&data);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(minute.join("JPM"))
+        .expect("JPM's files")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    files.sort();
+    let bad = files[3].clone();
+    common::corrupt(&bad, 30);
+    let args = format!("launch groupby -n 2 -w 1 --minute {}", minute.display());
+    let output = run(&data.root, &args);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // JPM's files come after AAPL's and AIG's, 13 each: the bad one is file 29 of the
+    // sorted list, dealt to worker 29 mod 2.
+    for part in ["worker 1", &bad.display().to_string(), "line 30"] {
+        assert!(all.contains(part), "the launcher's output should say {part:?}:\n{all}");
+    }
+    assert_none_left(&minute);
+}
+
+#[test]
+fn a_failing_process_stops_the_launch_and_leaves_none_running() {
+    let data = common::tiny_data();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let missing = dir.path().join("no-such-minute-folder");
+    let args = format!("launch groupby -n 2 -w 1 --minute {}", missing.display());
+    let output = run(&data.root, &args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the launch should fail");
+    assert!(
+        stderr.contains("failed") && stderr.contains("cannot list the minute folder"),
+        "the launcher should pass on the process's error:\n{stderr}"
+    );
+    assert_none_left(&missing);
+}
+
+#[test]
+fn a_process_started_by_hand_says_what_its_flags_mean() {
+    let data = common::tiny_data();
+    let output = run(&data.root, "process groupby --help");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    for flag in ["--workers", "--processes", "--process", "--hostfile"] {
+        assert!(stdout.contains(flag), "--help should list {flag}:\n{stdout}");
+    }
+    let output = run(&data.root, "process groupby -n 2");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("needs a hostfile"), "{stderr}");
+}
