@@ -166,6 +166,7 @@ pub fn key_hash<K: Hash + ?Sized>(key: &K) -> u64 {
     hasher.finish()
 }
 
+// ANCHOR: aggregate_by_key
 /// Sends each `(key, value)` to the worker that owns `key`, folds each key's values into an
 /// `A` (starting from `A::default()`) with `fold`, and emits every `(key, A)` once its
 /// input is finished: when the frontier is empty, every worker has sent everything, in
@@ -209,6 +210,8 @@ where
     })
 }
 
+// ANCHOR_END: aggregate_by_key
+
 /// Sends every record to worker 0.
 pub fn to_first_worker<'scope, D: ExchangeData>(
     stream: StreamVec<'scope, u64, D>,
@@ -226,10 +229,15 @@ pub enum Feed {
     AtFirstWorker,
 }
 
+/// How many rounds may be in flight at once: a worker feeds round `r` once round
+/// `r − IN_FLIGHT` has passed the probe everywhere. More hides the latency of progress
+/// messages between processes; fewer holds less data in memory.
+pub const IN_FLIGHT: u64 = 4;
+
 /// How many rounds a worker feeds its items in (fewer when there are fewer items). The
 /// probe counts finished rounds, which is the progress [`run`] reports; and a worker does
-/// not feed round `r + 1` before round `r − 1` has passed the probe on every worker, so
-/// that a job never holds more than two rounds of data in memory.
+/// not feed a round while [`IN_FLIGHT`] earlier ones are unfinished, so that a job never
+/// holds more than a few rounds of data in memory.
 pub const ROUNDS: u64 = 100;
 
 /// Told, on worker 0 only, how many of a job's rounds have passed its probe on every
@@ -389,6 +397,7 @@ where
             progress(done, rounds);
         }
     };
+    // ANCHOR: rounds
     let len = mine.len() as u64;
     for round in 0..rounds {
         let (from, to) = (round * len / rounds, (round + 1) * len / rounds);
@@ -396,7 +405,7 @@ where
             input.send(item.clone());
         }
         input.advance_to(round + 1);
-        while probe.less_than(&round) {
+        while probe.less_than(&round.saturating_sub(IN_FLIGHT - 1)) {
             worker.step_or_park(Some(PARK));
             report(&probe);
             if failed.load(Ordering::Relaxed) {
@@ -412,6 +421,7 @@ where
         }
     }
     report(&probe);
+    // ANCHOR_END: rounds
     Some((index == 0).then(|| collected.take()))
 }
 

@@ -11,8 +11,8 @@ use std::ffi::OsString;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -232,6 +232,22 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
         JobName::Groupby => "files",
         JobName::Search => "windows",
     });
+    // Worker 0 first reports progress once every process is connected and its dataflow
+    // built: the end of the start-up.
+    let running = Arc::new(OnceLock::new());
+    let mark = Arc::clone(&running);
+    let progress = progress.map(|inner| -> Progress {
+        Arc::new(move |done, rounds| {
+            mark.get_or_init(Instant::now);
+            inner(done, rounds)
+        })
+    });
+    let timing = |setup: Duration| {
+        let end = Instant::now();
+        let running = *running.get().unwrap_or(&end);
+        let start_up = running.saturating_duration_since(started + setup);
+        print_timing(setup, start_up, end - running);
+    };
     match process.job {
         JobName::Groupby => {
             let files = minute_files(&process.args)?;
@@ -241,7 +257,7 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
             drop(bar);
             if let Some(answer) = answer {
                 print_group_by(count, &answer.map_err(anyhow::Error::from)?);
-                print_timing(setup, started.elapsed() - setup);
+                timing(setup);
             }
             Ok(true)
         }
@@ -252,7 +268,7 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
             drop(bar);
             if let Some(search) = answer {
                 print_search(&process.args.symbol, &search);
-                print_timing(setup, started.elapsed() - setup);
+                timing(setup);
             }
             Ok(true)
         }
@@ -260,11 +276,13 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
 }
 
 /// Process 0's split of its time: before the dataflow (listing files, reading what the
-/// job needs) and the dataflow itself, up to the answer at worker 0.
-fn print_timing(setup: Duration, dataflow: Duration) {
+/// job needs), starting up (connecting to the other processes, building the dataflow),
+/// and the dataflow itself, up to the answer at worker 0.
+fn print_timing(setup: Duration, start_up: Duration, dataflow: Duration) {
     println!(
-        "timing: setup {} dataflow {}",
+        "timing: setup {} start-up {} dataflow {}",
         setup.as_secs_f64(),
+        start_up.as_secs_f64(),
         dataflow.as_secs_f64()
     );
 }
@@ -452,17 +470,18 @@ fn time_layouts(
     files: Option<&[PathBuf]>,
 ) -> anyhow::Result<bool> {
     let runs = tour.runs.max(1);
-    // Per layout: the launch's wall time, process 0's setup and dataflow times.
-    let mut times: Vec<[Vec<Duration>; 3]> = vec![Default::default(); LAYOUTS.len()];
+    // Per layout: the launch's wall time, process 0's setup, start-up and dataflow times.
+    let mut times: Vec<[Vec<Duration>; 4]> = vec![Default::default(); LAYOUTS.len()];
     let mut outputs: Vec<String> = vec![String::new(); LAYOUTS.len()];
     // Interleaved (1×1, 1×2, 2×1, 1×1, …), so that a noisy moment hits every layout.
     for _ in 0..runs {
         for (i, &layout) in LAYOUTS.iter().enumerate() {
             let launched = launcher::launch(&launch_of(job, &tour.job, layout)?)?;
-            let (setup, dataflow) = parse_timing(&launched.output).unwrap_or_default();
+            let parts = parse_timing(&launched.output).unwrap_or_default();
             times[i][0].push(launched.elapsed);
-            times[i][1].push(setup);
-            times[i][2].push(dataflow);
+            for (part, time) in parts.into_iter().enumerate() {
+                times[i][part + 1].push(time);
+            }
             outputs[i] = launched.output;
         }
     }
@@ -480,7 +499,8 @@ fn time_layouts(
         "processes × workers",
         "median",
         "speedup",
-        "setup (process 0)",
+        "setup",
+        "start-up",
         "dataflow",
         "answer",
     ])
@@ -498,6 +518,7 @@ fn time_layouts(
             fmt_speedup(baseline, wall),
             fmt_duration(median(&times[i][1])),
             fmt_duration(median(&times[i][2])),
+            fmt_duration(median(&times[i][3])),
             format!("digest {digest}"),
         ]);
     }
@@ -510,13 +531,16 @@ fn time_layouts(
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
         ]);
     }
     let same = outputs.iter().all(|o| answer(o) == answer(&outputs[0]));
     table.note(
-        "median: from starting the processes to the last one's exit (the launcher's clock); \
-         setup: process 0 before its dataflow (listing files, reading what the job needs); \
-         dataflow: from there to the answer at worker 0.",
+        "median: from starting the processes to the last one's exit (the launcher's clock). \
+         Process 0's parts of it: setup, before the dataflow (listing files, reading what the \
+         job needs); start-up, connecting to the other processes (timely's listener looks \
+         for connections once a second) and building the dataflow; dataflow, from its first \
+         round to the answer at worker 0.",
     );
     table.note(if same {
         "Every layout gave the same answer (same digest)."
@@ -531,14 +555,15 @@ fn time_layouts(
     Ok(same)
 }
 
-/// `timing: setup S dataflow D` (seconds) → the two durations.
-fn parse_timing(output: &str) -> Option<(Duration, Duration)> {
+/// `timing: setup S start-up U dataflow D` (seconds) → the three durations.
+fn parse_timing(output: &str) -> Option<[Duration; 3]> {
     let line = output
         .lines()
         .find_map(|l| l.strip_prefix("timing: setup "))?;
-    let (setup, dataflow) = line.split_once(" dataflow ")?;
+    let (setup, rest) = line.split_once(" start-up ")?;
+    let (start_up, dataflow) = rest.split_once(" dataflow ")?;
     let seconds = |s: &str| s.trim().parse::<f64>().ok().map(Duration::from_secs_f64);
-    Some((seconds(setup)?, seconds(dataflow)?))
+    Some([seconds(setup)?, seconds(start_up)?, seconds(dataflow)?])
 }
 
 /// The median time to read and parse every file into bars on two threads, in this

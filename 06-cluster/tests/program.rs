@@ -27,7 +27,10 @@ fn copy_of_minute(data: &common::Tiny) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let minute = dir.path().join("minute");
     for file in data.files() {
-        let symbol = file.parent().and_then(Path::file_name).expect("a symbol folder");
+        let symbol = file
+            .parent()
+            .and_then(Path::file_name)
+            .expect("a symbol folder");
         let target = minute.join(symbol);
         std::fs::create_dir_all(&target).expect("a symbol folder");
         std::fs::copy(&file, target.join(file.file_name().expect("a name"))).expect("a copy");
@@ -45,7 +48,10 @@ fn processes_mentioning(text: &str) -> Vec<String> {
         };
         let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
         if cmdline.contains(text) && cmdline.contains("-06") {
-            found.push(format!("{}: {cmdline}", entry.file_name().to_string_lossy()));
+            found.push(format!(
+                "{}: {cmdline}",
+                entry.file_name().to_string_lossy()
+            ));
         }
     }
     found
@@ -65,7 +71,10 @@ fn assert_none_left(minute: &Path) {
 fn answer_line(output: &Output) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the program failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "the program failed:\n{stdout}\n{stderr}"
+    );
     stdout
         .lines()
         .find(|l| l.starts_with("answer:"))
@@ -123,7 +132,10 @@ fn a_corrupted_file_reaches_the_launcher_with_worker_file_and_line() {
     // JPM's files come after AAPL's and AIG's, 13 each: the bad one is file 29 of the
     // sorted list, dealt to worker 29 mod 2.
     for part in ["worker 1", &bad.display().to_string(), "line 30"] {
-        assert!(all.contains(part), "the launcher's output should say {part:?}:\n{all}");
+        assert!(
+            all.contains(part),
+            "the launcher's output should say {part:?}:\n{all}"
+        );
     }
     assert_none_left(&minute);
 }
@@ -151,7 +163,10 @@ fn a_process_started_by_hand_says_what_its_flags_mean() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     for flag in ["--workers", "--processes", "--process", "--hostfile"] {
-        assert!(stdout.contains(flag), "--help should list {flag}:\n{stdout}");
+        assert!(
+            stdout.contains(flag),
+            "--help should list {flag}:\n{stdout}"
+        );
     }
     let output = run(&data.root, "process groupby -n 2");
     let stderr = String::from_utf8_lossy(&output.stderr);
