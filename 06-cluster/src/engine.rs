@@ -398,6 +398,7 @@ where
         }
     };
     // ANCHOR: rounds
+    report(&probe); // 0 rounds done: the workers are connected and the dataflow built
     let len = mine.len() as u64;
     for round in 0..rounds {
         let (from, to) = (round * len / rounds, (round + 1) * len / rounds);
