@@ -761,15 +761,7 @@ pub fn probe<A: Answers>(quiet: bool) {
         if let Err(message) = catch_quietly(check) {
             REFERENCE[i].store(true, Ordering::Relaxed);
             if !quiet {
-                let why = if shared::testing::is_todo(&message) {
-                    "is not done yet".to_string()
-                } else {
-                    format!("panicked ({message})")
-                };
-                eprintln!(
-                    "note: exercise {exercise} {why}: this run uses the reference's answer \
-                     in its place (see book section {exercise})."
-                );
+                eprintln!("{}", shared::report::reference_note(exercise, &message));
             }
         }
     }

@@ -468,6 +468,20 @@ impl<T> Comparison<T> {
     }
 }
 
+/// The line a program prints when it runs the reference's answer in place of exercise
+/// `exercise`, whose probe panicked with `message` (a `todo!`, or a real panic).
+pub fn reference_note(exercise: &str, message: &str) -> String {
+    let why = if crate::testing::is_todo(message) {
+        "is not done yet".to_string()
+    } else {
+        format!("panicked ({message})")
+    };
+    format!(
+        "note: exercise {exercise} {why}: this run uses the reference's answer in its place \
+         (see book section {exercise})."
+    )
+}
+
 /// Runs `work`, returning a panic's message instead of unwinding. While it runs, the panic
 /// hook stays quiet about `todo!`s (an exercise not done yet is not news) and reports any
 /// other panic as usual.
