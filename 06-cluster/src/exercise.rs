@@ -6,7 +6,8 @@
 //! The operators you need: `map` and `flat_map` (`timely::dataflow::operators::vec::Map`),
 //! `exchange` (`timely::dataflow::operators::Exchange`), `stream.clone()` to read a stream
 //! twice, `stream.scope().index()` for this worker's number, and the helpers of
-//! [`engine`](crate::engine): `aggregate_by_key`, `key_hash`, `to_first_worker`.
+//! [`engine`](crate::engine): `aggregate_by_key` and `key_hash`. The given code in
+//! [`job`](crate::job) collects your streams at worker 0.
 
 use lesson_03_datasets::strategy::{Scored, Window};
 use shared::Bar;

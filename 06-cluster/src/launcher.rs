@@ -92,10 +92,12 @@ impl Drop for Processes {
     }
 }
 
-/// What the reader threads tell the launcher.
-enum Event {
-    /// A line of process `.0`'s stdout (`.1 == true`) or stderr.
-    Line(usize, bool, String),
+/// What the reader threads tell the launcher: a line of a process's stdout
+/// (`stdout == true`) or stderr.
+struct Line {
+    process: usize,
+    stdout: bool,
+    text: String,
 }
 
 /// Runs one local cluster to the end: see the [module docs](self).
@@ -140,8 +142,11 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     let mut running = n;
     while running > 0 {
         // Lines as they come; between them, a look at who has exited.
-        while let Ok(Event::Line(process, stdout, line)) =
-            events.recv_timeout(Duration::from_millis(20))
+        while let Ok(Line {
+            process,
+            stdout,
+            text: line,
+        }) = events.recv_timeout(Duration::from_millis(20))
         {
             if stdout && line.starts_with(TIMELY_WAITING) {
                 continue;
@@ -175,9 +180,9 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
                     drop(bar);
                     // Stop the others first, then collect what the failed one said last.
                     drop(processes);
-                    for Event::Line(p, stdout, line) in events.try_iter() {
-                        if p == process && !stdout {
-                            last_words[p].push_back(line);
+                    for line in events.try_iter() {
+                        if line.process == process && !line.stdout {
+                            last_words[process].push_back(line.text);
                         }
                     }
                     let words = &last_words[process];
@@ -197,7 +202,12 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
         }
     }
     // Every process has exited: the rest of their output is in the channel.
-    for Event::Line(process, stdout, line) in events.iter() {
+    for Line {
+        process,
+        stdout,
+        text: line,
+    } in events.iter()
+    {
         if stdout
             && process == 0
             && parse_progress(&line).is_none()
@@ -246,12 +256,20 @@ fn forward(
     pipe: Option<impl Read + Send + 'static>,
     process: usize,
     stdout: bool,
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Line>,
 ) {
     let Some(pipe) = pipe else { return };
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            if tx.send(Event::Line(process, stdout, line)).is_err() {
+            let text = line;
+            if tx
+                .send(Line {
+                    process,
+                    stdout,
+                    text,
+                })
+                .is_err()
+            {
                 break;
             }
         }

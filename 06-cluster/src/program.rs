@@ -485,10 +485,9 @@ fn time_layouts(
             outputs[i] = launched.output;
         }
     }
-    let median = |t: &[Duration]| {
-        let mut t = t.to_vec();
-        t.sort();
-        t[t.len() / 2]
+    let median = |runs: &[Duration]| {
+        let runs = runs.to_vec();
+        shared::report::Timing { runs }.median()
     };
     let answer = |output: &str| {
         let line = output.lines().find(|l| l.starts_with("answer:"));
@@ -593,13 +592,11 @@ fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<()> {
         minute.display(),
         bad.display()
     );
+    // Only the group-by runs here: the search's options are not read.
     let args = JobArgs {
         minute: Some(minute),
-        ..JobArgs {
-            minute: None,
-            symbol: "AIG".into(),
-            grid: 16,
-        }
+        symbol: String::new(),
+        grid: 0,
     };
     match launcher::launch(&launch_of(JobName::Groupby, &args, (2, 1))?) {
         Ok(launched) => {

@@ -131,6 +131,16 @@ pub fn run_bounded(command: &mut std::process::Command, limit: Duration) -> std:
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    wait_bounded(child, &program, limit)
+}
+
+/// Waits for `child` (already started, its output piped) for at most `limit`, and returns
+/// its output; past `limit`, kills it and fails the test, naming it `program`.
+pub fn wait_bounded(
+    child: std::process::Child,
+    program: &str,
+    limit: Duration,
+) -> std::process::Output {
     let pid = child.id().to_string();
     let (done, output) = mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output()));

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -254,7 +253,8 @@ pub fn cluster<R: Send + 'static>(
     // Process 0 has its answer, so every process has finished its part: each exits now.
     while !others.0.is_empty() {
         let (p, child) = others.0.remove(0);
-        let output = wait_bounded(child, CLUSTER_DEADLINE);
+        let name = format!("process {p} of {processes}");
+        let output = shared::testing::wait_bounded(child, &name, CLUSTER_DEADLINE);
         assert!(
             output.status.success(),
             "exercise {id}: process {p} of {processes} failed ({}):\n{}",
@@ -263,20 +263,6 @@ pub fn cluster<R: Send + 'static>(
         );
     }
     Some(answer)
-}
-
-/// Waits for `child` for at most `limit`, killing it past that.
-fn wait_bounded(child: Child, limit: Duration) -> std::process::Output {
-    let pid = child.id();
-    let (done, output) = mpsc::channel();
-    std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(limit) {
-        Ok(output) => output.expect("the process was waited for"),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("process {pid} did not finish in {limit:?}; it was killed")
-        }
-    }
 }
 
 /// Damages line `line` (from 1) of `file`: a price no parser can read.
