@@ -88,16 +88,26 @@ pub fn convert_file(
     out_dir: &Path,
     parse: Parser,
 ) -> Result<Converted, ConvertError> {
+    let output = output_path(input, out_dir);
+    let converted = read_parse_write(input, &output, parse);
+    if converted.is_err() {
+        // An output left by an earlier run would contradict this run's report that the
+        // file failed. Nothing there (the usual case) is fine, so the result is ignored.
+        let _ = std::fs::remove_file(&output);
+    }
+    converted
+}
+
+fn read_parse_write(input: &Path, output: &Path, parse: Parser) -> Result<Converted, ConvertError> {
     let bytes = std::fs::read(input).map_err(|error| ReadError::Io {
         path: input.into(),
         error,
     })?;
     let columns = parse(input, &bytes)?;
-    let output = output_path(input, out_dir);
-    write_columns(&output, &columns)?;
+    write_columns(output, &columns)?;
     Ok(Converted {
         input: input.into(),
-        output,
+        output: output.into(),
         bytes_in: bytes.len() as u64,
         rows: columns.len() as u64,
     })
@@ -174,9 +184,13 @@ pub fn build_columns(path: &Path, values: &[(u64, Value)]) -> Result<Columns, Co
 }
 // ANCHOR_END: parse_value
 
+/// The six keys of a line, in the order serde's derive names them in its errors.
+const FIELDS: [&str; 6] = ["timestamp", "open", "high", "low", "close", "volume"];
+
 /// One line as a `Value` tree, refusing what the typed parser refuses too: a line that is
-/// not an object, and an object with a key twice (serde_json's `Value` would silently keep
-/// the last one). Two parsers of one format must accept exactly the same lines.
+/// not an object, a key the format does not have (the typed record denies unknown fields),
+/// and a key twice (serde_json's `Value` would silently keep the last one). Two parsers of
+/// one format must accept exactly the same lines; `tests/ex1_3.rs` checks that they do.
 fn parse_object(line: &[u8]) -> Result<Value, serde_json::Error> {
     struct Strict(Map<String, Value>);
     struct StrictVisitor;
@@ -188,6 +202,9 @@ fn parse_object(line: &[u8]) -> Result<Value, serde_json::Error> {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
             let mut object = Map::new();
             while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                if !FIELDS.contains(&key.as_str()) {
+                    return Err(A::Error::unknown_field(&key, &FIELDS));
+                }
                 if object.contains_key(&key) {
                     return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
                 }

@@ -55,7 +55,7 @@ where
 /// (`shared::read::json_lines` does), check each bar with `Bar::validate`, report a bad line
 /// with [`crate::convert::json_error`] or [`crate::convert::line_error`], and an input
 /// without bars with [`crate::convert::empty_error`]. Refuse exactly the lines
-/// `parse_value` refuses (see the hints about arrays). Unlike `parse_value`, allocate
+/// `parse_value` refuses (see the hints about arrays and unknown keys). Unlike `parse_value`, allocate
 /// nothing per line: no `Value` tree, no `String` keys.
 pub fn parse_typed(path: &Path, bytes: &[u8]) -> Result<Columns, ConvertError> {
     let _ = (path, bytes);

@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Threads for the by-hand map (exercise 1.2). Default: one per core.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub threads: Option<usize>,
     /// Number of naps in the naps example.
     #[arg(long, default_value_t = 8)]
@@ -306,20 +306,24 @@ fn count_lines(bytes: &[u8]) -> u64 {
     shared::read::json_lines(bytes).count() as u64
 }
 
+/// "1 of 4 files could not be converted (the other 3 were converted)", in plain English
+/// whatever the counts.
+pub fn failure_summary(failed: usize, total: usize) -> String {
+    match (failed, total - failed) {
+        (1, 0) => "the one file could not be converted".to_string(),
+        (_, 0) => format!("none of the {total} files could be converted"),
+        (_, 1) => format!("{failed} of {total} files could not be converted (the other one was)"),
+        (_, n) => format!(
+            "{failed} of {total} files could not be converted (the other {n} were converted)"
+        ),
+    }
+}
+
 fn report_failures(failures: &[ConvertError], total: usize) {
     if failures.is_empty() {
         return;
     }
-    let converted = total - failures.len();
-    let others = match converted {
-        0 => "none was converted".to_string(),
-        1 => "the other one was converted".to_string(),
-        n => format!("the other {n} were converted"),
-    };
-    eprintln!(
-        "\n{} of {total} files could not be converted ({others}):",
-        failures.len()
-    );
+    eprintln!("\n{}:", failure_summary(failures.len(), total));
     for failure in failures {
         eprintln!("  - {failure}");
     }

@@ -78,7 +78,10 @@ where
 /// `Timestamp`'s own `Deserialize` parses the text where it lies, allocating nothing (a
 /// `&str` field would too, but could not hold a string written with JSON escapes).
 /// (Crate-visible so that the `simd` variant of section 1.5 parses into the same record.)
+/// `deny_unknown_fields`: the format has these six keys and no others, and `parse_value`
+/// refuses any other key; without it serde would skip `"note": …` (even twice) unseen.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Record {
     timestamp: Timestamp,
     open: f64,

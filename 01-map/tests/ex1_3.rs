@@ -12,6 +12,9 @@ use std::path::Path;
 
 use common::{fixture, reference_columns};
 use lesson_01_map::answer::parse_typed;
+use lesson_01_map::convert::parse_value;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
 use shared::testing::within;
 
 const GOOD: &str = r#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
@@ -75,6 +78,16 @@ fn ex1_3_reports_bad_lines_and_empty_files() {
                 "duplicate field `open`",
             ),
             (
+                "a key the format does not have",
+                GOOD.replace(r#""volume":7"#, r#""volume":7,"note":1"#),
+                "unknown field `note`",
+            ),
+            (
+                "an unknown key twice",
+                GOOD.replace(r#""volume":7"#, r#""volume":7,"note":1,"note":2"#),
+                "unknown field `note`",
+            ),
+            (
                 "an array instead of an object",
                 r#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#.to_string(),
                 "expected a JSON object",
@@ -108,6 +121,90 @@ fn ex1_3_reports_bad_lines_and_empty_files() {
             matches!(&message, Err(m) if m.contains("empty")),
             "exercise 1.3: a file with no bars must be an error (use convert::empty_error), got {message:?}"
         );
+    });
+}
+
+/// A good line with a few random edits: whole-token edits that keep it JSON (a key renamed,
+/// repeated, dropped or added, a number written another way), then characters inserted,
+/// deleted or replaced. Most results are bad lines; some are good ones written differently.
+fn edited_line() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        (r#""volume":7"#, r#""volume":7,"note":1"#),
+        (r#""volume":7"#, r#""volume":7.0"#),
+        (r#""volume":7"#, r#""volume":-7"#),
+        (r#""volume":7"#, r#""volume":18446744073709551615"#),
+        (r#""open":1.5,"#, ""),
+        (r#""open":1.5"#, r#""open":15e-1"#),
+        (r#""open":1.5"#, r#""open":"1.5""#),
+        (r#""close":1.25"#, r#""close":1.25,"close":1.25"#),
+        (r#""high""#, r#""hi\u0067h""#),
+        (r#""low""#, r#""Low""#),
+        ("T09:00:00", "T09:00:60"),
+        ("2016-01-04", "2016\\u002d01-04"),
+        ("{", "["),
+        ("}", "} "),
+    ]);
+    let chars =
+        prop::sample::select(r#"{}[]":,.-+0123456789eE \tnulrs"#.chars().collect::<Vec<_>>());
+    let edits = prop::collection::vec((any::<prop::sample::Index>(), 0..3u8, chars), 0..3);
+    (prop::collection::vec(tokens, 0..3), edits).prop_map(|(tokens, edits)| {
+        let mut line = GOOD.to_string();
+        for (from, to) in tokens {
+            line = line.replacen(from, to, 1);
+        }
+        for (at, kind, c) in edits {
+            let i = at.index(line.len() + 1);
+            match kind {
+                0 => line.insert(i, c),
+                1 if i < line.len() => {
+                    line.remove(i);
+                }
+                _ if i < line.len() => line.replace_range(i..=i, &c.to_string()),
+                _ => line.push(c),
+            }
+        }
+        line
+    })
+}
+
+/// Two parsers of one format must accept exactly the same lines, or a run could report a
+/// file as failed by one variant and converted by the other. 2,000 edited lines: each is
+/// refused by both parsers, or read by both into the same bar.
+#[test]
+fn ex1_3_refuses_exactly_the_lines_parse_value_refuses() {
+    within("1.3", || {
+        let path = Path::new("data/json/AAPL.json");
+        let config = Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let result = TestRunner::new(config).run(&edited_line(), |line| {
+            let text = format!("{GOOD}\n{line}\n");
+            match (
+                parse_value(path, text.as_bytes()),
+                parse_typed(path, text.as_bytes()),
+            ) {
+                (Ok(theirs), Ok(yours)) => prop_assert_eq!(
+                    theirs,
+                    yours,
+                    "both parsers read line 2, into different bars"
+                ),
+                (Err(_), Err(_)) => {}
+                (Ok(_), Err(e)) => {
+                    prop_assert!(false, "parse_value reads line 2, yours refuses it: {}", e)
+                }
+                (Err(e), Ok(_)) => {
+                    prop_assert!(false, "yours reads line 2, parse_value refuses it: {}", e)
+                }
+            }
+            Ok(())
+        });
+        if let Err(failure) = result {
+            panic!(
+                "exercise 1.3: parse_typed must refuse exactly the lines parse_value refuses: {failure}. See the hints in book section 1.3"
+            );
+        }
     });
 }
 

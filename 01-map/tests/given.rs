@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{check_outputs, fixture};
-use lesson_01_map::convert::{convert_all_sequential, output_path, parse_value};
+use lesson_01_map::convert::{convert_all_sequential, convert_file, output_path, parse_value};
 use lesson_01_map::{granularity, rosetta};
 
 #[test]
@@ -32,11 +32,32 @@ fn value_parser_reads_good_lines_and_names_bad_ones() {
     let twice = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"open":1.6,"high":2.0,"low":1.0,"close":1.25,"volume":7}"#;
     let err = parse_value(path, twice).unwrap_err().to_string();
     assert!(err.contains("line 1: duplicate field `open`"), "{err}");
+    let unknown = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7,"note":1}"#;
+    let err = parse_value(path, unknown).unwrap_err().to_string();
+    assert!(err.contains("line 1: unknown field `note`"), "{err}");
     let array = br#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#;
     let err = parse_value(path, array).unwrap_err().to_string();
     assert!(
         err.contains("line 1: invalid type: sequence, expected a JSON object"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_file_that_now_fails_loses_its_output_of_an_earlier_run() {
+    let f = fixture();
+    let input = &f.inputs[0];
+    let converted = convert_file(input, &f.out, parse_value).unwrap();
+    assert!(converted.output.exists());
+    let mut text = std::fs::read_to_string(input).unwrap();
+    text.push_str("{\"timestamp\":\n");
+    std::fs::write(input, text).unwrap();
+    let err = convert_file(input, &f.out, parse_value).unwrap_err();
+    assert!(err.to_string().contains("line"), "{err}");
+    assert!(
+        !converted.output.exists(),
+        "the report says {} failed, yet its output of the earlier run is still there",
+        input.display()
     );
 }
 

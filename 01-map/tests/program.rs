@@ -45,6 +45,35 @@ fn a_debug_build_says_its_timings_are_meaningless() {
 }
 
 #[test]
+fn failure_counts_read_as_english() {
+    use lesson_01_map::program::failure_summary;
+    assert_eq!(failure_summary(1, 1), "the one file could not be converted");
+    assert_eq!(
+        failure_summary(8, 8),
+        "none of the 8 files could be converted"
+    );
+    assert_eq!(
+        failure_summary(1, 2),
+        "1 of 2 files could not be converted (the other one was)"
+    );
+    assert_eq!(
+        failure_summary(1, 4),
+        "1 of 4 files could not be converted (the other 3 were converted)"
+    );
+}
+
+#[test]
+fn zero_threads_is_refused_with_a_message() {
+    let output = Command::new(PROGRAM)
+        .args(["--threads", "0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--threads"), "{stderr}");
+}
+
+#[test]
 fn an_unreadable_input_is_reported_and_the_others_convert() {
     let f = fixture();
     let bad = &f.inputs[2];

@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Threads of the pool the correlations are submitted to. Default: one per core.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub threads: Option<usize>,
     /// The double loop runs over `0..n` (n × (n − 1) slow calls).
     #[arg(long, default_value_t = 5)]

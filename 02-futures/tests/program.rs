@@ -43,12 +43,12 @@ fn the_program_prints_its_tables_and_draws_the_pair() {
             .join("output/02-futures/most-correlated.png")
             .exists()
     );
+    // Without the feature the learner's answers run: stubs ("not done yet" rows), done, or
+    // some of each. The program is given code and finishes whatever their state; the ex*
+    // tests judge the answers.
     if cfg!(feature = "solution") {
         assert!(output.status.success(), "{stdout}\n{stderr}");
         assert!(!stdout.contains("not done yet"), "{stdout}");
-    } else {
-        // The untouched stubs: every exercise row says so, and the program still finishes.
-        assert!(stdout.contains("not done yet"), "{stdout}");
     }
     let warned = stderr.contains("warning: this is a debug build");
     assert_eq!(warned, cfg!(debug_assertions), "{stderr}");

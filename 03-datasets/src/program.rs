@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Threads of the parallel variants. Default: one per core.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub threads: Option<usize>,
     /// The symbol of the one-symbol questions (2016 asked about AIG).
     #[arg(long, default_value = "AIG")]

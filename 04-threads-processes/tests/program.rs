@@ -55,8 +55,9 @@ fn the_program_prints_its_tables_and_draws_its_chart() {
         );
         assert!(stdout.contains("the same as the threads'"), "{stdout}");
     } else {
-        // The untouched stubs: every exercise row says so, and the program still finishes.
-        assert!(stdout.contains("not done yet"), "{stdout}");
+        // The learner's answers: stubs ("not done yet" rows), done, or some of each. The
+        // program is given code, and it finishes whatever their state; the ex* tests judge
+        // the answers.
         assert_eq!(output.status.code(), Some(0), "{stderr}");
     }
     let warned = stderr.contains("warning: this is a debug build");

@@ -168,6 +168,7 @@ fn exit(outcome: anyhow::Result<()>) -> ExitCode {
 /// of an exercise not done yet, and says so.
 pub fn scheduler_main<A: Answers>() -> ExitCode {
     let args = SchedulerArgs::parse();
+    warn_if_debug("scheduler-05");
     probe::<A>(false);
     exit(run_scheduler::<Mixed<A>>(&args))
 }
@@ -175,8 +176,18 @@ pub fn scheduler_main<A: Answers>() -> ExitCode {
 /// The main of `worker-05`; see [`scheduler_main`].
 pub fn worker_main<A: Answers>() -> ExitCode {
     let args = WorkerArgs::parse();
+    warn_if_debug("worker-05");
     probe::<A>(false);
     exit(run_worker::<Mixed<A>>(&args))
+}
+
+/// A scheduler or worker built without optimisations is slow where the lesson measures it
+/// (tasks per second): one line says so.
+fn warn_if_debug(binary: &str) {
+    let command = format!("cargo run --release -p lesson-05-distributed --bin {binary}");
+    if let Some(warning) = debug_build_warning(&command) {
+        eprintln!("{warning}");
+    }
 }
 
 /// `exercise-05` / `solution-05`: the lesson's measurements, or one of the cluster's

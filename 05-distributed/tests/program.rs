@@ -134,11 +134,14 @@ fn start_scheduler() -> (
         }
     });
     let child = Killed(child);
+    let mut warned = false;
     loop {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("scheduler-05 says where it listens");
+        warned |= line.starts_with("warning: this is a debug build");
         if let Some(rest) = line.split(" listening on ").nth(1) {
+            assert_eq!(warned, cfg!(debug_assertions), "the debug-build warning");
             let addr = rest.split(';').next().expect("an address").trim();
             return (child, addr.parse().expect("a socket address"), rx);
         }

@@ -16,7 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use shared::atomic::{AtomicFile, write_atomic};
 use shared::dataset::{
-    Dataset, DatasetError, FileRecord, LAYOUT_VERSION, MANIFEST, Manifest, Spec,
+    Dataset, DatasetError, FileRecord, LAYOUT_VERSION, MANIFEST, Manifest, Spec, Unfinished,
 };
 use shared::progress;
 
@@ -60,6 +60,12 @@ pub enum GenerateError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error(
+        "{path} is a folder where the dataset needs a file: remove it (rm -r '{path}') and run \
+         the generator again",
+        path = .path.display()
+    )]
+    FolderInTheWay { path: PathBuf },
     #[error(
         "this spec would write about {estimate} ({files} files). If you mean it, add \
          --allow-large; the course's full dataset is about 1 GB",
@@ -250,7 +256,7 @@ pub const LARGE: u64 = 5_000_000_000;
 
 /// Written (with the spec) before the first file and deleted after the manifest: if a run is
 /// killed, the next one knows which files it may have left.
-pub const GENERATING: &str = ".generating.json";
+pub use shared::dataset::GENERATING;
 
 /// What a [`generate`] run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,9 +283,16 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
     make_folders(root, &plan)?;
     remove_temporaries(root, &plan);
     let mut removed_unfinished = remove_unfinished(root, &plan)?;
-    if options.force {
-        for stray in strays(root, &plan) {
-            removed_unfinished += u64::from(fs::remove_file(stray).is_ok());
+    // Files of a spec whose records are gone (a killed run of spec B over a dataset of spec
+    // A loses A's manifest, then B's record is replaced by C's): `minute/` and `json/` are
+    // the generator's own folders, so whatever there is not in this plan goes.
+    for stray in strays(root, &plan) {
+        removed_unfinished += u64::from(fs::remove_file(&stray).is_ok());
+        if let Some(folder) = stray
+            .parent()
+            .filter(|f| f.parent() == Some(&root.join("minute")))
+        {
+            let _ = fs::remove_dir(folder); // only succeeds once empty
         }
     }
 
@@ -291,7 +304,11 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
     }
     let known = old.as_ref().filter(|_| same_spec);
     let generating = root.join(GENERATING);
-    write_json(&generating, &plan.spec)?;
+    let record = Unfinished {
+        spec: plan.spec.clone(),
+        generator_args: crate::spec::generator_args(&plan.spec),
+    };
+    write_json(&generating, &record)?;
     let (rendered, written_files, written_bytes) = write_files(root, &plan, known, options)?;
     let files = file_records(&plan, rendered, old.as_ref());
     let removed_files = removed_unfinished
@@ -400,7 +417,9 @@ fn remove_unfinished(root: &Path, plan: &Plan) -> Result<u64, GenerateError> {
     let Ok(text) = fs::read_to_string(&record) else {
         return Ok(0);
     };
-    let unfinished = serde_json::from_str::<Spec>(&text)
+    let unfinished = serde_json::from_str::<Unfinished>(&text)
+        .map(|record| record.spec)
+        .or_else(|_| serde_json::from_str::<Spec>(&text)) // the record of older generators
         .ok()
         .and_then(|spec| Plan::new(&spec).ok());
     let Some(unfinished) = unfinished.filter(|u| u.spec != plan.spec) else {
@@ -458,6 +477,11 @@ fn write_files(
     let written = Mutex::new((0u64, 0u64));
     let emit = |rel: &str, bytes: &[u8]| {
         let path = root.join(rel);
+        // A rename cannot replace a folder. An empty one goes; one with contents may be
+        // somebody's, so it is theirs to remove.
+        if path.is_dir() && fs::remove_dir(&path).is_err() {
+            return Err(GenerateError::FolderInTheWay { path });
+        }
         write_atomic(&path, bytes).map_err(write_error(&path))?;
         let mut w = written.lock().expect("no panics while held");
         *w = (w.0 + 1, w.1 + bytes.len() as u64);

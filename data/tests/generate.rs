@@ -452,6 +452,105 @@ fn files_of_an_interrupted_run_of_another_spec_are_removed() {
     assert_eq!(check(root, false).unwrap().problems, vec![]);
 }
 
+/// A killed run of spec B over a dataset of spec A deletes A's manifest; if the next run is
+/// of a third spec C, neither record names A's files any more. They go all the same.
+#[test]
+fn files_of_a_forgotten_spec_are_removed_by_any_later_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let a = Spec {
+        symbols: vec!["AAPL".into(), "IBM".into()],
+        ..week()
+    };
+    generate(&a, root, Options::default()).unwrap();
+    let b = Spec {
+        symbols: vec!["GOOG".into()],
+        ..week()
+    };
+    // What the killed run of B left: no manifest (it removes A's first), and its record.
+    fs::remove_file(root.join(shared::dataset::MANIFEST)).unwrap();
+    fs::write(
+        root.join(data::generate::GENERATING),
+        serde_json::to_string(&b).unwrap(),
+    )
+    .unwrap();
+    let c = Spec {
+        symbols: vec!["JPM".into()],
+        ..week()
+    };
+    generate(&c, root, Options::default()).unwrap();
+    assert!(!root.join("json/AAPL.json").exists());
+    assert!(!root.join("minute/IBM").exists(), "A's folders go too");
+    assert_eq!(check(root, false).unwrap().problems, vec![]);
+}
+
+/// With no manifest but the record of an interrupted run, the "no dataset" message offers
+/// to finish THAT run (not the full dataset), and its command, run verbatim, does.
+#[test]
+fn the_hint_after_an_interrupted_run_finishes_that_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("d");
+    let out = root.to_str().unwrap();
+    let spec = Spec {
+        seed: 7,
+        ..Size::Tiny.spec()
+    };
+    let (ok, _, stderr) = data_cli(&["--size", "tiny", "--seed", "7", "--out", out, "-q"]);
+    assert!(ok, "{stderr}");
+    let before = snapshot(&root);
+    // What a kill leaves between the first file and the manifest.
+    fs::remove_file(root.join(shared::dataset::MANIFEST)).unwrap();
+    fs::remove_file(root.join("json/AAPL.json")).unwrap();
+    let record = shared::dataset::Unfinished {
+        spec: spec.clone(),
+        generator_args: data::spec::generator_args(&spec),
+    };
+    fs::write(
+        root.join(data::generate::GENERATING),
+        serde_json::to_string(&record).unwrap(),
+    )
+    .unwrap();
+    let message = data::Dataset::open(&root).unwrap_err().to_string();
+    assert!(message.contains("interrupted"), "{message}");
+    let command = message
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("cargo run --release -p data"))
+        .unwrap_or_else(|| panic!("no command in: {message}"));
+    let (ok, output) = run_hint(&format!("`{command}`"), "");
+    assert!(ok, "{output}");
+    assert_eq!(snapshot(&root), before, "{output}");
+}
+
+/// A folder where a file of the dataset belongs: an empty one is replaced, one with
+/// contents is left alone with a message that says how to remove it.
+#[test]
+fn a_folder_in_place_of_a_file_is_replaced_or_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(&week(), root, Options::default()).unwrap();
+    let file = root.join("json/AAPL.json");
+    fs::remove_file(&file).unwrap();
+    fs::create_dir(&file).unwrap();
+    generate(&week(), root, Options::default()).unwrap();
+    assert!(
+        file.is_file(),
+        "an empty folder in the way is replaced by the file"
+    );
+
+    fs::remove_file(&file).unwrap();
+    fs::create_dir(&file).unwrap();
+    fs::write(file.join("notes.txt"), b"mine").unwrap();
+    let err = generate(&week(), root, Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("AAPL.json is a folder") && err.contains("rm -r"),
+        "{err}"
+    );
+    assert!(file.join("notes.txt").exists(), "somebody's folder is kept");
+}
+
 /// Dates the files cannot hold, and huge specs, are refused before anything is written.
 #[test]
 fn impossible_and_huge_specs_write_nothing() {

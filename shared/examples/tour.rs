@@ -2,6 +2,10 @@
 //! the code the book's dataset chapter shows.
 
 fn main() -> anyhow::Result<()> {
+    let command = "cargo run --release -p shared --example tour";
+    if let Some(warning) = shared::report::debug_build_warning(command) {
+        eprintln!("{warning}");
+    }
     // ANCHOR: tour
     let dataset = shared::Dataset::locate()?; // $PARALLEL_RUST_DATA, else data/
     for path in dataset.columnar()? {

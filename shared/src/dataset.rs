@@ -18,6 +18,26 @@ pub const DATA_ENV: &str = "PARALLEL_RUST_DATA";
 /// Name of the manifest file inside the dataset folder.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The record a generator run writes before its first file and deletes after the manifest:
+/// found with no manifest, it means a run was interrupted (see [`Unfinished`]).
+pub const GENERATING: &str = ".generating.json";
+
+/// What [`GENERATING`] holds: the spec being written, and the generator's options that make
+/// it, so that the "no dataset" hint can offer to finish exactly that run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unfinished {
+    pub spec: Spec,
+    pub generator_args: Vec<String>,
+}
+
+impl Unfinished {
+    /// The record in `root`, if there is one that reads.
+    pub fn read(root: &Path) -> Option<Unfinished> {
+        let text = fs::read_to_string(root.join(GENERATING)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
 /// Version of the file layout described by [`Manifest`]; bumped when files change shape.
 pub const LAYOUT_VERSION: u32 = 1;
 
@@ -83,9 +103,19 @@ pub enum DatasetError {
     )]
     Missing { root: PathBuf },
     #[error(
+        "no dataset in {root} yet: a generator run was interrupted before it finished (its \
+         record {GENERATING} is there, its {MANIFEST} is not).\n\
+         Finish it with the same options:\n\n    {command}\n",
+        command = generator_command(root, &unfinished.generator_args, ""),
+    )]
+    Interrupted {
+        root: PathBuf,
+        unfinished: Unfinished,
+    },
+    #[error(
         "the dataset manifest {path} cannot be read ({reason}); an interrupted or older generator \
-         may have left it. Rebuild the dataset with `{command}`, adding the --size and other \
-         options you made it with.",
+         may have left it. Rebuild the dataset with `{command}`; for a dataset other than the \
+         full one, put the options you made it with (such as `--size small`) before --force.",
         command = generator_command(path.parent().unwrap_or(path), &[], "--force"),
     )]
     BadManifest { path: PathBuf, reason: String },
@@ -114,7 +144,11 @@ impl Dataset {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(DatasetError::Missing { root: root.into() });
+                let root = root.to_path_buf();
+                return Err(match Unfinished::read(&root) {
+                    Some(unfinished) => DatasetError::Interrupted { root, unfinished },
+                    None => DatasetError::Missing { root },
+                });
             }
             Err(e) => {
                 return Err(DatasetError::BadManifest {

@@ -73,7 +73,9 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// One line of a JSON Lines file, or one row of a CSV file, as serde reads it. Private on
 /// purpose: a typed record for these lines is what exercise 1.3 asks a learner to write.
+/// A key (or column) the format does not have is an error, as in lesson 1's parsers.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Record {
     timestamp: Timestamp,
     open: f64,

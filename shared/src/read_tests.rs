@@ -258,6 +258,16 @@ fn json_lines_probe_cases() {
             &["duplicate field `open`"],
         ),
         (
+            "unknown-key-twice",
+            GOOD_JSON
+                .replace(
+                    r#""volume":1264015"#,
+                    r#""volume":1264015,"note":1,"note":2"#,
+                )
+                .into_bytes(),
+            &["unknown field `note`"],
+        ),
+        (
             "array-line",
             br#"["2016-01-04T09:00:00",47.144,47.145,47.137,47.137,1264015]"#.to_vec(),
             &["expected a JSON object"],

@@ -42,6 +42,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
+    let command = "cargo run --release -p data --bin data-chart";
+    if let Some(warning) = shared::report::debug_build_warning(command) {
+        eprintln!("{warning}");
+    }
     let dataset = Dataset::locate()?;
     let out = args
         .out
