@@ -1,7 +1,8 @@
 //! Remembering each lesson's results, so that a second `cargo course` with nothing changed
 //! answers at once. A lesson's results are valid while its stamp is unchanged: the sizes
 //! and modification times of every file the results depend on (the lesson's folder, the
-//! `shared` and `data` crates, the workspace's manifests, and this runner itself).
+//! sources of every workspace crate it depends on, directly or not — `shared`, `data`, and
+//! lesson 3 for lessons 5 and 6 —, the workspace's manifests, and this runner itself).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -83,9 +84,11 @@ impl Cache {
 pub fn stamp(root: &Path, lesson: &Lesson) -> u64 {
     let mut files = Vec::new();
     collect(&lesson.dir, &mut files);
-    collect(&root.join("shared").join("src"), &mut files);
-    collect(&root.join("data").join("src"), &mut files); // the tests' fixtures
-    files.extend(["Cargo.toml", "Cargo.lock", "shared/Cargo.toml"].map(|f| root.join(f)));
+    for crate_dir in path_dependencies(root, &lesson.dir) {
+        collect(&crate_dir.join("src"), &mut files);
+        files.push(crate_dir.join("Cargo.toml"));
+    }
+    files.extend(["Cargo.toml", "Cargo.lock"].map(|f| root.join(f)));
     // A rebuilt runner may read results differently: its own executable counts too.
     files.extend(std::env::current_exe());
     files.sort();
@@ -102,6 +105,52 @@ pub fn stamp(root: &Path, lesson: &Lesson) -> u64 {
         (file, meta.len(), modified).hash(&mut hasher);
     }
     hasher.finish()
+}
+
+/// The folders of the workspace crates that the crate in `dir` depends on, directly or
+/// through each other (dev-dependencies included: the tests build them too). Read from
+/// the manifests' `path = "…"` entries, in the crate's own `Cargo.toml` or, for a
+/// `name.workspace = true` dependency, in the workspace's `[workspace.dependencies]`.
+pub fn path_dependencies(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    let text = |dir: &Path| fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+    let workspace: Vec<(String, PathBuf)> = path_entries(&text(root))
+        .map(|(name, path)| (name, root.join(path)))
+        .collect();
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let manifest = text(&dir);
+        let own = path_entries(&manifest).map(|(_, path)| dir.join(path));
+        let inherited = workspace
+            .iter()
+            .filter(|(name, _)| {
+                manifest.lines().any(|line| {
+                    let line = line.trim_start();
+                    line.starts_with(&format!("{name}.workspace"))
+                        || line.starts_with(&format!("{name} = {{ workspace"))
+                })
+            })
+            .map(|(_, path)| path.clone());
+        for dep in own.chain(inherited) {
+            let dep = fs::canonicalize(&dep).unwrap_or(dep);
+            if !found.contains(&dep) {
+                found.push(dep.clone());
+                todo.push(dep);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The `name = { path = "dir", … }` lines of a manifest, as (name, dir).
+fn path_entries(manifest: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    manifest.lines().filter_map(|line| {
+        let (name, rest) = line.split_once('=')?;
+        let (_, after) = rest.split_once("path = \"")?;
+        let (path, _) = after.split_once('"')?;
+        Some((name.trim().to_string(), path.to_string()))
+    })
 }
 
 /// Every file under `dir`, skipping build output and hidden files.
@@ -121,5 +170,67 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         } else {
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lesson 5 depends on lesson 3 through the workspace's dependency table: a change to
+    /// lesson 3's sources must change lesson 5's stamp (it did not, and a compile error fixed
+    /// in lesson 3 stayed cached as lesson 5's).
+    #[test]
+    fn a_change_in_a_crate_the_lesson_depends_on_changes_its_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[workspace.dependencies]\nshared = { path = \"shared\" }\n\
+             lesson-03-x = { path = \"03-x\" }\nserde = \"1\"\n",
+        );
+        write(
+            "shared/Cargo.toml",
+            "[dependencies]\nserde.workspace = true\n",
+        );
+        write("shared/src/lib.rs", "");
+        write(
+            "03-x/Cargo.toml",
+            "[dependencies]\nshared.workspace = true\n",
+        );
+        write("03-x/src/lib.rs", "pub fn a() {}");
+        write(
+            "05-y/Cargo.toml",
+            "[dependencies]\nlesson-03-x.workspace = true\n",
+        );
+        write("05-y/src/lib.rs", "");
+        write(
+            "01-z/Cargo.toml",
+            "[dependencies]\nshared.workspace = true\n",
+        );
+        let canonical = |p: &str| fs::canonicalize(root.join(p)).unwrap();
+        assert_eq!(
+            path_dependencies(root, &root.join("05-y")),
+            vec![canonical("03-x"), canonical("shared")]
+        );
+        assert_eq!(
+            path_dependencies(root, &root.join("01-z")),
+            vec![canonical("shared")]
+        );
+        let lesson = Lesson {
+            dir_name: "05-y".into(),
+            dir: root.join("05-y"),
+            package: "lesson-05-y".into(),
+            exercises: vec![],
+        };
+        let before = stamp(root, &lesson);
+        assert_eq!(stamp(root, &lesson), before);
+        write("03-x/src/lib.rs", "pub fn a() { }");
+        assert_ne!(stamp(root, &lesson), before);
     }
 }

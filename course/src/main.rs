@@ -119,7 +119,8 @@ impl Style {
     }
 }
 
-/// A spinner on stderr while lessons build and run (hidden when stderr is not a terminal).
+/// A spinner on stderr while lessons build and run (hidden when stderr is not a terminal,
+/// indicatif's default, or when `PARALLEL_RUST_NO_PROGRESS` is set).
 pub fn spinner() -> indicatif::ProgressBar {
     let quiet = std::env::var_os("PARALLEL_RUST_NO_PROGRESS").is_some_and(|v| !v.is_empty());
     let bar = match quiet {
@@ -135,20 +136,35 @@ pub fn spinner() -> indicatif::ProgressBar {
 pub fn states(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<Id, State>> {
     let mut cache = Cache::load(root);
     let mut all = BTreeMap::new();
-    let spinner = spinner();
+    let mut stale = Vec::new();
     for lesson in lessons {
-        if let Some(states) = cache.get(root, lesson) {
-            all.extend(states);
-            continue;
+        match cache.get(root, lesson) {
+            Some(states) => all.extend(states),
+            None => stale.push(lesson),
         }
-        let show = |what: &str| spinner.set_message(what.to_string());
+    }
+    // A bar of the exercises to test, moved on as each lesson is done; the message says
+    // what runs now (cargo's build of a lesson is most of the time, on a first call).
+    let bar = spinner();
+    let exercises: usize = stale.iter().map(|lesson| lesson.exercises.len()).sum();
+    bar.set_length(exercises as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:20}] {pos}/{len} exercises · {msg}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    for lesson in stale {
+        let show = |what: &str| bar.set_message(what.to_string());
         let stamp = cache::stamp(root, lesson);
         let results = run::run_exercises(root, lesson, &lesson.exercises, false, &show)?;
         let states: BTreeMap<Id, State> = results.into_iter().map(|(id, (s, _))| (id, s)).collect();
         cache.put(lesson, stamp, &states);
         all.extend(states);
+        bar.inc(lesson.exercises.len() as u64);
     }
-    spinner.finish_and_clear();
+    bar.finish_and_clear();
     cache.save(root);
     Ok(all)
 }

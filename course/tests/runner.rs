@@ -213,3 +213,33 @@ fn watch_reruns_the_tests_when_a_file_changes() {
     let status = child.0.wait().unwrap();
     assert!(status.success());
 }
+
+/// `--help` on the runner and on each command says what it does; a wrong command or id
+/// says what is wrong and points to `--help`, never a panic.
+#[test]
+fn every_command_has_help_and_bad_input_gets_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (args, expected) in [
+        (vec!["--help"], "Usage: course"),
+        (vec!["list", "--help"], "Every lesson and exercise"),
+        (vec!["next", "--help"], "The first unfinished exercise"),
+        (vec!["hint", "--help"], "The hints of one exercise"),
+        (vec!["watch", "--help"], "Re-run the current exercise"),
+        (vec!["verify", "--help"], "For instructors"),
+    ] {
+        let output = course(root, &args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            stdout(&output).contains(expected),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+    }
+    for args in [vec!["lsit"], vec!["hint", "one.two"]] {
+        let output = course(root, &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("try '--help'"), "{args:?}: {stderr}");
+    }
+}
