@@ -50,6 +50,13 @@ fn ex1_1_keeps_the_order_when_items_finish_out_of_order() {
                  Return each result at its item's index (collecting a rayon iterator into a Vec does); see book section 1.1"
             );
         }
+        // Without this, an answer that ran item 0 alone first would finish in input order
+        // after item 0 gave up waiting, and the order check above would prove nothing.
+        assert!(
+            !work.gave_up(),
+            "exercise 1.1: item 0 waited in vain for item {}: the items did not run on several of rayon's threads at once; see book section 1.1",
+            n - 1
+        );
     });
 }
 

@@ -174,6 +174,9 @@ fn edited_line() -> impl Strategy<Value = String> {
 fn ex1_3_refuses_exactly_the_lines_parse_value_refuses() {
     within("1.3", || {
         let path = Path::new("data/json/AAPL.json");
+        // Called once outside proptest's runner, which would catch the stub's `todo!` and
+        // report it as a disagreement rather than "not done yet".
+        let _ = parse_typed(path, GOOD.as_bytes());
         let config = Config {
             cases: 2000,
             failure_persistence: None,

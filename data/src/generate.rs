@@ -21,7 +21,7 @@ use shared::dataset::{
 use shared::progress;
 
 use crate::format;
-use crate::model::{BARS_PER_DAY, MinuteBar, daily_bars, minute_bars};
+use crate::model::{BARS_PER_DAY, DailyBar, MinuteBar, daily_bars, minute_bars};
 use crate::spec::{SYMBOLS, symbol_index, trading_days};
 
 /// A spec that cannot be generated.
@@ -173,60 +173,27 @@ fn render_symbol(
     wanted: &(dyn Fn(&str) -> bool + Sync),
     emit: Emit,
 ) -> Result<Vec<FileRecord>, GenerateError> {
-    let (seed, symbol) = (plan.spec.seed, plan.symbols[position]);
-    let ticker = SYMBOLS[symbol].ticker;
-    let json_path = json_rel(ticker);
+    let symbol = plan.symbols[position];
+    let json_path = json_rel(SYMBOLS[symbol].ticker);
     let json_wanted = wanted(&json_path);
     let first_json_day = plan.first_json_day();
-
-    let days = daily_bars(seed, symbol, &plan.days);
+    let days = daily_bars(plan.spec.seed, symbol, &plan.days);
     let per_day: Vec<(Option<FileRecord>, Vec<u8>)> = days
         .par_iter()
         .enumerate()
         // A day is ~50 µs of work: hand rayon a few at a time so splitting costs nothing.
         .with_min_len(8)
-        .map_init(
-            || {
-                (
-                    [MinuteBar::default(); BARS_PER_DAY],
-                    Vec::with_capacity(16 << 10),
-                )
-            },
-            |(bars, csv), (d, day)| {
-                let path = minute_rel(ticker, day.date);
-                let csv_wanted = wanted(&path);
-                let json_day = json_wanted && d >= first_json_day;
-                if !csv_wanted && !json_day {
-                    return Ok((None, Vec::new()));
-                }
-                minute_bars(seed, symbol, day, bars);
-                let mut json = Vec::new();
-                if json_day {
-                    json.reserve(BARS_PER_DAY * 110);
-                    format::json_lines(day.date, &bars[..], &mut json);
-                }
-                let mut record = None;
-                if csv_wanted {
-                    csv.clear();
-                    format::csv_file(day.date, &bars[..], csv);
-                    emit(&path, csv)?;
-                    record = Some(FileRecord {
-                        path,
-                        bytes: csv.len() as u64,
-                        rows: BARS_PER_DAY as u64,
-                    });
-                }
-                Ok((record, json))
-            },
-        )
+        .map_init(Scratch::new, |scratch, (d, day)| {
+            let json_day = json_wanted && d >= first_json_day;
+            render_day(plan.spec.seed, symbol, day, json_day, wanted, emit, scratch)
+        })
         .collect::<Result<_, GenerateError>>()?;
 
     let mut records = Vec::with_capacity(per_day.len() + 1);
     if json_wanted {
-        let mut json = Vec::with_capacity(per_day.iter().map(|(_, chunk)| chunk.len()).sum());
-        per_day
-            .iter()
-            .for_each(|(_, chunk)| json.extend_from_slice(chunk));
+        // The JSON file is the last days' chunks, in date order.
+        let chunks: Vec<&[u8]> = per_day.iter().map(|(_, chunk)| chunk.as_slice()).collect();
+        let json = chunks.concat();
         emit(&json_path, &json)?;
         let rows = (plan.days.len() - first_json_day) * BARS_PER_DAY;
         records.push(FileRecord {
@@ -237,6 +204,58 @@ fn render_symbol(
     }
     records.extend(per_day.into_iter().filter_map(|(record, _)| record));
     Ok(records)
+}
+
+/// One rayon thread's buffers, reused from day to day.
+struct Scratch {
+    bars: [MinuteBar; BARS_PER_DAY],
+    csv: Vec<u8>,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            bars: [MinuteBar::default(); BARS_PER_DAY],
+            csv: Vec::with_capacity(16 << 10),
+        }
+    }
+}
+
+/// One day of one symbol: its CSV file handed to `emit` (if `wanted`) with its record, and
+/// its lines of the JSON file (if `json_day`), returned for the caller to join in order.
+fn render_day(
+    seed: u64,
+    symbol: usize,
+    day: &DailyBar,
+    json_day: bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    emit: Emit,
+    scratch: &mut Scratch,
+) -> Result<(Option<FileRecord>, Vec<u8>), GenerateError> {
+    let path = minute_rel(SYMBOLS[symbol].ticker, day.date);
+    let csv_wanted = wanted(&path);
+    if !csv_wanted && !json_day {
+        return Ok((None, Vec::new()));
+    }
+    let Scratch { bars, csv } = scratch;
+    minute_bars(seed, symbol, day, bars);
+    let mut json = Vec::new();
+    if json_day {
+        json.reserve(BARS_PER_DAY * 110);
+        format::json_lines(day.date, &bars[..], &mut json);
+    }
+    let mut record = None;
+    if csv_wanted {
+        csv.clear();
+        format::csv_file(day.date, &bars[..], csv);
+        emit(&path, csv)?;
+        record = Some(FileRecord {
+            path,
+            bytes: csv.len() as u64,
+            rows: BARS_PER_DAY as u64,
+        });
+    }
+    Ok((record, json))
 }
 
 /// How [`generate`] should behave.

@@ -113,7 +113,7 @@ where
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d(xs, ys)?;
-        let default_ticks = |x: &f64| format!("{x}");
+        let default_ticks = |x: &f64| tidy(*x);
         let ticks = |x: &f64| chart.x_ticks.map_or_else(|| default_ticks(x), |f| f(*x));
         let y_ticks = |y: &f64| chart.y_ticks.map_or_else(|| default_ticks(y), |f| f(*y));
         ctx.configure_mesh()
@@ -161,6 +161,16 @@ where
             (lo - 1.0, lo + 1.0)
         };
         let (plot, legend) = self.split_horizontally(SIZE.0 - 110);
+        // Column names wider than their cells (29 tickers side by side) would run together
+        // at the size of the row names: then they are drawn smaller, to fit their cells.
+        let widest = map
+            .columns
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0);
+        let cell = (SIZE.0 - 110 - 80 - 30) as usize / map.columns.len().max(1);
+        let x_size = if widest * 8 > cell { 9 } else { 12 };
         let mut ctx = ChartBuilder::on(&plot)
             .caption(map.title, ("sans-serif", 24))
             .margin(15)
@@ -179,6 +189,7 @@ where
             .x_labels(map.columns.len())
             .y_labels(map.rows.len())
             .label_style(("sans-serif", 12))
+            .x_label_style(("sans-serif", x_size))
             .x_label_formatter(&|i| label(map.columns, i))
             .y_label_formatter(&|i| label(map.rows, i))
             .draw()?;
@@ -209,7 +220,7 @@ where
     DB::ErrorType: 'static,
 {
     let mut ctx = ChartBuilder::on(area)
-        .margin_top(60)
+        .margin_top(70)
         .margin_bottom(60)
         .margin_right(10)
         .y_label_area_size(55)
@@ -219,7 +230,7 @@ where
         .disable_x_axis()
         .y_labels(6)
         .y_label_style(("sans-serif", 14))
-        .y_label_formatter(&|v| format!("{v:.2}"))
+        .y_label_formatter(&|v| format!("{v:.1}"))
         .draw()?;
     let steps = 100;
     let step = (range.end - range.start) / steps as f64;
@@ -228,6 +239,16 @@ where
         Rectangle::new([(0.0, v), (1.0, v + step)], color(v + step / 2.0).filled())
     }))?;
     Ok(())
+}
+
+/// A tick value without binary floating-point noise: 40.400000000000006 → "40.4".
+fn tidy(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "-0" => "0".to_string(),
+        text => text.to_string(),
+    }
 }
 
 fn bounds(series: &[Series]) -> (Range<f64>, Range<f64>) {
@@ -266,6 +287,16 @@ fn register_font() {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ticks_read_without_floating_point_noise() {
+        assert_eq!(tidy(40.400000000000006), "40.4");
+        assert_eq!(tidy(40.0), "40");
+        assert_eq!(tidy(-0.0000001), "0");
+        assert_eq!(tidy(1_500_000.0), "1500000");
+        assert_eq!(tidy(0.125), "0.125");
+    }
+
     use super::*;
 
     #[test]
