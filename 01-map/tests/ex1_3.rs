@@ -192,15 +192,22 @@ fn ex1_3_refuses_exactly_the_lines_parse_value_refuses() {
                 (Ok(theirs), Ok(yours)) => prop_assert_eq!(
                     theirs,
                     yours,
-                    "both parsers read line 2, into different bars"
+                    "both parsers read line 2, into different bars; line 2: {}",
+                    line
                 ),
                 (Err(_), Err(_)) => {}
-                (Ok(_), Err(e)) => {
-                    prop_assert!(false, "parse_value reads line 2, yours refuses it: {}", e)
-                }
-                (Err(e), Ok(_)) => {
-                    prop_assert!(false, "yours reads line 2, parse_value refuses it: {}", e)
-                }
+                (Ok(_), Err(e)) => prop_assert!(
+                    false,
+                    "parse_value reads line 2, yours refuses it ({}); line 2: {}",
+                    e,
+                    line
+                ),
+                (Err(e), Ok(_)) => prop_assert!(
+                    false,
+                    "yours reads line 2, parse_value refuses it ({}); line 2: {}",
+                    e,
+                    line
+                ),
             }
             Ok(())
         });
