@@ -66,6 +66,11 @@ impl Cache {
         (states.keys().copied().collect::<Vec<_>>() == lesson.exercises).then_some(states)
     }
 
+    /// The stamp of the files `lesson`'s saved results were computed from.
+    pub fn stamp_of(&self, lesson: &Lesson) -> Option<u64> {
+        self.lessons.get(&lesson.package).map(|entry| entry.stamp)
+    }
+
     /// Saves `states` under `stamp`, taken BEFORE the build: a file saved while the tests
     /// ran then changes the stamp, and the next call runs them again.
     pub fn put(&mut self, lesson: &Lesson, stamp: u64, states: &BTreeMap<Id, State>) {

@@ -39,6 +39,35 @@ impl Id {
     }
 }
 
+/// What a command is pointed at: a lesson (`4`) or one exercise (`4.3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Lesson(u32),
+    Exercise(Id),
+}
+
+impl Target {
+    pub fn lesson(self) -> u32 {
+        match self {
+            Target::Lesson(n) | Target::Exercise(Id(n, _)) => n,
+        }
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Target, String> {
+        match s.parse::<u32>() {
+            Ok(n) => Ok(Target::Lesson(n)),
+            Err(_) => s.parse().map(Target::Exercise).map_err(|_| {
+                format!(
+                    "{s:?} is neither a lesson nor an exercise; write N (e.g. 4) or N.M (e.g. 4.3)"
+                )
+            }),
+        }
+    }
+}
+
 /// One lesson crate.
 #[derive(Debug, Clone)]
 pub struct Lesson {
@@ -52,6 +81,11 @@ pub struct Lesson {
 }
 
 impl Lesson {
+    /// Its number: 1 for `01-map`.
+    pub fn number(&self) -> Option<u32> {
+        self.dir_name.get(..2)?.parse().ok()
+    }
+
     /// The file a learner edits.
     pub fn exercise_file(&self) -> PathBuf {
         self.dir.join("src").join("exercise.rs")
@@ -205,5 +239,8 @@ mod tests {
         assert_eq!(exercise_of("ex3_10.rs"), Some(Id(3, 10)));
         assert_eq!(exercise_of("given.rs"), None);
         assert!(Id(1, 9) < Id(1, 10) && Id(1, 10) < Id(2, 1));
+        assert_eq!("4".parse::<Target>(), Ok(Target::Lesson(4)));
+        assert_eq!("4.3".parse::<Target>(), Ok(Target::Exercise(Id(4, 3))));
+        assert!("four".parse::<Target>().is_err());
     }
 }

@@ -6,7 +6,9 @@
 //! results until a file changes.
 
 mod cache;
+mod focus;
 mod lessons;
+mod reset;
 mod run;
 mod watch;
 
@@ -19,17 +21,17 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::cache::Cache;
-use crate::lessons::{Id, Lesson};
+use crate::lessons::{Id, Lesson, Target};
 use crate::run::State;
 
 /// The course's runner: where you stand on every exercise, the next one, its hints, and a
 /// watch mode. Run it as `cargo course` from anywhere in the repository.
 #[derive(Debug, Parser)]
 #[command(
-    after_help = "Examples:\n  cargo course              # every exercise: done, failing or not started\n  cargo course next         # what to do next, and how to test it\n  cargo course hint 1.2     # the hints of exercise 1.2\n  cargo course watch        # re-run the current exercise's tests on every save"
+    after_help = "Examples:\n  cargo course              # every exercise: done, failing or not started\n  cargo course 4            # lesson 4 only (builds and tests nothing else)\n  cargo course next         # what to do next, in the lesson you are on\n  cargo course next 4       # the first unfinished exercise of lesson 4\n  cargo course hint 1.2     # the hints of exercise 1.2\n  cargo course watch        # re-run the current exercise's tests on every save\n  cargo course reset 1.2    # put exercise 1.2's stub back"
 )]
 struct Args {
-    /// The course's folder. Default: the repository this runner was built from.
+    /// The course's folder. Default: the course around the current folder.
     #[arg(long, value_name = "DIR", global = true)]
     root: Option<PathBuf>,
     #[command(subcommand)]
@@ -38,22 +40,45 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Every lesson and exercise, with its state (the default).
-    List,
-    /// The first unfinished exercise: its statement, the file and line to edit, the book
-    /// section and the command that tests it.
-    Next,
+    /// Every lesson and exercise, with its state (the default). With a lesson number, that
+    /// lesson only: it builds and tests nothing else.
+    List {
+        /// Only this lesson, e.g. 4.
+        lesson: Option<u32>,
+    },
+    /// The exercise to do next: its statement, the file and line to edit, the book section
+    /// and the command that tests it. Without an argument, the first unfinished exercise of
+    /// the lesson you last edited or asked for (lesson 1 at first).
+    Next {
+        /// A lesson (N: its first unfinished exercise) or an exercise (N.M).
+        target: Option<Target>,
+    },
     /// The hints of one exercise, e.g. `cargo course hint 1.2`.
     Hint {
         /// The exercise, as N.M.
         id: Id,
     },
-    /// Re-run the current exercise's tests whenever a file of its lesson changes. Ctrl-C quits.
+    /// Re-run the current exercise's tests whenever a source file of its lesson (or of a
+    /// crate it uses) changes. Ctrl-C quits.
     Watch {
+        /// A lesson (N) or an exercise (N.M) to start at. Default: as for `next`.
+        target: Option<Target>,
         /// Stop after this many re-runs (for tests).
         #[arg(long, hide = true)]
         max_runs: Option<usize>,
     },
+    /// Put exercise N.M's stub back as the course shipped it (read from git), leaving the
+    /// rest of the exercise file alone. Asks before throwing your answer away.
+    Reset {
+        /// The exercise, as N.M.
+        id: Id,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// `cargo course 4`: lesson 4 only, as `cargo course list 4`.
+    #[command(external_subcommand)]
+    Lesson(Vec<String>),
     /// For instructors: every reference solution passes its tests, and every exercise test
     /// fails on the untouched stubs.
     Verify {
@@ -67,15 +92,29 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let root = args
-        .root
-        .clone()
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-    let result = match args.command.unwrap_or(Command::List) {
-        Command::List => list(&root),
-        Command::Next => next(&root),
+    let root = args.root.clone().unwrap_or_else(course_root);
+    let result = match args.command.unwrap_or(Command::List { lesson: None }) {
+        Command::List { lesson } => list(&root, lesson),
+        Command::Lesson(words) => match words.as_slice() {
+            [number] if number.parse::<u32>().is_ok() => list(&root, number.parse().ok()),
+            _ => {
+                use clap::CommandFactory;
+                Args::command()
+                    .error(
+                        clap::error::ErrorKind::InvalidSubcommand,
+                        format!(
+                            "unrecognized subcommand '{}': a command (list, next, hint, watch, \
+                             reset, verify) or a lesson number",
+                            words.join(" ")
+                        ),
+                    )
+                    .exit()
+            }
+        },
+        Command::Next { target } => next(&root, target),
         Command::Hint { id } => hint(&root, id),
-        Command::Watch { max_runs } => watch::watch(&root, max_runs),
+        Command::Watch { target, max_runs } => watch::watch(&root, target, max_runs),
+        Command::Reset { id, yes } => reset(&root, id, yes),
         Command::Verify { stubs, lessons } => verify(&root, stubs, &lessons),
     };
     match result {
@@ -86,6 +125,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The course around the current folder (the nearest folder above it with a workspace
+/// `Cargo.toml` and a `course/` crate), else the one this runner was built from.
+fn course_root() -> PathBuf {
+    let is_course = |dir: &Path| {
+        dir.join("course").join("Cargo.toml").is_file()
+            && std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
+    };
+    std::env::current_dir()
+        .ok()
+        .and_then(|dir| {
+            dir.ancestors()
+                .find(|d| is_course(d))
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
 /// Colours for a terminal; plain text anywhere else.
@@ -169,8 +226,50 @@ pub fn states(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<Id, St
     Ok(all)
 }
 
-fn list(root: &Path) -> anyhow::Result<bool> {
-    let lessons = lessons::discover(root)?;
+/// The lesson numbered `number`, or an error that lists the lessons.
+pub fn lesson_numbered(lessons: &[Lesson], number: u32) -> anyhow::Result<&Lesson> {
+    lessons
+        .iter()
+        .find(|l| l.number() == Some(number))
+        .with_context(|| {
+            let all: Vec<String> = lessons
+                .iter()
+                .map(|l| format!("{} ({})", l.number().unwrap_or(0), l.dir_name))
+                .collect();
+            format!(
+                "there is no lesson {number}; the lessons are {}",
+                all.join(", ")
+            )
+        })
+}
+
+/// The lesson of exercise `id`, or an error that lists the exercises.
+fn lesson_of(lessons: &[Lesson], id: Id) -> anyhow::Result<&Lesson> {
+    lessons
+        .iter()
+        .find(|l| l.exercises.contains(&id))
+        .with_context(|| {
+            let all: Vec<String> = lessons
+                .iter()
+                .flat_map(|l| l.exercises.iter().map(Id::to_string))
+                .collect();
+            format!(
+                "there is no exercise {id}; the exercises are {}",
+                all.join(", ")
+            )
+        })
+}
+
+/// How many lines of a failure `list` shows under an exercise.
+const FAILURE_LINES: usize = 12;
+
+fn list(root: &Path, only: Option<u32>) -> anyhow::Result<bool> {
+    let mut lessons = lessons::discover(root)?;
+    if let Some(number) = only {
+        let lesson = lesson_numbered(&lessons, number)?.clone();
+        focus::remember(root, number);
+        lessons = vec![lesson];
+    }
     let states = states(root, &lessons)?;
     let style = Style::stdout();
     for lesson in &lessons {
@@ -197,15 +296,31 @@ fn list(root: &Path) -> anyhow::Result<bool> {
                 "  {mark} {id:<4} {state}  {title}  {}",
                 style.dim(&format!("(book section {id})"))
             );
-            if let State::Failing(line) | State::DoesNotCompile(line) = &states[&id] {
-                let first = line.lines().next().unwrap_or_default();
-                println!("          {}", shorten(first, 110));
+            if let State::Failing(text) | State::DoesNotCompile(text) = &states[&id] {
+                // Whole lines: the difference an assertion found is often at the end.
+                let lines: Vec<&str> = text.lines().collect();
+                for line in lines.iter().take(FAILURE_LINES) {
+                    println!("          {line}");
+                }
+                if lines.len() > FAILURE_LINES {
+                    println!(
+                        "          {}",
+                        style.dim(&format!(
+                            "… {} more lines: `cargo course next {id}`",
+                            lines.len() - FAILURE_LINES
+                        ))
+                    );
+                }
             }
         }
     }
     let done = states.values().filter(|s| s.is_done()).count();
+    let of_what = match only {
+        Some(number) => format!(" of lesson {number}"),
+        None => String::new(),
+    };
     println!(
-        "\n{done} of {} exercises done.{}",
+        "\n{done} of {} exercises{of_what} done.{}",
         states.len(),
         match done == states.len() {
             true => " All done!".to_string(),
@@ -215,29 +330,66 @@ fn list(root: &Path) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
+/// The first exercise not done, looking at the lessons in order from lesson number `start`
+/// and wrapping around to the first; each lesson is built and tested only when reached.
+pub fn first_unfinished_from<'a>(
+    root: &Path,
+    lessons: &'a [Lesson],
+    start: u32,
+) -> anyhow::Result<Option<(&'a Lesson, Id, State)>> {
+    let at = lessons
+        .iter()
+        .position(|l| l.number() == Some(start))
+        .unwrap_or(0);
+    for lesson in lessons[at..].iter().chain(&lessons[..at]) {
+        let states = states(root, std::slice::from_ref(lesson))?;
+        if let Some((&id, state)) = states.iter().find(|(_, s)| !s.is_done()) {
+            return Ok(Some((lesson, id, state.clone())));
+        }
+    }
+    Ok(None)
+}
+
+/// Where `next` and `watch` start: the exercise named, the first unfinished one of the
+/// lesson named, else of the lesson the learner is on ([`focus::followed`]).
+pub fn starting_point<'a>(
+    root: &Path,
+    lessons: &'a [Lesson],
+    target: Option<Target>,
+) -> anyhow::Result<Option<(&'a Lesson, Id, State)>> {
+    if let Some(target) = target {
+        focus::remember(root, target.lesson());
+    }
+    match target {
+        Some(Target::Exercise(id)) => {
+            let lesson = lesson_of(lessons, id)?;
+            let states = states(root, std::slice::from_ref(lesson))?;
+            Ok(Some((lesson, id, states[&id].clone())))
+        }
+        Some(Target::Lesson(number)) => {
+            lesson_numbered(lessons, number)?;
+            first_unfinished_from(root, lessons, number)
+        }
+        None => {
+            let start = focus::followed(root, lessons)
+                .or_else(|| lessons.first().and_then(Lesson::number))
+                .unwrap_or(1);
+            first_unfinished_from(root, lessons, start)
+        }
     }
 }
 
-/// The first exercise not done, with its lesson.
-pub fn first_unfinished<'a>(
-    lessons: &'a [Lesson],
-    states: &BTreeMap<Id, State>,
-) -> Option<(&'a Lesson, Id)> {
-    lessons.iter().find_map(|lesson| {
-        let id = lesson.exercises.iter().find(|id| !states[*id].is_done())?;
-        Some((lesson, *id))
-    })
-}
-
-fn next(root: &Path) -> anyhow::Result<bool> {
+fn next(root: &Path, target: Option<Target>) -> anyhow::Result<bool> {
     let lessons = lessons::discover(root)?;
-    let states = states(root, &lessons)?;
-    match first_unfinished(&lessons, &states) {
-        Some((lesson, id)) => print!("{}", describe(root, lesson, id, &states[&id])),
+    if let Some(Target::Lesson(number)) = target {
+        let lesson = lesson_numbered(&lessons, number)?;
+        let states = states(root, std::slice::from_ref(lesson))?;
+        if states.values().all(State::is_done) {
+            println!("Every exercise of lesson {number} is done.\n");
+        }
+    }
+    match starting_point(root, &lessons, target)? {
+        Some((lesson, id, state)) => print!("{}", describe(root, lesson, id, &state)),
         None => println!("Every exercise is done. Well done!"),
     }
     Ok(true)
@@ -283,21 +435,62 @@ pub fn describe(root: &Path, lesson: &Lesson, id: Id, state: &State) -> String {
 
 fn hint(root: &Path, id: Id) -> anyhow::Result<bool> {
     let lessons = lessons::discover(root)?;
-    let Some(lesson) = lessons.iter().find(|l| l.exercises.contains(&id)) else {
-        let all: Vec<String> = lessons
-            .iter()
-            .flat_map(|l| l.exercises.iter().map(Id::to_string))
-            .collect();
-        bail!(
-            "there is no exercise {id}; the exercises are {}",
-            all.join(", ")
-        );
-    };
+    let lesson = lesson_of(&lessons, id)?;
+    focus::remember(root, id.0);
     let file = lessons::hints_file(lesson, id);
     let text = std::fs::read_to_string(&file)
         .with_context(|| format!("exercise {id} has no hints file ({})", file.display()))?;
     println!("Hints for exercise {id} (also in book section {id}):\n");
     print!("{text}");
+    Ok(true)
+}
+
+fn reset(root: &Path, id: Id, yes: bool) -> anyhow::Result<bool> {
+    let lessons = lessons::discover(root)?;
+    let lesson = lesson_of(&lessons, id)?;
+    focus::remember(root, id.0);
+    let file = lesson.exercise_file();
+    let shown = file
+        .strip_prefix(root)
+        .unwrap_or(&file)
+        .display()
+        .to_string();
+    let (file_text, discarded) = match reset::plan(root, lesson, id)? {
+        reset::Reset::AlreadyTheStub => {
+            println!("Exercise {id} in {shown} is already the stub: nothing to reset.");
+            return Ok(true);
+        }
+        reset::Reset::Replace {
+            file_text,
+            discarded,
+        } => (file_text, discarded),
+    };
+    if !yes {
+        let lines = discarded.lines().count();
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "resetting exercise {id} throws away your {lines}-line answer in {shown}; \
+                 run `cargo course reset {id} --yes` to do it without asking"
+            );
+        }
+        print!(
+            "Throw away your {lines}-line answer to {id} in {shown} and put the stub back? [y/N] "
+        );
+        std::io::Write::flush(&mut std::io::stdout())?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(true);
+        }
+    }
+    let tmp = file.with_extension("rs.tmp");
+    std::fs::write(&tmp, &file_text)
+        .and_then(|()| std::fs::rename(&tmp, &file))
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    println!(
+        "Exercise {id} is the stub again in {shown}; the rest of the file is as it was.\nNext: `cargo course next {id}`."
+    );
     Ok(true)
 }
 

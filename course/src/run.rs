@@ -17,9 +17,9 @@ pub enum State {
     Done,
     /// Its stub's `todo!` is still reached.
     NotStarted,
-    /// A test fails; the first line of the first failure.
+    /// A test fails (or its binary crashed); the first failure's message, whole.
     Failing(String),
-    /// The lesson does not compile; the first error.
+    /// The lesson does not compile; the first error, with its file and line.
     DoesNotCompile(String),
 }
 
@@ -34,7 +34,7 @@ impl State {
 pub struct TestResult {
     pub name: String,
     pub passed: bool,
-    /// The panic message of a failed test (its first line).
+    /// The panic message of a failed test, whole (an `assert_eq!`'s values included).
     pub message: Option<String>,
 }
 
@@ -74,7 +74,14 @@ pub fn run_exercises(
             .output()
             .with_context(|| format!("cannot run {binary}"))?;
         let tests = parse_test_output(&String::from_utf8_lossy(&output.stdout));
-        results.insert(id, (state_of(id, &tests), tests));
+        let state = match crashed(&output.status, &tests) {
+            Some(crash) => State::Failing(format!(
+                "{crash}; run `{}` to see its output",
+                lesson.test_command(id)
+            )),
+            None => state_of(id, &tests),
+        };
+        results.insert(id, (state, tests));
     }
     Ok(results)
 }
@@ -90,11 +97,7 @@ fn build(
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .current_dir(root)
-        .args([
-            "test",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["test", "--no-run", "--message-format=json"])
         .args(["-p", &lesson.package])
         .env("CARGO_TERM_COLOR", "never");
     for id in ids {
@@ -108,10 +111,14 @@ fn build(
         .output()
         .context("cannot run cargo; is it on your PATH?")?;
     let mut binaries = BTreeMap::new();
+    let mut first_error = None;
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
+        if message["reason"] == "compiler-message" && first_error.is_none() {
+            first_error = compile_error(&message["message"]);
+        }
         let is_test = message["reason"] == "compiler-artifact"
             && message["target"]["kind"]
                 .as_array()
@@ -127,6 +134,10 @@ fn build(
     if output.status.success() {
         return Ok(Ok(binaries));
     }
+    if let Some(error) = first_error {
+        return Ok(Err(error));
+    }
+    // Not the compiler: cargo itself (a broken Cargo.toml, a missing file).
     let stderr = String::from_utf8_lossy(&output.stderr);
     let error = stderr
         .lines()
@@ -139,6 +150,94 @@ fn build(
     } else {
         error
     }))
+}
+
+/// How many lines of the compiler's message a compile error shows.
+const ERROR_LINES: usize = 16;
+
+/// A compiler error as `FILE:LINE:COL: error[CODE]: message`, then the compiler's own
+/// rendering of it (the code, the marks, the help), cut at [`ERROR_LINES`] lines.
+/// `None` for a warning or a note.
+fn compile_error(message: &serde_json::Value) -> Option<String> {
+    if message["level"] != "error" {
+        return None;
+    }
+    let text = message["message"].as_str().unwrap_or("error");
+    let code = message["code"]["code"]
+        .as_str()
+        .map_or(String::new(), |c| format!("[{c}]"));
+    let spans = message["spans"].as_array();
+    let primary = spans.and_then(|s| s.iter().find(|s| s["is_primary"] == true));
+    let place = primary.map_or(String::new(), |s| {
+        format!(
+            "{}:{}:{}: ",
+            s["file_name"].as_str().unwrap_or("?"),
+            s["line_start"],
+            s["column_start"]
+        )
+    });
+    let mut out = format!("{place}error{code}: {text}");
+    if let Some(rendered) = message["rendered"].as_str() {
+        // Its first line repeats the headline.
+        let body: Vec<&str> = rendered.lines().skip(1).collect();
+        for line in body.iter().take(ERROR_LINES) {
+            out += &format!("\n{line}");
+        }
+        if body.len() > ERROR_LINES {
+            out += "\n…";
+        }
+    }
+    Some(out)
+}
+
+/// The way a test binary died, if it did not exit as libtest does (0, or 101 with failed
+/// tests): killed by a signal, or another exit code. A binary that aborts after passing
+/// some tests must not count as done.
+fn crashed(status: &std::process::ExitStatus, tests: &[TestResult]) -> Option<String> {
+    if status.success() || (status.code() == Some(101) && tests.iter().any(|t| !t.passed)) {
+        return None;
+    }
+    let passed = tests.iter().filter(|t| t.passed).count();
+    let how = match signal_of(status) {
+        Some(signal) => format!("was killed by signal {signal} ({})", signal_name(signal)),
+        None => match status.code() {
+            Some(code) => format!("exited with code {code}"),
+            None => "stopped".to_string(),
+        },
+    };
+    Some(format!(
+        "the test binary {how} after {passed} test{} passed",
+        if passed == 1 { "" } else { "s" }
+    ))
+}
+
+#[cfg(unix)]
+fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(status)
+}
+
+#[cfg(not(unix))]
+fn signal_of(_: &std::process::ExitStatus) -> Option<i32> {
+    None
+}
+
+/// The usual name of a Unix signal.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT: an abort, e.g. a panic while panicking, or std::process::abort",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL: killed, perhaps for using too much memory",
+        11 => "SIGSEGV: an invalid memory access",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
 }
 
 /// The tests a libtest binary ran, from its plain-text output.
@@ -171,11 +270,25 @@ pub fn parse_test_output(stdout: &str) -> Vec<TestResult> {
         {
             current = tests.iter().position(|t| t.name == name);
         } else if line.starts_with("thread '") && line.contains(" panicked at ") {
-            let message = lines.peek().map(|m| m.trim().to_string());
-            if let (Some(i), Some(message)) = (current, message) {
+            // The message runs to the next blank line or note: an `assert_eq!` puts the
+            // values it compared (`left:`, `right:`) on lines of their own.
+            let mut message = Vec::new();
+            while let Some(next) = lines.peek() {
+                if next.trim().is_empty()
+                    || next.starts_with("note: ")
+                    || next.starts_with("stack backtrace:")
+                    || next.starts_with("---- ")
+                    || (next.starts_with("thread '") && next.contains(" panicked at "))
+                {
+                    break;
+                }
+                message.push(next.trim_end().to_string());
+                lines.next();
+            }
+            if let (Some(i), false) = (current, message.is_empty()) {
                 // A test may print several panics (a worker's, then the test's own): the
                 // test's own comes last and says the most.
-                tests[i].message = Some(message);
+                tests[i].message = Some(message.join("\n"));
             }
         }
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 const STUB_1: &str = r#"todo!("exercise 1.1: double it — see book section 1.1")"#;
 const STUB_2: &str = r#"todo!("exercise 1.2: triple it — see book section 1.2")"#;
+const STUB_3: &str = r#"todo!("exercise 2.1: add one — see book section 2.1")"#;
 
 /// A course in `root`: workspace, lesson `01-demo`, book page, hints.
 fn demo_course(root: &Path) {
@@ -20,7 +21,7 @@ fn demo_course(root: &Path) {
     };
     write(
         "Cargo.toml",
-        "[workspace]\nresolver = \"3\"\nmembers = [\"01-demo\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"01-demo\", \"02-demo\"]\n",
     );
     write(
         "01-demo/Cargo.toml",
@@ -43,6 +44,28 @@ fn demo_course(root: &Path) {
     write(
         "01-demo/tests/ex1_2.rs",
         "#[test]\nfn ex1_2_triples() {\n    lesson_01_demo::within(\"1.2\", || assert_eq!(lesson_01_demo::exercise::triple(2), 6, \"exercise 1.2: triple(2)\"));\n}\n",
+    );
+    write(
+        "02-demo/Cargo.toml",
+        "[package]\nname = \"lesson-02-demo\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nlesson-01-demo = { path = \"../01-demo\" }\n",
+    );
+    write(
+        "02-demo/src/lib.rs",
+        "pub mod exercise;\npub use lesson_01_demo::within;\n",
+    );
+    write(
+        "02-demo/src/exercise.rs",
+        &format!(
+            "/// Exercise 2.1: return `x` plus one.\npub fn succ(x: u32) -> u32 {{\n    let _ = x;\n    {STUB_3}\n}}\n"
+        ),
+    );
+    write(
+        "02-demo/tests/ex2_1.rs",
+        "#[test]\nfn ex2_1_adds_one() {\n    lesson_02_demo::within(\"2.1\", || assert_eq!(lesson_02_demo::exercise::succ(2), 3, \"exercise 2.1: succ(2)\"));\n}\n",
+    );
+    write(
+        "book/src/02-demo.md",
+        "# 2. Demo again\n\n## 2.1 Exercise: add one\n",
     );
     write("01-demo/hints/1.1.md", "- Multiply by two.\n");
     write(
@@ -90,12 +113,12 @@ fn lists_states_points_to_the_next_exercise_and_prints_hints() {
     let list = stdout(&course(root, &[]));
     assert!(list.contains("· 1.1  not started  double it"), "{list}");
     assert!(list.contains("· 1.2  not started  triple it"), "{list}");
-    assert!(list.contains("0 of 2 exercises done"), "{list}");
+    assert!(list.contains("0 of 3 exercises done"), "{list}");
 
     solve(root, STUB_1, "x * 2");
     let list = stdout(&course(root, &["list"]));
     assert!(list.contains("✓ 1.1  done"), "{list}");
-    assert!(list.contains("1 of 2 exercises done"), "{list}");
+    assert!(list.contains("1 of 3 exercises done"), "{list}");
 
     let next = stdout(&course(root, &["next"]));
     assert!(
@@ -137,7 +160,7 @@ fn lists_states_points_to_the_next_exercise_and_prints_hints() {
     let unknown = course(root, &["hint", "9.9"]);
     let err = String::from_utf8_lossy(&unknown.stderr);
     assert!(
-        err.contains("there is no exercise 9.9; the exercises are 1.1, 1.2"),
+        err.contains("there is no exercise 9.9; the exercises are 1.1, 1.2, 2.1"),
         "{err}"
     );
 }
@@ -223,7 +246,8 @@ fn every_command_has_help_and_bad_input_gets_usage() {
     for (args, expected) in [
         (vec!["--help"], "Usage: course"),
         (vec!["list", "--help"], "Every lesson and exercise"),
-        (vec!["next", "--help"], "The first unfinished exercise"),
+        (vec!["next", "--help"], "The exercise to do next"),
+        (vec!["reset", "--help"], "Put exercise N.M's stub back"),
         (vec!["hint", "--help"], "The hints of one exercise"),
         (vec!["watch", "--help"], "Re-run the current exercise"),
         (vec!["verify", "--help"], "For instructors"),
@@ -236,10 +260,230 @@ fn every_command_has_help_and_bad_input_gets_usage() {
             stdout(&output)
         );
     }
-    for args in [vec!["lsit"], vec!["hint", "one.two"]] {
+    for args in [
+        vec!["lsit"],
+        vec!["hint", "one.two"],
+        vec!["next", "four"],
+        vec!["4", "5"],
+    ] {
         let output = course(root, &args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("try '--help'"), "{args:?}: {stderr}");
     }
+}
+
+/// `next` and `watch` follow the learner: a lesson or exercise asked for by number, else
+/// the lesson whose exercise file was edited last; `cargo course N` lists lesson N alone.
+#[test]
+fn next_follows_the_lesson_asked_for_or_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+
+    let next = stdout(&course(root, &["next", "2"]));
+    assert!(
+        next.starts_with("Exercise 2.1: add one (not started)"),
+        "{next}"
+    );
+    // Asked for lesson 2: a plain `next` stays there.
+    let next = stdout(&course(root, &["next"]));
+    assert!(next.starts_with("Exercise 2.1"), "{next}");
+    let next = stdout(&course(root, &["next", "1.2"]));
+    assert!(
+        next.starts_with("Exercise 1.2: triple it (not started)"),
+        "{next}"
+    );
+    let next = stdout(&course(root, &["next"]));
+    assert!(next.starts_with("Exercise 1.1"), "{next}");
+
+    // An edit to lesson 2's file, after the last question: `next` goes there.
+    solve_in(root, "02-demo", STUB_3, "x + 2");
+    let next = stdout(&course(root, &["next"]));
+    assert!(
+        next.starts_with("Exercise 2.1: add one (failing)"),
+        "{next}"
+    );
+
+    // One lesson alone: it is the only one listed (and the only one built).
+    let list = stdout(&course(root, &["1"]));
+    assert!(list.contains("1.1  not started"), "{list}");
+    assert!(!list.contains("2.1"), "{list}");
+    assert!(list.contains("0 of 2 exercises of lesson 1 done"), "{list}");
+    let missing = course(root, &["list", "7"]);
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("there is no lesson 7; the lessons are 1 (01-demo), 2 (02-demo)"),
+        "{err}"
+    );
+}
+
+fn solve_in(root: &Path, lesson: &str, stub: &str, answer: &str) {
+    let file = root.join(lesson).join("src/exercise.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(stub), "{}", file.display());
+    std::fs::write(&file, text.replace(stub, answer)).unwrap();
+}
+
+/// A test binary that dies (here by `abort`, after one test passed) is failing, with the
+/// signal named, never done; an `assert_eq!` failure shows both values whole; a compile
+/// error shows its file and line.
+#[test]
+fn crashes_differences_and_compile_errors_are_shown_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+    // 1.1's answer is right, but a second test of the file aborts the process after it.
+    std::fs::write(
+        root.join("01-demo/tests/ex1_1.rs"),
+        "#[test]\nfn ex1_1_doubles() {\n    assert_eq!(lesson_01_demo::exercise::double(2), 4);\n}\n\
+         #[test]\nfn ex1_1_zzz_aborts() {\n    std::thread::sleep(std::time::Duration::from_millis(200));\n    std::process::abort();\n}\n",
+    )
+    .unwrap();
+    solve(root, STUB_1, "x * 2");
+    solve(root, STUB_2, "x * 4");
+    let list = stdout(&course(root, &["1"]));
+    assert!(list.contains("✗ 1.1  failing"), "{list}");
+    assert!(list.contains("killed by signal 6 (SIGABRT"), "{list}");
+    assert!(
+        list.contains("run `cargo test -p lesson-01-demo --test ex1_1`"),
+        "{list}"
+    );
+    // 1.2's failure, whole: the message and both values.
+    assert!(list.contains("exercise 1.2: triple(2)"), "{list}");
+    assert!(list.contains("left: 8"), "{list}");
+    assert!(list.contains("right: 6"), "{list}");
+
+    solve(root, "x * 4", "x * \"three\"");
+    let list = stdout(&course(root, &["1"]));
+    assert!(list.contains("does not compile"), "{list}");
+    assert!(list.contains("01-demo/src/exercise.rs:10:"), "{list}");
+    assert!(list.contains("error[E0277]"), "{list}");
+}
+
+/// `reset N.M` puts N.M's stub back from git and keeps the other answers; it asks first
+/// (and, with no terminal to ask on, refuses without `--yes`).
+#[test]
+fn reset_restores_one_stub_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "the course"]);
+    solve(root, STUB_1, "x * 2");
+    solve(root, STUB_2, "{ let y = x * 3; y }");
+    // An answer committed by the learner: the stub still comes from the course's commit.
+    git(&["commit", "-q", "-am", "my answers"]);
+
+    let asked = course(root, &["reset", "1.2"]);
+    let err = String::from_utf8_lossy(&asked.stderr);
+    assert!(!asked.status.success(), "{err}");
+    assert!(err.contains("cargo course reset 1.2 --yes"), "{err}");
+
+    let reset = course(root, &["reset", "1.2", "--yes"]);
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    let text = std::fs::read_to_string(root.join("01-demo/src/exercise.rs")).unwrap();
+    assert!(text.contains(STUB_2), "{text}");
+    assert!(text.contains("x * 2") && !text.contains(STUB_1), "{text}");
+    let again = stdout(&course(root, &["reset", "1.2", "--yes"]));
+    assert!(again.contains("already the stub"), "{again}");
+}
+
+/// `watch` runs the tests again only when a source file of its lesson changes: a build
+/// that reads every source file and writes under `target/`, and a change to another
+/// lesson, redraw nothing. With `--max-runs 1`, the one re-run it makes must be the edit's.
+#[test]
+fn watch_ignores_reads_its_own_writes_and_other_lessons() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+    let (mut child, wait_for) = start_watch(root, &["watch", "1", "--max-runs", "1"]);
+    wait_for("Watching for changes");
+    // What the watcher saw so far of its own first run is behind us; now a build reads
+    // every source file of lesson 1 and writes under target/, and lesson 2 changes.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args([
+            "test",
+            "--no-run",
+            "--offline",
+            "-q",
+            "-p",
+            "lesson-01-demo",
+        ])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(built.success());
+    std::fs::write(root.join("target/written-by-a-test"), "x").unwrap();
+    solve_in(root, "02-demo", STUB_3, "x + 1");
+    let _ = std::fs::read_to_string(root.join("01-demo/src/exercise.rs")).unwrap();
+    // The edit: the only change that may wake it.
+    solve(root, STUB_1, "x * 2");
+    wait_for("✓ Exercise 1.1 is done.");
+    let status = child.0.wait().unwrap();
+    assert!(status.success());
+}
+
+type WaitFor = Box<dyn Fn(&str)>;
+
+/// Starts `cargo course ARGS` in `root`, its output read line by line; the closure waits
+/// (at most two minutes) for a line containing a text, and fails the test with what was
+/// printed if that line never comes — or if the watcher printed a second screen first.
+fn start_watch(root: &Path, args: &[&str]) -> (KillOnDrop, WaitFor) {
+    let child = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("PARALLEL_RUST_NO_PROGRESS", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let (lines, output) = mpsc::channel();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let seen = std::cell::RefCell::new(Vec::<String>::new());
+    let wait_for = move |text: &str| loop {
+        match output.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) if line.contains(text) => return,
+            Ok(line) => seen.borrow_mut().push(line),
+            Err(_) => panic!(
+                "watch never printed {text:?}; it printed:\n{}",
+                seen.borrow().join("\n")
+            ),
+        }
+    };
+    (child, Box::new(wait_for))
 }
