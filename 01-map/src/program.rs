@@ -84,6 +84,10 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     };
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    println!(
+        "{}\n",
+        shared::dataset::location_lines(dataset.root(), Some(&out))
+    );
     let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
     println!(
         "Lesson 1 ({}): {} JSON Lines files → Parquet in {}; {} threads.\n",
@@ -280,7 +284,7 @@ fn add_limits<T>(comparison: &mut Comparison<T>, job: &Job) {
             .map(|p| std::fs::read(p).map_or(0, |b| b.len()))
             .sum::<usize>()
     });
-    comparison.limit("parse only, typed, 1 thread", || {
+    comparison.one_thread_limit("parse only, typed, 1 thread", || {
         files.iter().map(parse).sum::<usize>()
     });
     comparison.limit("parse only, typed, all cores", || {

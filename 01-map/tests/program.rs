@@ -95,3 +95,45 @@ fn an_unreadable_input_is_reported_and_the_others_convert() {
         assert_eq!(written, input != bad, "{}", input.display());
     }
 }
+
+/// A clone moved or copied elsewhere (its `target/` too) reads its own `data/`, found from
+/// the current folder, and says so: here the program, built in this workspace, runs inside
+/// another "clone" (a workspace manifest, a `data/` crate and its dataset) with no
+/// `$PARALLEL_RUST_DATA`.
+#[test]
+fn a_moved_clone_reads_its_own_data_and_says_so() {
+    let f = fixture();
+    let clone = f.dir.path();
+    std::fs::write(
+        clone.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"data\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        clone.join("data").join("Cargo.toml"),
+        "[package]\nname = \"data\"\n",
+    )
+    .unwrap();
+    let inside = clone.join("01-map");
+    std::fs::create_dir_all(&inside).unwrap();
+    let output = shared::testing::run_bounded(
+        Command::new(PROGRAM)
+            .args(["--skip-examples", "--runs", "1", "--out"])
+            .arg(&f.out)
+            .current_dir(&inside)
+            .env_remove(shared::dataset::DATA_ENV)
+            .env("PARALLEL_RUST_NO_PROGRESS", "1"),
+        Duration::from_secs(60),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let reads = format!(
+        "Reads:  {} (the data/ of the workspace around the current folder)",
+        clone.join("data").display()
+    );
+    assert!(stdout.contains(&reads), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Writes: {}", f.out.display())),
+        "{stdout}"
+    );
+    assert!(output.status.success(), "{stdout}");
+}

@@ -105,6 +105,10 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     };
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    println!(
+        "{}\n",
+        shared::dataset::location_lines(dataset.root(), Some(&out))
+    );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = args.threads.unwrap_or(cores).max(1);
     println!(

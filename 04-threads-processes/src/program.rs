@@ -117,6 +117,10 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     };
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    println!(
+        "{}\n",
+        shared::dataset::location_lines(dataset.root(), Some(&out))
+    );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut thread_counts: Vec<usize> = std::iter::successors(Some(1usize), |t| t.checked_mul(2))
         .take_while(|&t| t <= args.max_threads.max(1))
@@ -407,7 +411,7 @@ fn print_pipeline<A: Answers>(
 ) -> Vec<String> {
     let parsers = args.parsers.unwrap_or(cx.cores).max(1);
     let expected = summary(&sequential::<SymbolStats>(records));
-    let mut table = Table::new(["variant", "exercise", "median", "MB/s", "peak memory rise", "output"])
+    let mut table = Table::new(["variant", "exercise", "median", "min–max", "MB/s", "peak memory rise", "output"])
         .with_title(format!(
             "4.3 Pipeline: 1 reader → {parsers} parsers → 1 aggregator, {} files ({}), median of {} runs",
             fmt_count(files.len() as u64),
@@ -415,6 +419,7 @@ fn print_pipeline<A: Answers>(
             cx.runs.max(1)
         ));
     let mut problems = Vec::new();
+    let mut timings = Vec::new();
     for (name, bound) in [
         (
             format!("bounded, {} messages", args.bound),
@@ -441,13 +446,15 @@ fn print_pipeline<A: Answers>(
                     problems.push(format!("pipeline, {name}: wrong output"));
                 }
                 table.row([
-                    name,
+                    name.clone(),
                     "4.3".into(),
                     fmt_duration(timing.median()),
+                    timing.fmt_spread(),
                     fmt_rate(bytes, timing.median()),
                     rise.map_or("n/a".into(), fmt_bytes),
                     if ok { "right" } else { "wrong" }.into(),
                 ]);
+                timings.push((name, timing));
             }
             Err(message) => {
                 let status = if shared::testing::is_todo(&message) {
@@ -463,6 +470,7 @@ fn print_pipeline<A: Answers>(
                     "-".into(),
                     "-".into(),
                     "-".into(),
+                    "-".into(),
                 ]);
             }
         }
@@ -472,12 +480,21 @@ fn print_pipeline<A: Answers>(
         format!("limit: read + parse on {} threads (rayon)", cx.cores),
         "-".into(),
         fmt_duration(timing.median()),
+        timing.fmt_spread(),
         fmt_rate(bytes, timing.median()),
         "-".into(),
         "-".into(),
     ]);
+    timings.push(("limit".into(), timing));
     table.note("peak memory rise: the highest resident memory during the runs, above what the process held before (Linux /proc/self/status).");
     table.note("Reading is about ten times faster than parsing: unbounded, the reader runs ahead and the files' bytes wait in the channel.");
+    let doubts = shared::report::spread_doubts(
+        shared::machine::busy(),
+        timings.iter().map(|(name, timing)| (name.as_str(), timing)),
+    );
+    if let Some(warning) = shared::report::untrusted_warning(&doubts) {
+        table.note(warning);
+    }
     println!("{table}");
     problems
 }

@@ -483,6 +483,10 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     };
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let reads = dataset
+        .as_ref()
+        .map_or_else(shared::dataset::default_folder, |d| d.root().to_path_buf());
+    println!("{}\n", shared::dataset::location_lines(&reads, Some(&out)));
     let workers = args.workers.max(1);
     let config = Config {
         depth: args.depth,
@@ -760,6 +764,7 @@ fn batch_sizes<A: Answers>(
             points: Vec::new(),
         })
         .collect();
+    let mut timings = Vec::new();
     for size in SIZES {
         // Small batches run many times over, so that each measurement lasts milliseconds.
         let repeat = (2_000 / size).max(1);
@@ -776,11 +781,27 @@ fn batch_sizes<A: Answers>(
                 })
             });
             outcome?;
-            let micros = timing.median().as_secs_f64() * 1e6 / (size * repeat) as f64;
-            row.push(format!("{micros:.1}"));
+            let per_task = |d: Duration| d.as_secs_f64() * 1e6 / (size * repeat) as f64;
+            let micros = per_task(timing.median());
+            let (min, max) = timing.spread();
+            row.push(match timing.runs.len() {
+                1 => format!("{micros:.1}"),
+                _ => format!("{micros:.1} ({:.1}–{:.1})", per_task(min), per_task(max)),
+            });
             line.points.push(((size as f64).log10(), micros.log10()));
+            timings.push((format!("{} tasks, {}", size, line.name), timing));
         }
         table.row(row);
+    }
+    if args.runs > 1 {
+        table.note("In brackets: the fastest and the slowest run, in µs per task.");
+    }
+    let doubts = shared::report::spread_doubts(
+        shared::machine::busy(),
+        timings.iter().map(|(name, timing)| (name.as_str(), timing)),
+    );
+    if let Some(warning) = shared::report::untrusted_warning(&doubts) {
+        table.note(warning);
     }
     println!("{table}");
     let chart = out.join("batch-size.png");

@@ -378,6 +378,15 @@ fn digest_search(search: &Search) -> u64 {
 /// `launch`: one job on a local cluster.
 fn run_launch<A: Answers>(args: &LaunchArgs) -> anyhow::Result<bool> {
     warn_if_debug::<A>();
+    // Every process finds the dataset the same way: they inherit this one's folder and
+    // environment.
+    match &args.args.minute {
+        Some(minute) => println!("Reads:  {}\n", minute.display()),
+        None => println!(
+            "{}\n",
+            shared::dataset::location_lines(&shared::dataset::default_folder(), None)
+        ),
+    }
     let launched = launcher::launch(&launch_of(
         args.job,
         &args.args,
@@ -429,6 +438,11 @@ fn launch_of(
 fn run_tour<A: Answers>(tour: &Tour) -> anyhow::Result<bool> {
     warn_if_debug::<A>();
     let dataset = Dataset::locate()?;
+    let out = dataset.root().join("output").join("06-cluster");
+    println!(
+        "{}\n",
+        shared::dataset::location_lines(dataset.root(), Some(&out))
+    );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("Lesson 6 ({}): {cores} cores.\n", A::NAME);
     let mut ok = true;
@@ -497,6 +511,7 @@ fn time_layouts(
     let mut table = Table::new([
         "processes × workers",
         "median",
+        "min–max",
         "speedup",
         "setup",
         "start-up",
@@ -504,6 +519,11 @@ fn time_layouts(
         "answer",
     ])
     .with_title(format!("{title}: median of {runs} runs"));
+    let wall_timings: Vec<shared::report::Timing> = times
+        .iter()
+        .map(|t| shared::report::Timing { runs: t[0].clone() })
+        .collect();
+    let names: Vec<String> = LAYOUTS.iter().map(|(p, w)| format!("{p} × {w}")).collect();
     for (i, &(p, w)) in LAYOUTS.iter().enumerate() {
         let wall = median(&times[i][0]);
         let digest = answer(&outputs[i])
@@ -514,6 +534,7 @@ fn time_layouts(
         table.row([
             format!("{p} × {w}"),
             fmt_duration(wall),
+            wall_timings[i].fmt_spread(),
             fmt_speedup(baseline, wall),
             fmt_duration(median(&times[i][1])),
             fmt_duration(median(&times[i][2])),
@@ -526,6 +547,7 @@ fn time_layouts(
         table.row([
             "limit: read + parse, 2 threads".to_string(),
             fmt_duration(limit),
+            String::new(),
             fmt_speedup(baseline, limit),
             String::new(),
             String::new(),
@@ -546,6 +568,13 @@ fn time_layouts(
     } else {
         "The layouts gave DIFFERENT answers: see the digests."
     });
+    let doubts = shared::report::spread_doubts(
+        shared::machine::busy(),
+        names.iter().map(String::as_str).zip(&wall_timings),
+    );
+    if let Some(warning) = shared::report::untrusted_warning(&doubts) {
+        table.note(warning);
+    }
     println!("{table}");
     for line in outputs[0].lines().filter(|l| !l.starts_with("timing:")) {
         println!("{line}");

@@ -88,6 +88,12 @@ fn run(args: Args) -> anyhow::Result<()> {
             root.display()
         );
     }
+    if !args.quiet {
+        let verb = if args.check { "Checks" } else { "Writes" };
+        let why = shared::dataset::why_this_folder(&root);
+        let warning = shared::dataset::build_time_warning(&root);
+        println!("{verb}: {}{why}{warning}", root.display());
+    }
     if args.check {
         return run_check(&root, !args.quiet);
     }

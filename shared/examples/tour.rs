@@ -8,6 +8,7 @@ fn main() -> anyhow::Result<()> {
     }
     // ANCHOR: tour
     let dataset = shared::Dataset::locate()?; // $PARALLEL_RUST_DATA, else data/
+    println!("{}", shared::dataset::location_lines(dataset.root(), None));
     for path in dataset.columnar()? {
         // data/columnar/{SYM}.parquet, made from data/json/ when missing
         let columns = shared::columnar::read_columns(&path)?;

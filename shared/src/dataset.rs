@@ -41,17 +41,101 @@ impl Unfinished {
 /// Version of the file layout described by [`Manifest`]; bumped when files change shape.
 pub const LAYOUT_VERSION: u32 = 1;
 
-/// The workspace's `data/` folder, where `cargo run --release -p data` writes by default.
-pub fn default_root() -> PathBuf {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR"));
-    shared.parent().unwrap_or(shared).join("data")
+/// How [`find_folder`] chose the dataset folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// `$PARALLEL_RUST_DATA` names it.
+    Env,
+    /// The `data/` of the course's workspace that holds the current folder.
+    Workspace,
+    /// The current folder is not inside the course: the `data/` of the workspace this
+    /// program was built in, which may be an old copy of the course.
+    BuildTime,
 }
 
-/// Where programs look for the dataset: `$PARALLEL_RUST_DATA` if set, else [`default_root`].
-pub fn default_folder() -> PathBuf {
+/// The course's workspace that holds `dir`: the nearest folder at or above it whose
+/// `Cargo.toml` declares a `[workspace]` and which has the generator's `data/Cargo.toml`.
+pub fn workspace_around(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| {
+            d.join("data").join("Cargo.toml").is_file()
+                && fs::read_to_string(d.join("Cargo.toml"))
+                    .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .map(Path::to_path_buf)
+}
+
+/// The workspace's `data/` folder, where `cargo run --release -p data` writes by default:
+/// that of the workspace around the current folder (so that a moved or copied clone uses
+/// its own), else that of the workspace this program was built in.
+pub fn default_root() -> PathBuf {
+    root_and_rule().0
+}
+
+fn root_and_rule() -> (PathBuf, Found) {
+    let around = std::env::current_dir()
+        .ok()
+        .and_then(|dir| workspace_around(&dir));
+    match around {
+        Some(workspace) => (workspace.join("data"), Found::Workspace),
+        None => {
+            let shared = Path::new(env!("CARGO_MANIFEST_DIR"));
+            (
+                shared.parent().unwrap_or(shared).join("data"),
+                Found::BuildTime,
+            )
+        }
+    }
+}
+
+/// Where programs look for the dataset, and by which rule: `$PARALLEL_RUST_DATA` if set,
+/// else the `data/` of the workspace around the current folder, else the build-time one.
+pub fn find_folder() -> (PathBuf, Found) {
     match std::env::var_os(DATA_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => default_root(),
+        Some(dir) if !dir.is_empty() => (PathBuf::from(dir), Found::Env),
+        _ => root_and_rule(),
+    }
+}
+
+/// Where programs look for the dataset (see [`find_folder`]).
+pub fn default_folder() -> PathBuf {
+    find_folder().0
+}
+
+/// The lines a program prints first: which dataset folder it reads (and why that one), and
+/// where it writes. `reads` is the dataset's folder, `writes` the program's output (if any).
+/// When the folder was found by the build-time rule, a warning follows: the program may be
+/// reading another copy of the course.
+pub fn location_lines(reads: &Path, writes: Option<&Path>) -> String {
+    let mut out = format!("Reads:  {}{}", reads.display(), why_this_folder(reads));
+    if let Some(writes) = writes {
+        out += &format!("\nWrites: {}", writes.display());
+    }
+    out += &build_time_warning(reads);
+    out
+}
+
+/// Why `folder` is the dataset folder, as " (…)", when [`find_folder`] chose it.
+pub fn why_this_folder(folder: &Path) -> &'static str {
+    let (found, rule) = find_folder();
+    match rule {
+        _ if !same_folder(folder, &found) => "",
+        Found::Env => " (from $PARALLEL_RUST_DATA)",
+        Found::Workspace => " (the data/ of the workspace around the current folder)",
+        Found::BuildTime => " (the data/ of the workspace this program was built in)",
+    }
+}
+
+/// "\nwarning: …" when `folder` was chosen by [`Found::BuildTime`], else nothing.
+pub fn build_time_warning(folder: &Path) -> String {
+    let (found, rule) = find_folder();
+    match rule == Found::BuildTime && same_folder(folder, &found) {
+        true => format!(
+            "\nwarning: the current folder is not inside the course, so this uses the data/ of \
+             the copy it was built in, which may be an old one. Run it from the course's folder, \
+             or set {DATA_ENV}=/path/to/data."
+        ),
+        false => String::new(),
     }
 }
 
@@ -133,7 +217,8 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Opens the dataset named by `$PARALLEL_RUST_DATA`, else the workspace `data/`.
+    /// Opens the dataset named by `$PARALLEL_RUST_DATA`, else the `data/` of the workspace
+    /// around the current folder (see [`find_folder`]).
     pub fn locate() -> Result<Dataset, DatasetError> {
         Dataset::open(&default_folder())
     }
@@ -384,6 +469,30 @@ mod tests {
             )),
             "{err}"
         );
+    }
+
+    /// A copy of the course elsewhere (a moved clone) is found from any folder inside it;
+    /// a folder outside any course finds none.
+    #[test]
+    fn the_workspace_is_found_from_the_current_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let clone = dir.path().join("moved");
+        fs::create_dir_all(clone.join("data")).unwrap();
+        fs::create_dir_all(clone.join("03-datasets/src")).unwrap();
+        fs::write(clone.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+        fs::write(
+            clone.join("data/Cargo.toml"),
+            "[package]\nname = \"data\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            workspace_around(&clone.join("03-datasets/src")),
+            Some(clone.clone())
+        );
+        assert_eq!(workspace_around(&clone), Some(clone.clone()));
+        assert_eq!(workspace_around(dir.path()), None);
+        // The data crate's own manifest has no [workspace]: it is not mistaken for one.
+        assert_eq!(workspace_around(&clone.join("data")), Some(clone));
     }
 
     #[test]

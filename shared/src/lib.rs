@@ -5,6 +5,7 @@
 //! - [`read`]: JSON Lines and CSV readers whose errors name the file and line;
 //! - [`columnar`]: the Parquet file of columns that lesson 1 writes and later lessons read;
 //! - [`stats`]: Pearson correlation;
+//! - [`machine`]: how many cores, and how busy they are;
 //! - [`report`]: timing runs, comparing variants, printing aligned tables;
 //! - [`progress`]: progress bars;
 //! - [`chart`]: line charts and heatmaps as PNG or SVG;
@@ -17,6 +18,7 @@ pub mod bar;
 pub mod chart;
 pub mod columnar;
 pub mod dataset;
+pub mod machine;
 pub mod progress;
 pub mod read;
 pub mod report;

@@ -26,6 +26,86 @@ impl Timing {
     }
 }
 
+impl Timing {
+    /// The fastest and the slowest run.
+    pub fn spread(&self) -> (Duration, Duration) {
+        let min = self.runs.iter().min().copied().unwrap_or_default();
+        let max = self.runs.iter().max().copied().unwrap_or_default();
+        (min, max)
+    }
+
+    /// How many times slower the slowest run was than the fastest (1.0 for one run).
+    pub fn spread_ratio(&self) -> f64 {
+        let (min, max) = self.spread();
+        match min.is_zero() {
+            true => 1.0,
+            false => max.as_secs_f64() / min.as_secs_f64(),
+        }
+    }
+
+    /// `1.20–1.35 s`: the fastest and the slowest run, in the unit of the slowest; `one run`
+    /// when there was only one.
+    pub fn fmt_spread(&self) -> String {
+        if self.runs.len() < 2 {
+            return "one run".into();
+        }
+        let (min, max) = self.spread();
+        let max_text = fmt_duration(max);
+        let unit = max_text.rsplit_once(' ').map_or("", |(_, unit)| unit);
+        let scale = match unit {
+            "s" => 1.0,
+            "ms" => 1e3,
+            _ => 1e6,
+        };
+        let digits = match unit {
+            "s" => 2,
+            "ms" => 1,
+            _ => 0,
+        };
+        let min_text = format!("{:.*}", digits, min.as_secs_f64() * scale);
+        format!("{min_text}–{max_text}")
+    }
+}
+
+/// A spread this wide (slowest run over fastest) means the machine's speed changed during
+/// the runs: the median may not be what the code costs.
+pub const WIDE_SPREAD: f64 = 1.5;
+
+/// The one warning line a timing table ends with when its figures cannot be trusted, or
+/// `None`: `reasons` are what was seen (a busy machine, a wide spread, a limit beaten).
+pub fn untrusted_warning(reasons: &[String]) -> Option<String> {
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "warning: these figures are not comparable with the book's: {}. Close other \
+             programs (`uptime` shows the load, `top` who makes it) and run again.",
+            reasons.join("; ")
+        )
+    })
+}
+
+/// Why timings cannot be trusted, as far as `busy` (what
+/// [`machine::busy`](crate::machine::busy) says) and the runs themselves tell: rows of three
+/// runs or more whose slowest run is [`WIDE_SPREAD`] times the fastest, or more. For tables
+/// built by hand; [`Comparison`] also checks its limits.
+pub fn spread_doubts<'a>(
+    busy: Option<String>,
+    rows: impl IntoIterator<Item = (&'a str, &'a Timing)>,
+) -> Vec<String> {
+    let mut reasons: Vec<String> = busy.into_iter().collect();
+    let wide: Vec<String> = rows
+        .into_iter()
+        .filter(|(_, t)| t.runs.len() >= 3 && t.spread_ratio() > WIDE_SPREAD)
+        .map(|(name, t)| format!("{name} ({:.1}×)", t.spread_ratio()))
+        .collect();
+    if !wide.is_empty() {
+        reasons.push(format!(
+            "the slowest run was far slower than the fastest for {}",
+            wide.join(", ")
+        ));
+    }
+    reasons
+}
+
 /// Runs `work` `runs` times (at least once) and returns the timings and the last result.
 pub fn time_runs<T>(runs: usize, mut work: impl FnMut() -> T) -> (Timing, T) {
     let mut durations = Vec::with_capacity(runs.max(1));
@@ -256,7 +336,9 @@ impl Rate {
 struct ComparisonRow {
     name: String,
     exercise: String,
-    outcome: Result<Duration, &'static str>,
+    outcome: Result<Timing, &'static str>,
+    /// A limit that binds: work that every variant contains, on the same cores.
+    limit: bool,
 }
 
 impl<T> Comparison<T> {
@@ -361,6 +443,7 @@ impl<T> Comparison<T> {
                     name,
                     exercise,
                     outcome: Err(status),
+                    limit: false,
                 });
                 return None;
             }
@@ -376,6 +459,7 @@ impl<T> Comparison<T> {
                     name,
                     exercise,
                     outcome: Err("wrong output"),
+                    limit: false,
                 });
                 return Some(output);
             }
@@ -384,19 +468,32 @@ impl<T> Comparison<T> {
         self.rows.push(ComparisonRow {
             name,
             exercise,
-            outcome: Ok(median),
+            outcome: Ok(timing),
+            limit: false,
         });
         Some(output)
     }
 
     /// Times a limit: work that is part of every variant (reading the bytes, parsing them),
-    /// so no variant can beat it. Its output is not checked.
+    /// on the same cores, so no variant can beat it: one that does makes the table warn
+    /// that the machine's speed changed. Its output is not checked.
     pub fn limit<U>(&mut self, name: impl Into<String>, run: impl FnMut() -> U) {
+        self.limit_row(name.into(), true, run);
+    }
+
+    /// Times a limit on one thread (e.g. "parse only, 1 thread"): what one core can do, which
+    /// variants on more cores may well beat.
+    pub fn one_thread_limit<U>(&mut self, name: impl Into<String>, run: impl FnMut() -> U) {
+        self.limit_row(name.into(), false, run);
+    }
+
+    fn limit_row<U>(&mut self, name: String, binding: bool, run: impl FnMut() -> U) {
         let (timing, _) = time_runs(self.runs, run);
         self.rows.push(ComparisonRow {
-            name: format!("limit: {}", name.into()),
+            name: format!("limit: {name}"),
             exercise: "-".into(),
-            outcome: Ok(timing.median()),
+            outcome: Ok(timing),
+            limit: binding,
         });
     }
 
@@ -417,7 +514,8 @@ impl<T> Comparison<T> {
         self.rows
             .iter()
             .find(|r| r.name == name)
-            .and_then(|r| r.outcome.ok())
+            .and_then(|r| r.outcome.as_ref().ok())
+            .map(Timing::median)
     }
 
     /// The median of the baseline, the first variant that ran.
@@ -425,12 +523,16 @@ impl<T> Comparison<T> {
         self.baseline.as_ref().map(|(d, _)| *d)
     }
 
-    /// The table: one row per variant and limit, in the order they ran.
+    /// The table: one row per variant and limit, in the order they ran, each with its
+    /// median and its spread (fastest–slowest run); under it, one warning line when the
+    /// figures cannot be trusted (see [`Comparison::doubts`]).
     pub fn finish(&self) -> Table {
         let with_exercise = self.rows.iter().any(|r| !r.exercise.is_empty());
+        let with_spread = self.runs > 1;
         let mut header = vec!["variant"];
         header.extend(with_exercise.then_some("exercise"));
         header.push("median");
+        header.extend(with_spread.then_some("min–max"));
         header.extend(self.rate.map(Rate::header));
         header.push("speedup");
         let runs = match self.runs {
@@ -441,14 +543,17 @@ impl<T> Comparison<T> {
         for row in &self.rows {
             let mut cells = vec![row.name.clone()];
             cells.extend(with_exercise.then(|| row.exercise.clone()));
-            match (row.outcome, self.baseline()) {
-                (Ok(median), baseline) => {
+            match (&row.outcome, self.baseline()) {
+                (Ok(timing), baseline) => {
+                    let median = timing.median();
                     cells.push(fmt_duration(median));
+                    cells.extend(with_spread.then(|| timing.fmt_spread()));
                     cells.extend(self.rate.map(|r| r.cell(median)));
                     cells.push(baseline.map_or("-".into(), |b| fmt_speedup(b, median)));
                 }
                 (Err(status), _) => {
-                    cells.push(status.into());
+                    cells.push((*status).into());
+                    cells.extend(with_spread.then(|| "-".into()));
                     cells.extend(self.rate.map(|_| "-".into()));
                     cells.push("-".into());
                 }
@@ -464,7 +569,37 @@ impl<T> Comparison<T> {
         for note in &self.notes {
             table.note(note.clone());
         }
+        if let Some(warning) = untrusted_warning(&self.doubts(crate::machine::busy())) {
+            table.note(warning);
+        }
         table
+    }
+
+    /// Why this table's figures cannot be trusted, if they cannot: `busy` (what
+    /// [`machine::busy`](crate::machine::busy) says), a row whose runs spread wider than
+    /// [`WIDE_SPREAD`], or a variant faster than a limit row (work it contains).
+    pub fn doubts(&self, busy: Option<String>) -> Vec<String> {
+        let timed = || {
+            self.rows
+                .iter()
+                .filter_map(|r| r.outcome.as_ref().ok().map(|t| (r, t)))
+        };
+        let mut reasons = spread_doubts(busy, timed().map(|(r, t)| (r.name.as_str(), t)));
+        let limits: Vec<(&ComparisonRow, Duration)> = timed()
+            .filter(|(r, _)| r.limit)
+            .map(|(r, t)| (r, t.median()))
+            .collect();
+        let variants = timed().filter(|(r, _)| !r.name.starts_with("limit: "));
+        for (row, timing) in variants {
+            if let Some((limit, _)) = limits.iter().find(|(_, l)| timing.median() < *l) {
+                reasons.push(format!(
+                    "{} beat {}, work it contains, so the machine's speed changed between them",
+                    row.name, limit.name
+                ));
+                break;
+            }
+        }
+        reasons
     }
 }
 
@@ -534,6 +669,58 @@ mod tests {
         assert_eq!(fmt_speedup(ms(2000), ms(1000)), "2.00×");
         assert_eq!(fmt_count(12_345_678), "12,345,678");
         assert_eq!(fmt_count(999), "999");
+    }
+
+    #[test]
+    fn spreads_read_in_the_slowest_runs_unit() {
+        let ms = Duration::from_millis;
+        let t = |runs: &[u64]| Timing {
+            runs: runs.iter().map(|&r| ms(r)).collect(),
+        };
+        assert_eq!(t(&[1350, 1200, 1300]).fmt_spread(), "1.20–1.35 s");
+        assert_eq!(t(&[900, 1200]).fmt_spread(), "0.90–1.20 s");
+        assert_eq!(t(&[12, 15]).fmt_spread(), "12.0–15.0 ms");
+        assert_eq!(t(&[12]).fmt_spread(), "one run");
+        assert_eq!(t(&[10, 30]).spread_ratio(), 3.0);
+    }
+
+    fn row(name: &str, runs: &[u64], limit: bool) -> ComparisonRow {
+        ComparisonRow {
+            name: name.into(),
+            exercise: String::new(),
+            outcome: Ok(Timing {
+                runs: runs.iter().map(|&r| Duration::from_millis(r)).collect(),
+            }),
+            limit,
+        }
+    }
+
+    /// A busy machine, a wide spread and a variant that beats a limit it contains each
+    /// make the table doubt its figures; a one-thread limit may be beaten.
+    #[test]
+    fn a_table_says_when_its_figures_cannot_be_trusted() {
+        let mut c: Comparison<()> = Comparison::new("job", 3);
+        c.rows.push(row("steady", &[20, 21, 22], false));
+        c.rows
+            .push(row("limit: parse, 1 thread", &[30, 30, 30], false));
+        assert!(c.doubts(None).is_empty(), "{:?}", c.doubts(None));
+        let busy = Some("the 1-minute load average is 5.0 on 2 cores".to_string());
+        assert_eq!(c.doubts(busy.clone()), vec![busy.clone().unwrap()]);
+
+        c.rows.push(row("noisy", &[10, 11, 30], false));
+        c.rows.push(row("limit: read only", &[12, 12, 12], true));
+        let doubts = c.doubts(None);
+        assert_eq!(doubts.len(), 2, "{doubts:?}");
+        assert!(doubts[0].contains("noisy (3.0×)"), "{doubts:?}");
+        assert!(
+            doubts[1].contains("noisy beat limit: read only, work it contains"),
+            "{doubts:?}"
+        );
+        let text = c.finish().to_string();
+        assert!(text.lines().nth(1).unwrap().contains("min–max"), "{text}");
+        assert!(text.contains("10.0–30.0 ms"), "{text}");
+        let warning = untrusted_warning(&doubts).unwrap();
+        assert!(warning.starts_with("warning: these figures are not comparable with the book's"));
     }
 
     #[test]

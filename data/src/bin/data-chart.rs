@@ -52,6 +52,10 @@ fn run(args: Args) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| dataset.root().to_path_buf());
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    println!(
+        "{}",
+        shared::dataset::location_lines(dataset.root(), Some(&out))
+    );
     let week = week_chart(&dataset, &args.symbol, usize::from(args.days), &out)?;
     println!("wrote {}", week.display());
     let sectors = sector_chart(&dataset, &out)?;
