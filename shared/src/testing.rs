@@ -486,13 +486,33 @@ mod tests {
 
     #[test]
     fn a_deadlock_fails_with_the_section() {
+        // The machine's load is given, not read: the test must not depend on it.
         let (_keep, never) = mpsc::channel::<()>();
         let message = failure_of(move || {
-            within_for("1.2", Duration::from_millis(50), move || never.recv().ok());
+            within_on(
+                "1.2",
+                Duration::from_millis(50),
+                || None,
+                move || never.recv().ok(),
+            );
         });
         assert!(
             message.starts_with("exercise 1.2 did not finish in 50ms — a deadlock?")
                 && message.ends_with("see book section 1.2"),
+            "{message}"
+        );
+        let (_keep, never) = mpsc::channel::<()>();
+        let busy = || Some("the 1-minute load average is 9.0 on 2 cores".to_string());
+        let message = failure_of(move || {
+            within_on("1.2", Duration::from_millis(10), busy, move || {
+                never.recv().ok()
+            });
+        });
+        assert!(
+            message.starts_with(
+                "exercise 1.2 did not finish in 60ms, on a busy machine (the 1-minute load \
+                 average is 9.0 on 2 cores): a deadlock, or a machine too busy to tell"
+            ),
             "{message}"
         );
     }
