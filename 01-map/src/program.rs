@@ -25,7 +25,7 @@ use crate::{granularity, naps};
 /// them.
 #[derive(Debug, clap::Parser)]
 pub struct Args {
-    /// Timed runs of each variant; the table shows the median.
+    /// Timed runs of each variant; the table shows the median and the spread (min–max).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Folder for the Parquet files. Default: `output/01-map/` in the dataset folder (not

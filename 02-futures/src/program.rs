@@ -28,7 +28,7 @@ use crate::waits::{fake_request, fixed_pool, one_thread_each};
 /// dataset's close series, and on thousands of waits.
 #[derive(Debug, clap::Parser)]
 pub struct Args {
-    /// Timed runs of each variant; the tables show the median.
+    /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Threads of the pool the correlations are submitted to. Default: one per core.

@@ -28,7 +28,7 @@ use crate::strategy::{Search, Window, closes_by_year, grid, log_spaced, sample, 
 /// Lesson 3: the bag, dataframe questions, a parameter search.
 #[derive(Debug, clap::Parser)]
 pub struct Args {
-    /// Timed runs of each variant; the tables show the median.
+    /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Threads of the parallel variants. Default: one per core.

@@ -31,7 +31,7 @@ use crate::sharing::{count_packed, count_padded};
 /// Lesson 4: contention, communication, a process pool.
 #[derive(Debug, clap::Parser)]
 pub struct Args {
-    /// Timed runs of each variant; the tables show the median.
+    /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// The first year whose minute bars are aggregated.

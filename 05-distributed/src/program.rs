@@ -213,7 +213,7 @@ pub enum Role {
 /// What the measurements run.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Timed runs of each variant; the tables show the median.
+    /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
     /// Empty tasks per batch in the overhead table.

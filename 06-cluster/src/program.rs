@@ -44,7 +44,7 @@ pub struct Cli {
 /// The tour's options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Tour {
-    /// Timed runs of each layout; the table shows the median.
+    /// Timed runs of each layout; the table shows the median and the spread (min–max).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     #[command(flatten)]
