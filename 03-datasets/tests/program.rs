@@ -26,6 +26,12 @@ fn the_program_prints_its_tables_and_draws_its_charts() {
     let output = run(dir.path(), "--runs 1 --year 2016 --grid 4 --samples 5");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Its first lines: which dataset it reads (and why that one), and where it writes.
+    let reads = format!(
+        "Reads:  {} (from $PARALLEL_RUST_DATA)\nWrites: ",
+        dir.path().display()
+    );
+    assert!(stdout.starts_with(&reads), "{stdout}");
     for title in [
         "3.1 The most correlated pair",
         "3.2 The max high of AIG in 2016",

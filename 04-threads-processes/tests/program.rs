@@ -29,6 +29,12 @@ fn the_program_prints_its_tables_and_draws_its_chart() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Its first lines: which dataset it reads (and why that one), and where it writes.
+    let reads = format!(
+        "Reads:  {} (from $PARALLEL_RUST_DATA)\nWrites: ",
+        dir.path().display()
+    );
+    assert!(stdout.starts_with(&reads), "{stdout}");
     for title in [
         "4.1 Count, sum, min, max",
         "4.2 Count, min, max",

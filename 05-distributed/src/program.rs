@@ -467,12 +467,6 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
             None
         }
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
-        "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
-         this binary on 127.0.0.1, {cores} cores.\n",
-        A::NAME
-    );
     let out = match &args.out {
         Some(out) => out.clone(),
         None => dataset
@@ -487,6 +481,12 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         .as_ref()
         .map_or_else(shared::dataset::default_folder, |d| d.root().to_path_buf());
     println!("{}\n", shared::dataset::location_lines(&reads, Some(&out)));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
+         this binary on 127.0.0.1, {cores} cores.\n",
+        A::NAME
+    );
     let workers = args.workers.max(1);
     let config = Config {
         depth: args.depth,

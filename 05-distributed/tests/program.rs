@@ -35,6 +35,12 @@ fn the_program_prints_its_tables() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Its first lines: which dataset it reads (and why that one), and where it writes.
+    let reads = format!(
+        "Reads:  {} (from $PARALLEL_RUST_DATA)\nWrites: ",
+        dir.path().display()
+    );
+    assert!(stdout.starts_with(&reads), "{stdout}");
     assert!(
         output.status.success(),
         "the program failed:\n{stdout}\n{stderr}"

@@ -104,7 +104,12 @@ fn the_search_gives_the_same_answer_on_one_process_and_on_two() {
     let data = common::tiny_data();
     let on = |layout: &str| {
         let args = format!("launch search {layout} --grid 4");
-        answer_line(&run(&data.root, &args))
+        let output = run(&data.root, &args);
+        // Its first line: which dataset every process reads, and why that one.
+        let reads = format!("Reads:  {} (from $PARALLEL_RUST_DATA)", data.root.display());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.starts_with(&reads), "{stdout}");
+        answer_line(&output)
     };
     let two_processes = on("-n 2 -w 1");
     assert!(two_processes.contains(" windows on AIG"), "{two_processes}");
