@@ -16,12 +16,20 @@ failed=0
 # check ARGS…: runs `cargo ARGS --message-format=json` and lists the non-workspace crates
 # it compiled (artifacts that were not fresh and whose package is not a path dependency).
 check() {
-  local compiled
-  compiled=$(cargo "$@" --message-format=json 2>/dev/null \
-    | grep '"reason":"compiler-artifact"' \
+  local messages compiled
+  messages=$(mktemp)
+  if ! cargo "$@" --message-format=json > "$messages" 2> "$messages.err"; then
+    echo "check-one-build: \`cargo $*\` failed:"
+    tail -20 "$messages.err"
+    failed=1
+    rm -f "$messages" "$messages.err"
+    return
+  fi
+  compiled=$(grep '"reason":"compiler-artifact"' "$messages" \
     | grep '"fresh":false' \
     | grep -v '"package_id":"path+file://' \
     | sed -E 's/.*"package_id":"[^#"]*#([^"]*)".*/\1/' | sort -u || true)
+  rm -f "$messages" "$messages.err"
   if [ -n "$compiled" ]; then
     echo "check-one-build: \`cargo $*\` compiled crates from outside the workspace again:"
     echo "$compiled" | sed 's/^/  /'

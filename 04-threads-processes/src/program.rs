@@ -485,13 +485,19 @@ fn print_pipeline<A: Answers>(
         "-".into(),
         "-".into(),
     ]);
-    timings.push(("limit".into(), timing));
+    let limit = timing;
     table.note("peak memory rise: the highest resident memory during the runs, above what the process held before (Linux /proc/self/status).");
     table.note("Reading is about ten times faster than parsing: unbounded, the reader runs ahead and the files' bytes wait in the channel.");
-    let doubts = shared::report::spread_doubts(
+    let variants: Vec<(&str, &shared::report::Timing)> = timings
+        .iter()
+        .map(|(name, timing)| (name.as_str(), timing))
+        .collect();
+    let limits = [("the limit", &limit)];
+    let mut doubts = shared::report::spread_doubts(
         shared::machine::busy(),
-        timings.iter().map(|(name, timing)| (name.as_str(), timing)),
+        variants.iter().copied().chain(limits),
     );
+    doubts.extend(shared::report::beaten_limit(&variants, &limits));
     if let Some(warning) = shared::report::untrusted_warning(&doubts) {
         table.note(warning);
     }

@@ -542,8 +542,10 @@ fn time_layouts(
             format!("digest {digest}"),
         ]);
     }
+    let mut limit_timing = None;
     if let Some(files) = files {
         let limit = limit_read_parse(files, runs)?;
+        limit_timing = Some(shared::report::Timing { runs: vec![limit] });
         table.row([
             "limit: read + parse, 2 threads".to_string(),
             fmt_duration(limit),
@@ -568,10 +570,18 @@ fn time_layouts(
     } else {
         "The layouts gave DIFFERENT answers: see the digests."
     });
-    let doubts = shared::report::spread_doubts(
-        shared::machine::busy(),
-        names.iter().map(String::as_str).zip(&wall_timings),
-    );
+    let layouts: Vec<(&str, &shared::report::Timing)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(&wall_timings)
+        .collect();
+    let mut doubts = shared::report::spread_doubts(shared::machine::busy(), layouts.clone());
+    if let Some(limit) = &limit_timing {
+        doubts.extend(shared::report::beaten_limit(
+            &layouts,
+            &[("the limit", limit)],
+        ));
+    }
     if let Some(warning) = shared::report::untrusted_warning(&doubts) {
         table.note(warning);
     }

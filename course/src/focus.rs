@@ -79,8 +79,8 @@ pub fn followed(root: &Path, lessons: &[Lesson]) -> Option<u32> {
 }
 
 /// The lesson whose exercise file was edited last, with when: among the exercise files
-/// that differ from the committed version (git says which), else, outside a git checkout,
-/// among those whose modification time changed since the runner first saw them.
+/// that differ from git's `HEAD` (edited before the runner first ran) or whose modification
+/// time changed since the runner first saw them (edited since, committed or not).
 fn last_edited(root: &Path, lessons: &[Lesson], focus: &mut Focus) -> Option<(f64, u32)> {
     let modified = modified_by_git(root, lessons);
     lessons
@@ -92,10 +92,10 @@ fn last_edited(root: &Path, lessons: &[Lesson], focus: &mut Focus) -> Option<(f6
                 .first_seen
                 .entry(lesson.dir_name.clone())
                 .or_insert(changed);
-            let edited = match &modified {
-                Some(modified) => modified.contains(&file),
-                None => changed != first,
-            };
+            let edited = changed != first
+                || modified
+                    .as_ref()
+                    .is_some_and(|modified| modified.contains(&file));
             let number = lesson.number().filter(|_| edited)?;
             Some((changed, number))
         })

@@ -97,6 +97,10 @@ fn main() -> ExitCode {
         Command::List { lesson } => list(&root, lesson),
         Command::Lesson(words) => match words.as_slice() {
             [number] if number.parse::<u32>().is_ok() => list(&root, number.parse().ok()),
+            [word] if word.parse::<Id>().is_ok() => Err(anyhow::anyhow!(
+                "`cargo course {word}` is not a command; for exercise {word}, run `cargo course \
+                 next {word}` (or `watch {word}`, `hint {word}`)"
+            )),
             _ => {
                 use clap::CommandFactory;
                 Args::command()
@@ -357,17 +361,17 @@ pub fn starting_point<'a>(
     lessons: &'a [Lesson],
     target: Option<Target>,
 ) -> anyhow::Result<Option<(&'a Lesson, Id, State)>> {
-    if let Some(target) = target {
-        focus::remember(root, target.lesson());
-    }
+    // Remembered only once it names a real lesson or exercise: a typo keeps your place.
     match target {
         Some(Target::Exercise(id)) => {
             let lesson = lesson_of(lessons, id)?;
+            focus::remember(root, id.0);
             let states = states(root, std::slice::from_ref(lesson))?;
             Ok(Some((lesson, id, states[&id].clone())))
         }
         Some(Target::Lesson(number)) => {
             lesson_numbered(lessons, number)?;
+            focus::remember(root, number);
             first_unfinished_from(root, lessons, number)
         }
         None => {

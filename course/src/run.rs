@@ -75,10 +75,19 @@ pub fn run_exercises(
             .with_context(|| format!("cannot run {binary}"))?;
         let tests = parse_test_output(&String::from_utf8_lossy(&output.stdout));
         let state = match crashed(&output.status, &tests) {
-            Some(crash) => State::Failing(format!(
-                "{crash}; run `{}` to see its output",
-                lesson.test_command(id)
-            )),
+            Some(crash) => {
+                let mut text = format!(
+                    "{crash}; run `{}` to see its output",
+                    lesson.test_command(id)
+                );
+                // A test that failed before the crash says what was wrong too.
+                if let (true, State::Failing(first)) =
+                    (tests.iter().any(|t| !t.passed), state_of(id, &tests))
+                {
+                    text += &format!("\nBefore that, a test failed:\n{first}");
+                }
+                State::Failing(text)
+            }
             None => state_of(id, &tests),
         };
         results.insert(id, (state, tests));

@@ -1,25 +1,27 @@
 //! `cargo course watch`: re-run the current exercise's tests whenever a source file of its
 //! lesson (or of a crate the lesson uses) changes, and say what to do next.
 //!
-//! What counts is what changed, not that something happened: the watcher wakes on any
-//! event under the watched folders (a build reads every source file, an editor writes swap
-//! files), and the tests run again only when the lesson's stamp (the sizes and times of its
-//! source files, as the cache uses) differs from the one its last run saw.
+//! What counts is what changed, not that something happened. Files being opened or read
+//! (a build reads every source file, and so does the stamp below) are no events at all;
+//! any other event under the watched folders (a write, an editor's swap file) makes it look,
+//! and the tests run again only when the lesson's stamp (the sizes and times of its source
+//! files, as the cache uses) differs from the one its last run saw.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context;
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify_debouncer_mini::notify::{
+    self, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher,
+};
 
 use crate::lessons::{self, Id, Lesson, Target};
 use crate::run::{self, State};
 use crate::{Style, cache, describe, first_unfinished_from, spinner, starting_point};
 
-/// Saves come in bursts (an editor writes a file, a backup, a swap file): wait until the
-/// files have been quiet this long, then look.
+/// Saves come in bursts (an editor writes a file, a backup, a swap file): after an event,
+/// wait until the files have been quiet this long, then look.
 const QUIET: Duration = Duration::from_millis(300);
 
 /// Watches until Ctrl-C, or until `max_runs` re-runs have happened.
@@ -82,55 +84,88 @@ fn cached_stamp(root: &Path, lesson: &Lesson) -> u64 {
         .unwrap_or_else(|| cache::stamp(root, lesson))
 }
 
+/// What the watcher sends: a change (an event other than a file being opened or read), or
+/// the watcher's error.
+type Change = Result<(), notify::Error>;
+
 /// Blocks until the source files of `lesson` differ from `seen` (their stamp).
 fn wait_for_a_change(
     root: &Path,
     lesson: &Lesson,
     seen: u64,
-    changes: &mpsc::Receiver<DebounceEventResult>,
+    changes: &mpsc::Receiver<Change>,
 ) -> anyhow::Result<()> {
     loop {
-        // Any batch, even an error, is a reason to look; the stamp says if anything changed.
-        let _batch = changes.recv().context("the file watcher stopped")?;
+        // A change, even an error, is a reason to look; the stamp says if anything changed.
+        let _change = changes.recv().context("the file watcher stopped")?;
+        // The rest of the burst.
+        while changes.recv_timeout(QUIET).is_ok() {}
         if cache::stamp(root, lesson) != seen {
             return Ok(());
         }
     }
 }
 
-/// The folders being watched: the current lesson's, and those of the crates it uses.
+/// Whether a file event is a change worth looking at: not a file or folder being opened,
+/// read or closed without a write (inotify reports those too).
+fn is_a_change(event: &Event) -> bool {
+    !matches!(
+        event.kind,
+        EventKind::Access(notify::event::AccessKind::Open(_))
+            | EventKind::Access(notify::event::AccessKind::Read)
+            | EventKind::Access(notify::event::AccessKind::Close(
+                notify::event::AccessMode::Read
+            ))
+            | EventKind::Access(notify::event::AccessKind::Close(
+                notify::event::AccessMode::Execute
+            ))
+    )
+}
+
+/// The folders being watched: the current lesson's, and the sources and manifests of the
+/// crates it uses (never `data/`'s dataset, nor `target/`).
 struct Watching {
-    debouncer: Debouncer<RecommendedWatcher>,
-    folders: Vec<PathBuf>,
+    watcher: RecommendedWatcher,
+    paths: Vec<PathBuf>,
 }
 
 impl Watching {
-    fn new(events: mpsc::Sender<DebounceEventResult>) -> anyhow::Result<Watching> {
-        let debouncer = new_debouncer(QUIET, events).context("cannot watch files")?;
+    fn new(changes: mpsc::Sender<Change>) -> anyhow::Result<Watching> {
+        let watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+            let change = match event {
+                Ok(event) if !is_a_change(&event) => return,
+                Ok(_) => Ok(()),
+                Err(error) => Err(error),
+            };
+            let _ = changes.send(change);
+        })
+        .context("cannot watch files")?;
         Ok(Watching {
-            debouncer,
-            folders: Vec::new(),
+            watcher,
+            paths: Vec::new(),
         })
     }
 
-    /// Watches `lesson`'s folder and those of the workspace crates it depends on (and no
-    /// `target/`), instead of whatever was watched before.
+    /// Watches `lesson`'s folder and the `src/` and `Cargo.toml` of each workspace crate it
+    /// depends on, instead of whatever was watched before.
     fn follow(&mut self, root: &Path, lesson: &Lesson) -> anyhow::Result<()> {
         let mut wanted = vec![lesson.dir.clone()];
-        wanted.extend(cache::path_dependencies(root, &lesson.dir));
-        if wanted == self.folders {
+        for dep in cache::path_dependencies(root, &lesson.dir) {
+            wanted.extend([dep.join("src"), dep.join("Cargo.toml")]);
+        }
+        wanted.retain(|path| path.exists());
+        if wanted == self.paths {
             return Ok(());
         }
-        for old in self.folders.drain(..) {
-            let _ = self.debouncer.watcher().unwatch(&old);
+        for old in self.paths.drain(..) {
+            let _ = self.watcher.unwatch(&old);
         }
-        for dir in &wanted {
-            self.debouncer
-                .watcher()
-                .watch(dir, RecursiveMode::Recursive)
-                .with_context(|| format!("cannot watch {}", dir.display()))?;
+        for path in &wanted {
+            self.watcher
+                .watch(path, RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", path.display()))?;
         }
-        self.folders = wanted;
+        self.paths = wanted;
         Ok(())
     }
 }
@@ -176,7 +211,7 @@ mod tests {
         let seen = cache::stamp(dir.path(), &lesson);
         let (events, changes) = mpsc::channel();
         for _ in 0..5 {
-            events.send(Ok(Vec::new())).unwrap();
+            events.send(Ok(())).unwrap();
         }
         std::fs::write(dir.path().join("elsewhere.txt"), "x").unwrap();
         drop(events);
@@ -184,14 +219,33 @@ mod tests {
         assert!(waited.is_err(), "it woke up with nothing changed");
     }
 
+    /// Opening and reading files is what a build (and the stamp itself) does all the time:
+    /// those events are dropped before they wake anything; writes are not.
+    #[test]
+    fn opening_and_reading_are_not_changes() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        let event = |kind| Event::new(kind);
+        assert!(!is_a_change(&event(EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        )))));
+        assert!(!is_a_change(&event(EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        )))));
+        assert!(is_a_change(&event(EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        )))));
+        assert!(is_a_change(&event(EventKind::Modify(ModifyKind::Any))));
+        assert!(is_a_change(&event(EventKind::Create(CreateKind::File))));
+    }
+
     #[test]
     fn a_changed_source_file_wakes_it() {
         let (dir, lesson) = lesson();
         let seen = cache::stamp(dir.path(), &lesson);
         let (events, changes) = mpsc::channel();
-        events.send(Ok(Vec::new())).unwrap();
+        events.send(Ok(())).unwrap();
         std::fs::write(lesson.dir.join("src/exercise.rs"), "// an answer\n").unwrap();
-        events.send(Ok(Vec::new())).unwrap();
+        events.send(Ok(())).unwrap();
         drop(events);
         assert!(wait_for_a_change(dir.path(), &lesson, seen, &changes).is_ok());
     }

@@ -133,7 +133,8 @@ pub fn build_time_warning(folder: &Path) -> String {
         true => format!(
             "\nwarning: the current folder is not inside the course, so this uses the data/ of \
              the copy it was built in, which may be an old one. Run it from the course's folder, \
-             or set {DATA_ENV}=/path/to/data."
+             or, to use this folder on purpose, `export {DATA_ENV}={}`.",
+            found.display()
         ),
         false => String::new(),
     }

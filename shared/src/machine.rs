@@ -1,6 +1,10 @@
 //! How busy this machine is: timings taken while other programs compete for the cores are
 //! not comparable with the book's, and a test that waits for an answer must not call a
 //! slow machine's answer a deadlock.
+//!
+//! Linux only: the load average comes from `/proc/loadavg`; elsewhere [`busy`] never says
+//! so. The load is the whole machine's, so it is compared with the machine's online cores,
+//! not with the share a container may be given.
 
 /// The number of cores this process may use.
 pub fn cores() -> usize {
@@ -14,9 +18,30 @@ pub fn load_average() -> Option<f64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// "the 1-minute load average is 3.4 on 2 cores", when the load exceeds the cores.
+/// The machine's online cores (Linux's `/sys/devices/system/cpu/online`, e.g. `0-15`),
+/// else [`cores`].
+pub fn online_cores() -> usize {
+    std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|text| count_cpus(text.trim()))
+        .unwrap_or_else(cores)
+}
+
+/// `0-3,8,10-11` → 7.
+fn count_cpus(list: &str) -> Option<usize> {
+    list.split(',').try_fold(0, |count, part| {
+        let n = match part.split_once('-') {
+            Some((a, b)) => b.parse::<usize>().ok()?.checked_sub(a.parse().ok()?)? + 1,
+            None => part.parse::<usize>().map(|_| 1).ok()?,
+        };
+        Some(count + n)
+    })
+}
+
+/// "the 1-minute load average is 3.4 on 2 cores", when the load exceeds the machine's
+/// cores; `None` when it does not, or where the load cannot be read.
 pub fn busy() -> Option<String> {
-    busy_with(load_average(), cores())
+    busy_with(load_average(), online_cores())
 }
 
 /// [`busy`], with the load and the cores given.
@@ -42,5 +67,13 @@ mod tests {
             Some("the 1-minute load average is 3.4 on 2 cores")
         );
         assert_eq!(busy_with(None, 2), None);
+    }
+
+    #[test]
+    fn online_cpu_lists_are_counted() {
+        assert_eq!(count_cpus("0-15"), Some(16));
+        assert_eq!(count_cpus("0-3,8,10-11"), Some(7));
+        assert_eq!(count_cpus("0"), Some(1));
+        assert_eq!(count_cpus("x"), None);
     }
 }

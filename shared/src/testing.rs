@@ -33,8 +33,9 @@ pub fn is_todo(message: &str) -> bool {
 /// Runs `work` (a call into exercise `id`, e.g. `"1.2"`) on a fresh thread and returns its
 /// result, or fails the test with a message that a learner can act on:
 ///
-/// - `work` did not finish within [`DEADLINE`]: "exercise 1.2 did not finish in 10s — a
-///   deadlock? … see book section 1.2". The stuck thread is left behind; the test process
+/// - `work` did not finish within [`DEADLINE`], nor in as long again (six times as long on
+///   a busy machine, see [`within_on`]): "exercise 1.2 did not finish in 20s — a
+///   deadlock? … see book section 1.2". Work that finishes late returns its result. The stuck thread is left behind; the test process
 ///   ends it when the run is over.
 /// - `work` panicked, on this thread or on a worker thread whose panic the answer passed on:
 ///   the panic's own message, prefixed with the exercise. (A panic that was resumed with
@@ -52,8 +53,10 @@ where
     within_for(id, DEADLINE, work)
 }
 
-/// How many deadlines in all a test waits on a busy machine (load above the cores) before
-/// it calls the answer stuck: there, a correct answer can be late without being deadlocked.
+/// How many deadlines in all a test waits before it calls an answer stuck: a second one
+/// anywhere (the load average lags behind a machine that just got busy), and up to this
+/// many on a busy machine (load above the cores), where a correct answer can be late
+/// without being deadlocked.
 pub const BUSY_PATIENCE: u32 = 6;
 
 /// [`within`] with another deadline.
@@ -95,15 +98,19 @@ where
     let mut load = None;
     if outcome.is_err() {
         load = busy();
-        if let Some(load) = &load {
-            let more = deadline * (BUSY_PATIENCE - 1);
-            eprintln!(
-                "exercise {id}: not finished after {deadline:?}, but {load}: waiting up to \
-                 {more:?} more before calling it stuck"
-            );
-            outcome = result.recv_timeout(more);
-            waited += more;
-        }
+        let more = match &load {
+            Some(_) => deadline * (BUSY_PATIENCE - 1),
+            None => deadline,
+        };
+        let why = load
+            .as_ref()
+            .map_or(String::new(), |load| format!(" ({load})"));
+        eprintln!(
+            "exercise {id}: not finished after {deadline:?}{why}: waiting up to {more:?} \
+             more before calling it stuck"
+        );
+        outcome = result.recv_timeout(more);
+        waited += more;
     }
     match outcome {
         Ok(Ok(value)) => value,
@@ -393,33 +400,26 @@ mod tests {
     use super::*;
 
     /// Work that finishes only once the deadline has passed (the `busy` probe, called at
-    /// the deadline, lets it go): on a busy machine its result comes back; on an idle one,
-    /// the test calls it a deadlock.
+    /// the deadline, lets it go) returns its result, busy machine or not: the test's own
+    /// checks judge it, not the clock.
     #[test]
-    fn late_work_on_a_busy_machine_is_judged_by_its_result_not_the_clock() {
+    fn late_work_is_judged_by_its_result_not_the_clock() {
         let late = |busy: Option<&'static str>| {
             let (go, wait) = mpsc::channel::<()>();
             let probe = move || {
                 let _ = go.send(());
                 busy.map(String::from)
             };
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                within_on("9.9", Duration::from_millis(20), probe, move || {
-                    let _ = wait.recv();
-                    42
-                })
-            }))
+            within_on("9.9", Duration::from_millis(20), probe, move || {
+                let _ = wait.recv();
+                42
+            })
         };
         assert_eq!(
-            late(Some("the 1-minute load average is 9.0 on 2 cores")).ok(),
-            Some(42)
+            late(Some("the 1-minute load average is 9.0 on 2 cores")),
+            42
         );
-        let idle = late(None).unwrap_err();
-        assert!(
-            panic_message(idle.as_ref()).contains("did not finish in 20ms — a deadlock?"),
-            "{}",
-            panic_message(idle.as_ref())
-        );
+        assert_eq!(late(None), 42);
     }
 
     fn failure_of(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
@@ -497,7 +497,7 @@ mod tests {
             );
         });
         assert!(
-            message.starts_with("exercise 1.2 did not finish in 50ms — a deadlock?")
+            message.starts_with("exercise 1.2 did not finish in 100ms — a deadlock?")
                 && message.ends_with("see book section 1.2"),
             "{message}"
         );
