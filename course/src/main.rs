@@ -7,6 +7,7 @@
 
 mod cache;
 mod focus;
+mod hints;
 mod lessons;
 mod reset;
 mod run;
@@ -53,10 +54,17 @@ enum Command {
         /// A lesson (N: its first unfinished exercise) or an exercise (N.M).
         target: Option<Target>,
     },
-    /// The hints of one exercise, e.g. `cargo course hint 1.2`.
+    /// The hints of one exercise, one level at a time: `cargo course hint 1.2` prints the
+    /// first (an idea), `cargo course hint 1.2 2` the second (the API), and so on.
     Hint {
         /// The exercise, as N.M.
         id: Id,
+        /// Which level (1 = the idea, 2 = the API, 3 = a sketch).
+        #[arg(default_value_t = 1)]
+        level: usize,
+        /// Every level at once.
+        #[arg(long)]
+        all: bool,
     },
     /// Re-run the current exercise's tests whenever a source file of its lesson (or of a
     /// crate it uses) changes. Ctrl-C quits.
@@ -85,6 +93,13 @@ enum Command {
         /// Only the stub check (what scripts/check-stubs.sh runs).
         #[arg(long)]
         stubs: bool,
+        /// Only the hints check: no code in a first level, and at most `--max-leaks` spans
+        /// of code of 20+ characters that appear verbatim in a `solution.rs`.
+        #[arg(long)]
+        hints: bool,
+        /// With `--hints`: how many such spans the course may hold.
+        #[arg(long, default_value_t = 8)]
+        max_leaks: usize,
         /// Only these lesson folders, e.g. 01-map. Default: every lesson.
         lessons: Vec<String>,
     },
@@ -116,10 +131,16 @@ fn main() -> ExitCode {
             }
         },
         Command::Next { target } => next(&root, target),
-        Command::Hint { id } => hint(&root, id),
+        Command::Hint { id, level, all } => hint(&root, id, level, all),
         Command::Watch { target, max_runs } => watch::watch(&root, target, max_runs),
         Command::Reset { id, yes } => reset(&root, id, yes),
-        Command::Verify { stubs, lessons } => verify(&root, stubs, &lessons),
+        Command::Verify {
+            hints: true,
+            max_leaks,
+            lessons,
+            ..
+        } => verify_hints(&root, max_leaks, &lessons),
+        Command::Verify { stubs, lessons, .. } => verify(&root, stubs, &lessons),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -437,16 +458,101 @@ pub fn describe(root: &Path, lesson: &Lesson, id: Id, state: &State) -> String {
     out
 }
 
-fn hint(root: &Path, id: Id) -> anyhow::Result<bool> {
+fn hint(root: &Path, id: Id, level: usize, all: bool) -> anyhow::Result<bool> {
     let lessons = lessons::discover(root)?;
     let lesson = lesson_of(&lessons, id)?;
     focus::remember(root, id.0);
     let file = lessons::hints_file(lesson, id);
     let text = std::fs::read_to_string(&file)
         .with_context(|| format!("exercise {id} has no hints file ({})", file.display()))?;
-    println!("Hints for exercise {id} (also in book section {id}):\n");
-    print!("{text}");
+    let levels = hints::levels(&text);
+    let count = levels.len();
+    if all || count == 1 {
+        println!("Hints for exercise {id} (also in book section {id}):\n");
+        println!("{}", levels.join("\n\n"));
+        return Ok(true);
+    }
+    let Some(text) = level.checked_sub(1).and_then(|i| levels.get(i)) else {
+        bail!("exercise {id} has hints 1 to {count}; try `cargo course hint {id} 1`");
+    };
+    println!("Hint {level} of {count} for exercise {id} (book section {id} folds them all):\n");
+    println!("{text}");
+    let style = Style::stdout();
+    match level < count {
+        true => println!(
+            "\n{}",
+            style.dim(&format!(
+                "Still stuck? The next hint: `cargo course hint {id} {}`",
+                level + 1
+            ))
+        ),
+        false => println!(
+            "\n{}",
+            style.dim("That was the last hint: the decisive lines are yours to write.")
+        ),
+    }
     Ok(true)
+}
+
+/// `verify --hints`: what the hints hand over. A first level holds no code at all; across
+/// the course, at most `max` spans of code of [`hints::LONG`]+ characters appear verbatim
+/// (whitespace ignored) in a lesson's `solution.rs`.
+fn verify_hints(root: &Path, max: usize, only: &[String]) -> anyhow::Result<bool> {
+    let lessons: Vec<Lesson> = lessons::discover(root)?
+        .into_iter()
+        .filter(|l| only.is_empty() || only.iter().any(|o| o.trim_end_matches('/') == l.dir_name))
+        .collect();
+    let mut ok = true;
+    let mut leaks = 0;
+    let mut unfolded = Vec::new();
+    for lesson in &lessons {
+        let solution =
+            std::fs::read_to_string(lesson.dir.join("src").join("solution.rs")).unwrap_or_default();
+        for &id in &lesson.exercises {
+            let file = lessons::hints_file(lesson, id);
+            let shown = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                println!("check-hints: {shown} is missing");
+                ok = false;
+                continue;
+            };
+            if !hints::has_levels(&text) {
+                unfolded.push(id.to_string());
+            }
+            for (i, level) in hints::levels(&text).iter().enumerate() {
+                if i == 0 && hints::has_levels(&text) && !hints::code_spans(level).is_empty() {
+                    println!(
+                        "check-hints: {shown}: its first level holds code; it should be an idea in words"
+                    );
+                    ok = false;
+                }
+                for span in hints::leaks(level, &solution) {
+                    println!(
+                        "check-hints: {shown}, level {}: `{}` is in solution.rs",
+                        i + 1,
+                        span.trim()
+                    );
+                    leaks += 1;
+                }
+            }
+        }
+    }
+    if !unfolded.is_empty() {
+        println!(
+            "check-hints: not in levels yet (one level each): {}",
+            unfolded.join(", ")
+        );
+    }
+    println!(
+        "check-hints: {leaks} span{} of code of {}+ characters in the hints appear verbatim in a solution.rs (at most {max} allowed).",
+        if leaks == 1 { "" } else { "s" },
+        hints::LONG
+    );
+    Ok(ok && leaks <= max)
 }
 
 fn reset(root: &Path, id: Id, yes: bool) -> anyhow::Result<bool> {

@@ -492,3 +492,35 @@ fn start_watch(root: &Path, args: &[&str]) -> (KillOnDrop, WaitFor) {
     };
     (child, Box::new(wait_for))
 }
+
+/// Hints unfold: `hint N.M` prints the first level and names the command for the next;
+/// the last says it was the last; `--all` prints every level.
+#[test]
+fn hints_unfold_one_level_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+    std::fs::write(
+        root.join("01-demo/hints/1.2.md"),
+        "<!-- ANCHOR: level1 -->\nThink of it as doubling, once more.\n<!-- ANCHOR_END: level1 -->\n\n\
+         <!-- ANCHOR: level2 -->\nMultiplication is `*`.\n<!-- ANCHOR_END: level2 -->\n",
+    )
+    .unwrap();
+    let first = stdout(&course(root, &["hint", "1.2"]));
+    assert!(first.contains("Hint 1 of 2 for exercise 1.2"), "{first}");
+    assert!(first.contains("Think of it as doubling"), "{first}");
+    assert!(!first.contains("Multiplication"), "{first}");
+    assert!(first.contains("`cargo course hint 1.2 2`"), "{first}");
+    assert!(!first.contains("ANCHOR"), "{first}");
+    let second = stdout(&course(root, &["hint", "1.2", "2"]));
+    assert!(second.contains("Multiplication is `*`."), "{second}");
+    assert!(second.contains("That was the last hint"), "{second}");
+    let all = stdout(&course(root, &["hint", "1.2", "--all"]));
+    assert!(
+        all.contains("doubling") && all.contains("Multiplication"),
+        "{all}"
+    );
+    let beyond = course(root, &["hint", "1.2", "3"]);
+    let err = String::from_utf8_lossy(&beyond.stderr);
+    assert!(err.contains("exercise 1.2 has hints 1 to 2"), "{err}");
+}
