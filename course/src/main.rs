@@ -543,9 +543,10 @@ fn verify_hints(root: &Path, max: usize, only: &[String]) -> anyhow::Result<bool
     }
     if !unfolded.is_empty() {
         println!(
-            "check-hints: not in levels yet (one level each): {}",
+            "check-hints: not in levels (<!-- ANCHOR: level1 --> …): {}",
             unfolded.join(", ")
         );
+        ok = false;
     }
     println!(
         "check-hints: {leaks} span{} of code of {}+ characters in the hints appear verbatim in a solution.rs (at most {max} allowed).",
