@@ -42,13 +42,7 @@ impl Cache {
 
     /// Saves the cache; a failure only costs a slower next call, so it is ignored.
     pub fn save(&self, root: &Path) {
-        let path = path(root);
-        if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_string_pretty(self)) {
-            let tmp = path.with_extension("json.tmp");
-            let _ = fs::create_dir_all(dir)
-                .and_then(|()| fs::write(&tmp, text))
-                .and_then(|()| fs::rename(&tmp, &path));
-        }
+        save_quietly(&path(root), self);
     }
 
     /// The saved states of `lesson`, if nothing they depend on changed since.
@@ -82,6 +76,18 @@ impl Cache {
                 .collect(),
         };
         self.lessons.insert(lesson.package.clone(), entry);
+    }
+}
+
+/// Writes `value` as JSON to `path` (its folder made if need be), through a temporary file
+/// renamed into place, so that no reader sees half of it. A failure is ignored: what the
+/// runner remembers only saves time.
+pub fn save_quietly(path: &Path, value: &impl Serialize) {
+    if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_string_pretty(value)) {
+        let tmp = path.with_extension("json.tmp");
+        let _ = fs::create_dir_all(dir)
+            .and_then(|()| fs::write(&tmp, text))
+            .and_then(|()| fs::rename(&tmp, path));
     }
 }
 

@@ -42,13 +42,7 @@ impl Focus {
 
     /// A failure only costs the next `cargo course next` its guess, so it is ignored.
     fn save(&self, root: &Path) {
-        let path = path(root);
-        if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_string(self)) {
-            let tmp = path.with_extension("json.tmp");
-            let _ = fs::create_dir_all(dir)
-                .and_then(|()| fs::write(&tmp, text))
-                .and_then(|()| fs::rename(&tmp, &path));
-        }
+        crate::cache::save_quietly(&path(root), self);
     }
 }
 

@@ -498,10 +498,7 @@ fn hint(root: &Path, id: Id, level: usize, all: bool) -> anyhow::Result<bool> {
 /// the course, at most `max` spans of code of [`hints::LONG`]+ characters appear verbatim
 /// (whitespace ignored) in a lesson's `solution.rs`.
 fn verify_hints(root: &Path, max: usize, only: &[String]) -> anyhow::Result<bool> {
-    let lessons: Vec<Lesson> = lessons::discover(root)?
-        .into_iter()
-        .filter(|l| only.is_empty() || only.iter().any(|o| o.trim_end_matches('/') == l.dir_name))
-        .collect();
+    let lessons = lessons_named(root, only)?;
     let mut ok = true;
     let mut leaks = 0;
     let mut unfolded = Vec::new();
@@ -605,11 +602,16 @@ fn reset(root: &Path, id: Id, yes: bool) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn verify(root: &Path, stubs_only: bool, only: &[String]) -> anyhow::Result<bool> {
-    let lessons: Vec<Lesson> = lessons::discover(root)?
+/// The lessons whose folders `only` names (e.g. `01-map`), or every lesson.
+fn lessons_named(root: &Path, only: &[String]) -> anyhow::Result<Vec<Lesson>> {
+    Ok(lessons::discover(root)?
         .into_iter()
         .filter(|l| only.is_empty() || only.iter().any(|o| o.trim_end_matches('/') == l.dir_name))
-        .collect();
+        .collect())
+}
+
+fn verify(root: &Path, stubs_only: bool, only: &[String]) -> anyhow::Result<bool> {
+    let lessons = lessons_named(root, only)?;
     if lessons.is_empty() {
         bail!("no lesson folder named {}", only.join(", "));
     }

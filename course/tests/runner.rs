@@ -197,38 +197,7 @@ fn watch_reruns_the_tests_when_a_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     demo_course(root);
-    let child = Command::new(env!("CARGO_BIN_EXE_course"))
-        .arg("--root")
-        .arg(root)
-        .args(["watch", "--max-runs", "1"])
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .env("PARALLEL_RUST_NO_PROGRESS", "1")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let (lines, output) = mpsc::channel();
-    let stdout = child.0.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let wait_for = |text: &str| {
-        let mut seen = Vec::new();
-        loop {
-            match output.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.contains(text) => return,
-                Ok(line) => seen.push(line),
-                Err(_) => panic!(
-                    "watch never printed {text:?}; it printed:\n{}",
-                    seen.join("\n")
-                ),
-            }
-        }
-    };
+    let (mut child, wait_for) = start_watch(root, &["watch", "--max-runs", "1"]);
     wait_for("Watching for changes");
     solve(root, STUB_1, "x * 2");
     wait_for("Exercise 1.2: triple it (not started)");
