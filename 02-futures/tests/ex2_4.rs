@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-02-futures --test ex2_4`. These tests call only your `spawn_all`
 //! and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! - awaiting each call in turn, without spawning: `ex2_4_runs_each_call_as_its_own_task`
+//!   and `ex2_4_lets_every_call_wait_at_the_same_time` (and one more);
+//! - `handle.await.unwrap()` instead of raising the task's own panic:
+//!   `ex2_4_raises_the_tasks_own_panic_not_one_about_a_join_error`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -122,5 +128,48 @@ fn ex2_4_passes_on_a_panic_in_a_task() {
                 i
             }))
         });
+    });
+}
+
+/// What a task panicked with, as a value of its own type: only the task's own payload,
+/// raised again, can be downcast to it.
+#[derive(Debug, PartialEq)]
+struct BadCall(usize);
+
+/// The task's own panic comes through as it was, not as a new panic about a `JoinError`:
+/// `unwrap` or `expect` on the handle's result panics with a message that merely quotes
+/// the task's, and this test tells the two apart by the payload's type, every run.
+#[test]
+fn ex2_4_raises_the_tasks_own_panic_not_one_about_a_join_error() {
+    within("2.4", || {
+        let runtime = runtime();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(spawn_all(4, |i| async move {
+                if i == 2 {
+                    std::panic::panic_any(BadCall(2));
+                }
+                i
+            }))
+        }));
+        let Err(payload) = caught else {
+            panic!(
+                "exercise 2.4: call 2 panicked, so spawn_all must panic too; see book section 2.4"
+            )
+        };
+        // An untouched stub's `todo!` goes on as it is: the test then says "not done yet".
+        let message = shared::testing::panic_message(payload.as_ref());
+        if shared::testing::is_todo(message) {
+            panic!("{message}");
+        }
+        let got = payload.downcast_ref::<BadCall>();
+        assert_eq!(
+            got,
+            Some(&BadCall(2)),
+            "exercise 2.4: the task's panic must come through as it was (here its payload is a \
+             BadCall(2)); got a panic of another kind, {:?}: an `unwrap` or `expect` on the \
+             handle's `Result` makes a new panic about the `JoinError`. Raise the task's own \
+             with `JoinError::into_panic` and `std::panic::resume_unwind`; see book section 2.4",
+            shared::testing::panic_message(payload.as_ref())
+        );
     });
 }
