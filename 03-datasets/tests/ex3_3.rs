@@ -2,6 +2,10 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_3`. These tests call only your
 //! `max_high_by_year` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! - dates of a tie left in the order they were met, or met twice:
+//!   `ex3_3_lists_every_date_of_a_tie_once_and_in_order`.
 
 mod common;
 
@@ -44,6 +48,73 @@ fn ex3_3_gives_each_years_max_high_as_a_naive_loop_does() {
         assert_eq!(
             got, expected,
             "exercise 3.3: AIG's max high per year is {expected:?}, you gave {got:?}; see book section 3.3"
+        );
+    });
+}
+
+/// Within a year, a tie lists every date once and in order, whatever order the files come
+/// in and however the work was split: here the files come newest first, so an answer that
+/// keeps dates in the order it met them (or meets one date twice) fails on one thread too.
+#[test]
+fn ex3_3_lists_every_date_of_a_tie_once_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![
+        write_csv(
+            dir.path(),
+            "X",
+            "c.csv",
+            &[("2016-03-03T09:00:00", 9.0, 8.0)],
+        ),
+        write_csv(
+            dir.path(),
+            "X",
+            "a.csv",
+            &[
+                ("2016-03-01T09:00:00", 9.0, 8.0),
+                ("2016-03-01T09:02:00", 9.0, 8.5),
+            ],
+        ),
+        write_csv(
+            dir.path(),
+            "X",
+            "z.csv",
+            &[("2015-06-01T09:00:00", 3.0, 2.0)],
+        ),
+        write_csv(
+            dir.path(),
+            "X",
+            "b.csv",
+            &[("2016-03-02T09:00:00", 7.0, 6.0)],
+        ),
+    ];
+    within("3.3", move || {
+        let got = same_on_1_2_4(
+            "3.3",
+            || max_high_by_year(&files, &|_| {}).unwrap(),
+            |a, b| a == b,
+        );
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let expected = BTreeMap::from([
+            (
+                2015,
+                MaxHigh {
+                    high: 3.0,
+                    dates: vec![date(2015, 6, 1)],
+                },
+            ),
+            (
+                2016,
+                MaxHigh {
+                    high: 9.0,
+                    dates: vec![date(2016, 3, 1), date(2016, 3, 3)],
+                },
+            ),
+        ]);
+        assert_eq!(
+            got, expected,
+            "exercise 3.3: in 2016 two days reach the max high 9.0 (March 3rd in the first file, \
+             March 1st twice in the second): list each date once, sorted, as in 3.2; see book \
+             section 3.3"
         );
     });
 }
