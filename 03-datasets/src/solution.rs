@@ -207,7 +207,8 @@ pub fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
 }
 
 /// One file's stats per year, read with the lean reader (timestamp and close only). A file
-/// is one day, so one year: the stats go into a tiny local list, and the thread's map (and
+/// of the dataset is one day, so nearly always one year, but each bar's year is its own:
+/// the stats go into a tiny local list (one entry per year met), and the thread's map (and
 /// the symbol's `String`) is touched once per file, not once per bar. Nothing is kept of a
 /// file that fails half-way.
 fn file_stats(path: &Path) -> Result<Vec<(i32, Stats)>, ReadError> {

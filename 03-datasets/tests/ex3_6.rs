@@ -3,6 +3,10 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_6`. These tests call only your
 //! `yearly_stats` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! - each file's stats filed under the year of its first bar (a file is one trading day in
+//!   the dataset, but nothing promises it): `ex3_6_takes_each_bars_year_from_that_bar`.
 
 mod common;
 
@@ -10,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use common::{close, damage, dataset, reads_in_parallel, same_on_1_2_4};
+use common::{close, damage, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
 use lesson_03_datasets::answer::yearly_stats;
 use lesson_03_datasets::frame::{Stats, YearlyStats};
 use shared::testing::within;
@@ -149,6 +153,34 @@ fn ex3_6_reads_files_on_several_threads_at_once() {
             calls.into_inner(),
             files.len(),
             "exercise 3.6: call on_file once per file read; see book section 3.6"
+        );
+    });
+}
+
+/// Each bar counts in its own year, even in a file whose bars cross midnight into a new
+/// year (its name says 2015): an answer that files a whole file under the year of its first
+/// bar fails here, every run.
+#[test]
+fn ex3_6_takes_each_bars_year_from_that_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![write_csv(
+        dir.path(),
+        "X",
+        "2015-12-31.csv",
+        &[
+            ("2015-12-31T23:58:00", 5.0, 4.0),
+            ("2016-01-01T00:00:00", 6.0, 5.0),
+        ],
+    )];
+    within("3.6", move || {
+        let got = yearly_stats(&files, &|_| {});
+        let expected = naive(&files);
+        assert!(
+            got.errors.is_empty() && same_stats(&got.stats, &expected),
+            "exercise 3.6: one file holds a bar of 2015 and a bar of 2016; each bar counts in \
+             its own year (the year of its timestamp), not the file's or its first bar's: {}; \
+             see book section 3.6",
+            first_wrong(&got.stats, &expected)
         );
     });
 }
