@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{all_bars, damage, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
+use common::{all_bars, damage, dataset, reads_in_parallel, same_on_1_2_4, tie_files};
 use lesson_03_datasets::answer::max_high;
 use lesson_03_datasets::frame::{MaxHigh, files_of_year};
 use shared::testing::within;
@@ -35,29 +35,7 @@ fn ex3_2_gives_the_max_high_and_date_a_naive_loop_gives() {
 #[test]
 fn ex3_2_lists_every_date_of_a_tie_once_and_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let files = vec![
-        write_csv(
-            dir.path(),
-            "X",
-            "c.csv",
-            &[("2016-03-03T09:00:00", 9.0, 8.0)],
-        ),
-        write_csv(
-            dir.path(),
-            "X",
-            "a.csv",
-            &[
-                ("2016-03-01T09:00:00", 9.0, 8.0),
-                ("2016-03-01T09:02:00", 9.0, 8.5),
-            ],
-        ),
-        write_csv(
-            dir.path(),
-            "X",
-            "b.csv",
-            &[("2016-03-02T09:00:00", 7.0, 6.0)],
-        ),
-    ];
+    let files = tie_files(dir.path());
     within("3.2", move || {
         let got = same_on_1_2_4("3.2", || max_high(&files, &|_| {}).unwrap(), |a, b| a == b);
         let date = |d| chrono::NaiveDate::from_ymd_opt(2016, 3, d).unwrap();

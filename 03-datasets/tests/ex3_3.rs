@@ -12,7 +12,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use common::{all_bars, damage, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
+use common::{
+    all_bars, damage, dataset, new_years_eve, reads_in_parallel, same_on_1_2_4, tie_files,
+    write_csv,
+};
 use lesson_03_datasets::answer::max_high_by_year;
 use lesson_03_datasets::frame::MaxHigh;
 use shared::testing::within;
@@ -58,35 +61,17 @@ fn ex3_3_gives_each_years_max_high_as_a_naive_loop_does() {
 #[test]
 fn ex3_3_lists_every_date_of_a_tie_once_and_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let files = vec![
-        write_csv(
-            dir.path(),
-            "X",
-            "c.csv",
-            &[("2016-03-03T09:00:00", 9.0, 8.0)],
-        ),
-        write_csv(
-            dir.path(),
-            "X",
-            "a.csv",
-            &[
-                ("2016-03-01T09:00:00", 9.0, 8.0),
-                ("2016-03-01T09:02:00", 9.0, 8.5),
-            ],
-        ),
+    // The tie of 3.2, and a year of its own.
+    let mut files = tie_files(dir.path());
+    files.insert(
+        2,
         write_csv(
             dir.path(),
             "X",
             "z.csv",
             &[("2015-06-01T09:00:00", 3.0, 2.0)],
         ),
-        write_csv(
-            dir.path(),
-            "X",
-            "b.csv",
-            &[("2016-03-02T09:00:00", 7.0, 6.0)],
-        ),
-    ];
+    );
     within("3.3", move || {
         let got = same_on_1_2_4(
             "3.3",
@@ -123,15 +108,7 @@ fn ex3_3_lists_every_date_of_a_tie_once_and_in_order() {
 fn ex3_3_takes_the_year_from_the_bars_not_the_file_name() {
     let dir = tempfile::tempdir().unwrap();
     // One file whose bars cross midnight into a new year (its name says 2015).
-    let files = vec![write_csv(
-        dir.path(),
-        "X",
-        "2015-12-31.csv",
-        &[
-            ("2015-12-31T23:58:00", 5.0, 4.0),
-            ("2016-01-01T00:00:00", 6.0, 5.0),
-        ],
-    )];
+    let files = vec![new_years_eve(dir.path())];
     within("3.3", move || {
         let got = max_high_by_year(&files, &|_| {}).unwrap();
         let years: Vec<(i32, f64)> = got.iter().map(|(y, m)| (*y, m.high)).collect();

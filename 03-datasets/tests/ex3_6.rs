@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use common::{close, damage, dataset, reads_in_parallel, same_on_1_2_4, write_csv};
+use common::{close, damage, dataset, new_years_eve, reads_in_parallel, same_on_1_2_4};
 use lesson_03_datasets::answer::yearly_stats;
 use lesson_03_datasets::frame::{Stats, YearlyStats};
 use shared::testing::within;
@@ -163,15 +163,7 @@ fn ex3_6_reads_files_on_several_threads_at_once() {
 #[test]
 fn ex3_6_takes_each_bars_year_from_that_bar() {
     let dir = tempfile::tempdir().unwrap();
-    let files = vec![write_csv(
-        dir.path(),
-        "X",
-        "2015-12-31.csv",
-        &[
-            ("2015-12-31T23:58:00", 5.0, 4.0),
-            ("2016-01-01T00:00:00", 6.0, 5.0),
-        ],
-    )];
+    let files = vec![new_years_eve(dir.path())];
     within("3.6", move || {
         let got = yearly_stats(&files, &|_| {});
         let expected = naive(&files);

@@ -51,6 +51,38 @@ pub fn write_csv(dir: &Path, symbol: &str, name: &str, rows: &[(&str, f64, f64)]
     path
 }
 
+/// One file of symbol X whose bars cross midnight into a new year: its name says 2015, its
+/// bars are of 2015 (high 5, close 4) and of 2016 (high 6, close 5).
+pub fn new_years_eve(dir: &Path) -> PathBuf {
+    write_csv(
+        dir,
+        "X",
+        "2015-12-31.csv",
+        &[
+            ("2015-12-31T23:58:00", 5.0, 4.0),
+            ("2016-01-01T00:00:00", 6.0, 5.0),
+        ],
+    )
+}
+
+/// Three files of symbol X, newest first, where two days tie for the max high 9.0: March
+/// 3rd in the first file, March 1st twice in the second; the third's high is 7.
+pub fn tie_files(dir: &Path) -> Vec<PathBuf> {
+    vec![
+        write_csv(dir, "X", "c.csv", &[("2016-03-03T09:00:00", 9.0, 8.0)]),
+        write_csv(
+            dir,
+            "X",
+            "a.csv",
+            &[
+                ("2016-03-01T09:00:00", 9.0, 8.0),
+                ("2016-03-01T09:02:00", 9.0, 8.5),
+            ],
+        ),
+        write_csv(dir, "X", "b.csv", &[("2016-03-02T09:00:00", 7.0, 6.0)]),
+    ]
+}
+
 /// Overwrites line `line` (1-based) of `path` with `text`.
 pub fn damage(path: &Path, line: usize, text: &str) {
     let old = std::fs::read_to_string(path).expect("a test file");
