@@ -3,9 +3,10 @@
 //! `cargo test -p lesson-02-futures --test ex2_4`. These tests call only your `spawn_all`
 //! and given code.
 //!
-//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `02-futures/mutants/`, checked by `cargo course verify --mutants --exercise 2.4`):
 //! - awaiting each call in turn, without spawning: `ex2_4_runs_each_call_as_its_own_task`
-//!   and `ex2_4_lets_every_call_wait_at_the_same_time` (and one more);
+//!   and `ex2_4_lets_every_call_wait_at_the_same_time`;
 //! - `handle.await.unwrap()` instead of raising the task's own panic:
 //!   `ex2_4_raises_the_tasks_own_panic_not_one_about_a_join_error`.
 

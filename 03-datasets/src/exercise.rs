@@ -107,10 +107,12 @@ pub fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
 /// window on year `year` (`0..years`); evaluate every candidate on every year, in parallel.
 ///
 /// - `scored`: one [`Scored`](crate::strategy::Scored) per candidate, in the candidates'
-///   order: its scores in year order, and their mean.
+///   order: its scores in year order, and their mean (their sum in year order, divided by
+///   their number).
 /// - `folds`: for each year in turn, held out: the candidate with the highest mean score
-///   over the *other* years (`train`; the first such candidate on a tie), and its score on
-///   the held-out year (`validation`). No folds with fewer than 2 years.
+///   over the *other* years (`train`, summed in year order too; the first such candidate on
+///   a tie), and its score on the held-out year (`validation`). No folds with fewer than 2
+///   years.
 ///
 /// The same candidates and scores must give the same answer, to the last bit, whatever the
 /// number of threads.

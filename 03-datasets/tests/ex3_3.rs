@@ -3,7 +3,8 @@
 //! `cargo test -p lesson-03-datasets --test ex3_3`. These tests call only your
 //! `max_high_by_year` and given code.
 //!
-//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.3-*.rs`, checked by `cargo course verify --mutants --exercise 3.3`):
 //! - dates of a tie left in the order they were met, or met twice:
 //!   `ex3_3_lists_every_date_of_a_tie_once_and_in_order`.
 

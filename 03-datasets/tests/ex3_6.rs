@@ -4,7 +4,8 @@
 //! `cargo test -p lesson-03-datasets --test ex3_6`. These tests call only your
 //! `yearly_stats` and given code.
 //!
-//! Wrong answers each of them must fail on, every run (issue 24's mutants):
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.6-*.rs`, checked by `cargo course verify --mutants --exercise 3.6`):
 //! - each file's stats filed under the year of its first bar (a file is one trading day in
 //!   the dataset, but nothing promises it): `ex3_6_takes_each_bars_year_from_that_bar`.
 

@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_7`. These tests call only your `search`
 //! and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.7-*.rs`, checked by `cargo course verify --mutants --exercise 3.7`):
+//! - a mean summed in parallel (`par_iter().sum()`), which adds in the order rayon split the
+//!   work: `ex3_7_sums_each_candidates_scores_in_year_order`;
+//! - every evaluation on one thread: `ex3_7_evaluates_on_several_threads_at_once`.
 
 mod common;
 
@@ -111,6 +117,60 @@ fn ex3_7_is_deterministic_for_a_seed_on_1_2_and_4_threads() {
         );
         if let Err(difference) = same_search(&naive(&candidates, years.len(), score_of), &got) {
             panic!("exercise 3.7: {difference}; see book section 3.7");
+        }
+    });
+}
+
+/// Scores whose sum depends on the order of the additions: 1e16 + 1 rounds back to 1e16, so
+/// in year order ((1 + 1e16) - 1e16) + 1 = 1, while (1 + 1e16) + (-1e16 + 1) = 0. Each
+/// candidate's scores are these times its own power of two (which keeps every rounding).
+const ORDER_SENSITIVE: [f64; 4] = [1.0, 1e16, -1e16, 1.0];
+
+#[test]
+fn ex3_7_sums_each_candidates_scores_in_year_order() {
+    within("3.7", || {
+        let candidates = grid(&[2, 3], &[10, 20]);
+        let score = |w: Window, y: usize| {
+            let i = candidates.iter().position(|&c| c == w).unwrap_or(0);
+            ORDER_SENSITIVE[y] * f64::from(1u32 << i)
+        };
+        let expected = naive(&candidates, ORDER_SENSITIVE.len(), score);
+        for threads in [1, 2, 4] {
+            let got = on_threads(threads, || {
+                search(&candidates, ORDER_SENSITIVE.len(), score)
+            })
+            .expect("a rayon pool");
+            for (want, got) in expected.scored.iter().zip(&got.scored) {
+                assert!(
+                    want.mean.to_bits() == got.mean.to_bits(),
+                    "exercise 3.7: on {threads} threads, {:?} scored {:?}: summed in year order \
+                     and divided by 4, that is a mean of {}, but yours is {}. Floats added in \
+                     another order give other bits, and a parallel sum adds in the order rayon \
+                     split the work, which changes with the threads: sum each candidate's few \
+                     scores on one thread, in year order; see book section 3.7",
+                    want.window,
+                    want.per_year,
+                    want.mean,
+                    got.mean
+                );
+            }
+            for (want, got) in expected.folds.iter().zip(&got.folds) {
+                assert!(
+                    want.train.to_bits() == got.train.to_bits(),
+                    "exercise 3.7: on {threads} threads, with year {} held out, {:?}'s mean \
+                     over the other years is {} when summed in year order, but yours is {}: \
+                     sum on one thread, in year order; see book section 3.7",
+                    want.held_out,
+                    want.chosen,
+                    want.train,
+                    got.train
+                );
+            }
+            assert_eq!(
+                got.folds.len(),
+                expected.folds.len(),
+                "exercise 3.7: one fold per year"
+            );
         }
     });
 }

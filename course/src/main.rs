@@ -9,6 +9,7 @@ mod cache;
 mod focus;
 mod hints;
 mod lessons;
+mod mutants;
 mod reset;
 mod run;
 mod watch;
@@ -100,6 +101,16 @@ enum Command {
         /// With `--hints`: how many such spans the course may hold.
         #[arg(long, default_value_t = 8)]
         max_leaks: usize,
+        /// Only the mutants check: each wrong answer in a lesson's `mutants/` folder, patched
+        /// into its exercise file, fails that exercise's tests on every run.
+        #[arg(long)]
+        mutants: bool,
+        /// With `--mutants`: how many runs of each (the course's bar is 10).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// With `--mutants`: only this exercise's mutants (N.M); may be given more than once.
+        #[arg(long = "exercise", value_name = "N.M")]
+        exercises: Vec<Id>,
         /// Only these lesson folders, e.g. 01-map. Default: every lesson.
         lessons: Vec<String>,
     },
@@ -140,6 +151,13 @@ fn main() -> ExitCode {
             lessons,
             ..
         } => verify_hints(&root, max_leaks, &lessons),
+        Command::Verify {
+            mutants: true,
+            runs,
+            exercises,
+            lessons,
+            ..
+        } => verify_mutants(&root, runs, &exercises, &lessons),
         Command::Verify { stubs, lessons, .. } => verify(&root, stubs, &lessons),
     };
     match result {
@@ -623,6 +641,50 @@ fn verify(root: &Path, stubs_only: bool, only: &[String]) -> anyhow::Result<bool
         ok &= verify_stubs(root, lesson)?;
     }
     Ok(ok)
+}
+
+/// Every mutant of the lessons named (or of `exercises`) is caught on each of `runs` runs.
+fn verify_mutants(
+    root: &Path,
+    runs: usize,
+    exercises: &[Id],
+    only: &[String],
+) -> anyhow::Result<bool> {
+    let lessons: Vec<Lesson> = lessons_named(root, only)?
+        .into_iter()
+        .filter(|l| exercises.is_empty() || exercises.iter().any(|id| l.exercises.contains(id)))
+        .collect();
+    if lessons.is_empty() {
+        bail!("no lesson has those exercises or folders");
+    }
+    let runs = runs.max(1);
+    let (mut caught, mut total) = (0, 0);
+    for lesson in &lessons {
+        let outcomes = mutants::verify(root, lesson, exercises, runs)?;
+        if outcomes.is_empty() {
+            println!(
+                "mutants: {}: none in {}/mutants",
+                lesson.package, lesson.dir_name
+            );
+        }
+        for (name, outcome) in &outcomes {
+            total += 1;
+            let every_time = outcome.caught == outcome.runs;
+            caught += usize::from(every_time);
+            println!(
+                "mutants: {}: {name}: caught in {} of {} runs{}",
+                lesson.package,
+                outcome.caught,
+                outcome.runs,
+                if every_time { "" } else { "  <- ESCAPES" }
+            );
+            for problem in outcome.escaped.iter().take(3) {
+                println!("    {problem}");
+            }
+        }
+    }
+    println!("mutants: {caught} of {total} caught on every run.");
+    Ok(caught == total)
 }
 
 /// `cargo test -p LESSON --features solution`: every test of the lesson passes.

@@ -186,9 +186,20 @@ pub fn item_named(text: &str, name: &str) -> Option<Range<usize>> {
     item_at(text, &lines, signature)
 }
 
+/// The first function of `text` whose signature is not indented, from its doc comment to
+/// its end.
+pub fn first_top_level_fn(text: &str) -> Option<Range<usize>> {
+    let lines = lines(text);
+    let signature = (0..lines.len()).find(|&n| {
+        let line = &text[lines[n].clone()];
+        !line.starts_with(char::is_whitespace) && is_signature(line)
+    })?;
+    item_at(text, &lines, signature)
+}
+
 /// The name in `fn NAME` or `fn NAME<…>(`, read from the item's signature line (its doc
 /// comment may say "fn" too).
-fn function_name(item: &str) -> Option<String> {
+pub fn function_name(item: &str) -> Option<String> {
     let signature = item.lines().find(|line| is_signature(line))?;
     let after = signature.split("fn ").nth(1)?;
     let name: String = after
