@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 use shared::read::ReadError;
+use shared::testing::step;
 
 /// One minute bar, reduced to what the statistics need: which symbol (an index into the
 /// dataset's symbol list) and its close. 16 bytes, so a year of bars fits in memory.
@@ -157,6 +158,81 @@ pub struct AtomicExtremes {
     pub max: AtomicU64,
 }
 // ANCHOR_END: atomic_extremes
+
+/// [`std::sync::atomic::AtomicU64`], with the same methods (each forwards to it), except
+/// that every operation is also one [`shared::testing::step`]: a test can make threads take
+/// turns, one atomic operation each, to force the interleaving in which a `load` followed
+/// by a `store` loses an update (see the book's appendix on testing without a clock).
+/// Outside such a test, the extra cost is one relaxed load.
+#[derive(Debug, Default)]
+pub struct AtomicU64(std::sync::atomic::AtomicU64);
+
+impl AtomicU64 {
+    pub const fn new(value: u64) -> AtomicU64 {
+        AtomicU64(std::sync::atomic::AtomicU64::new(value))
+    }
+    pub fn load(&self, order: Ordering) -> u64 {
+        step(|| self.0.load(order))
+    }
+    pub fn store(&self, value: u64, order: Ordering) {
+        step(|| self.0.store(value, order))
+    }
+    pub fn swap(&self, value: u64, order: Ordering) -> u64 {
+        step(|| self.0.swap(value, order))
+    }
+    pub fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
+        step(|| self.0.fetch_add(value, order))
+    }
+    pub fn fetch_sub(&self, value: u64, order: Ordering) -> u64 {
+        step(|| self.0.fetch_sub(value, order))
+    }
+    pub fn fetch_min(&self, value: u64, order: Ordering) -> u64 {
+        step(|| self.0.fetch_min(value, order))
+    }
+    pub fn fetch_max(&self, value: u64, order: Ordering) -> u64 {
+        step(|| self.0.fetch_max(value, order))
+    }
+    pub fn compare_exchange(
+        &self,
+        current: u64,
+        new: u64,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u64, u64> {
+        step(|| self.0.compare_exchange(current, new, success, failure))
+    }
+    pub fn compare_exchange_weak(
+        &self,
+        current: u64,
+        new: u64,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u64, u64> {
+        step(|| self.0.compare_exchange_weak(current, new, success, failure))
+    }
+    /// A `load`, then `compare_exchange_weak` until it succeeds: each is a step.
+    pub fn fetch_update<F>(
+        &self,
+        set_order: Ordering,
+        fetch_order: Ordering,
+        mut f: F,
+    ) -> Result<u64, u64>
+    where
+        F: FnMut(u64) -> Option<u64>,
+    {
+        let mut previous = self.load(fetch_order);
+        while let Some(next) = f(previous) {
+            match self.compare_exchange_weak(previous, next, set_order, fetch_order) {
+                Ok(value) => return Ok(value),
+                Err(now) => previous = now,
+            }
+        }
+        Err(previous)
+    }
+    pub fn into_inner(self) -> u64 {
+        self.0.into_inner()
+    }
+}
 
 impl Default for AtomicExtremes {
     fn default() -> Self {

@@ -1,5 +1,13 @@
 //! Exercise 4.2: count, min and max with atomics. `cargo test -p
 //! lesson-04-threads-processes --test ex4_2`.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `04-threads-processes/mutants/4.2-*.rs`, checked by `cargo course verify --mutants
+//! --exercise 4.2`):
+//! - the count as a `load` then a `store`: `ex4_2_loses_no_update_when_two_threads_take_turns`
+//!   (which forces the interleaving with a [`Lockstep`]);
+//! - min and max as a check, then a `store`: the same test;
+//! - min and max as one `compare_exchange`, not a loop: the same test.
 
 mod common;
 
@@ -9,7 +17,7 @@ use lesson_04_threads_processes::aggregate::{
     AtomicExtremes, Extremes, Record, SymbolStats, extremes_of, sequential,
 };
 use lesson_04_threads_processes::answer::add_atomic;
-use shared::testing::within;
+use shared::testing::{Lockstep, within};
 
 fn table(symbols: usize) -> Vec<AtomicExtremes> {
     (0..symbols).map(|_| AtomicExtremes::default()).collect()
@@ -73,5 +81,55 @@ fn ex4_2_loses_no_update_when_threads_race() {
             "exercise 4.2: symbol 0 got no record but has count {}; add to `table[record.symbol]`; see book section 4.2",
             untouched.count
         );
+    });
+}
+
+/// Thread 0 adds `closes.0`, thread 1 `closes.1`, to symbol 0, taking turns one atomic
+/// operation each: 0, 1, 0, 1, …
+fn in_lockstep(closes: (f64, f64)) -> (Extremes, bool) {
+    let atomics = table(1);
+    let lockstep = Lockstep::new(2);
+    std::thread::scope(|s| {
+        for (index, close) in [(0, closes.0), (1, closes.1)] {
+            let (atomics, lockstep) = (&atomics, &lockstep);
+            s.spawn(move || {
+                let _player = lockstep.join(index);
+                add_atomic(atomics, &Record { symbol: 0, close });
+            });
+        }
+    });
+    (atomics[0].load(), lockstep.gave_up())
+}
+
+#[test]
+fn ex4_2_loses_no_update_when_two_threads_take_turns() {
+    within("4.2", || {
+        // Both orders: whichever thread stores last overwrites the other's value.
+        for closes in [(3.0, 5.0), (5.0, 3.0)] {
+            let (got, gave_up) = in_lockstep(closes);
+            let expected = Extremes {
+                count: 2,
+                min: 3.0,
+                max: 5.0,
+            };
+            assert_eq!(
+                got,
+                expected,
+                "exercise 4.2: two threads took turns, one atomic operation each (an \
+                 interleaving a real machine produces now and then): thread 0 added a close of \
+                 {}, thread 1 a close of {}, and the table holds {got:?}. A `load`, then a \
+                 `store` (or a check, then a store) lets the other thread's update in between, \
+                 and the store overwrites it: make each update one read-modify-write \
+                 (`fetch_add`, `fetch_min`, `fetch_max`), or a `compare_exchange` loop that \
+                 tries again; see book section 4.2{}",
+                closes.0,
+                closes.1,
+                if gave_up {
+                    " (a thread also waited 5 s for its turn: does the answer wait on another thread?)"
+                } else {
+                    ""
+                }
+            );
+        }
     });
 }
