@@ -221,7 +221,13 @@ pub struct Worker {
     child: Child,
     to: Option<BufWriter<ChildStdin>>,
     from: BufReader<ChildStdout>,
+    on_call: Option<OnCall>,
 }
+
+/// A hook for the tests: [`Worker::call`] calls it with the worker's process id and the
+/// job's id before it sends the job, on the thread that calls. The tests learn from it which
+/// workers ran tasks, and whether two calls were in progress at once.
+pub type OnCall = std::sync::Arc<dyn Fn(u32, u64) + Send + Sync>;
 
 impl Worker {
     fn new(mut child: Child) -> io::Result<Worker> {
@@ -234,7 +240,14 @@ impl Worker {
             child,
             to: Some(BufWriter::new(to)),
             from: BufReader::new(from),
+            on_call: None,
         })
+    }
+
+    /// The same worker, with `hook` called at the start of every [`call`](Self::call).
+    pub fn on_call(mut self, hook: OnCall) -> Worker {
+        self.on_call = Some(hook);
+        self
     }
 
     /// The worker's process id.
@@ -246,6 +259,9 @@ impl Worker {
     /// closed its pipe, or answered another job): drop it, and give the task to another.
     pub fn call(&mut self, id: u64, task: &Task) -> Result<Output, WorkerLost> {
         let pid = self.pid();
+        if let Some(hook) = &self.on_call {
+            hook(pid, id);
+        }
         let lost = |reason: String| WorkerLost { pid, reason };
         let to = self
             .to

@@ -1,15 +1,24 @@
 //! Exercise 4.4: a process pool of the lesson's own binary. `cargo test -p
 //! lesson-04-threads-processes --test ex4_4`. The workers are `exercise-04 --worker`
 //! (`solution-04` with `--features solution`); a worker's loop is given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `04-threads-processes/mutants/4.4-*.rs`, checked by `cargo course verify --mutants
+//! --exercise 4.4`):
+//! - every task on the first worker, one after the other:
+//!   `ex4_4_runs_tasks_on_several_workers_at_once`;
+//! - one thread per worker, but the queue's lock held across `worker.call` (so the calls
+//!   take turns): the same test.
 
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use lesson_04_threads_processes::answer::run_pool;
 use lesson_04_threads_processes::pool::{
-    ABORT_ALWAYS_ENV, ABORT_ONCE_ENV, Output, PoolError, Task, Worker, WorkerCommand,
+    ABORT_ALWAYS_ENV, ABORT_ONCE_ENV, OnCall, Output, PoolError, Task, Worker, WorkerCommand,
 };
-use shared::testing::within;
+use shared::testing::{Rendezvous, within};
 
 #[cfg(feature = "solution")]
 const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-04");
@@ -33,6 +42,7 @@ fn tasks(n: usize) -> Vec<Task> {
 struct Starter {
     command: WorkerCommand,
     pids: Mutex<Vec<u32>>,
+    on_call: Option<OnCall>,
 }
 
 impl Starter {
@@ -40,11 +50,23 @@ impl Starter {
         Starter {
             command,
             pids: Mutex::new(Vec::new()),
+            on_call: None,
+        }
+    }
+
+    /// Every worker it starts calls `hook` as a job begins.
+    fn on_call(self, hook: OnCall) -> Starter {
+        Starter {
+            on_call: Some(hook),
+            ..self
         }
     }
 
     fn start(&self) -> Result<Worker, PoolError> {
-        let worker = self.command.start()?;
+        let mut worker = self.command.start()?;
+        if let Some(hook) = &self.on_call {
+            worker = worker.on_call(Arc::clone(hook));
+        }
         self.pids
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -108,6 +130,39 @@ fn ex4_4_returns_every_output_in_order_and_leaves_no_worker_behind() {
             none.is_empty(),
             "exercise 4.4: no tasks gave {} outputs",
             none.len()
+        );
+    });
+}
+
+#[test]
+fn ex4_4_runs_tasks_on_several_workers_at_once() {
+    within("4.4", || {
+        // Each call waits (up to 5 s, once) until a call has begun on a second thread.
+        let meeting = Arc::new(Rendezvous::new());
+        let used = Arc::new(Mutex::new(BTreeSet::new()));
+        let hook: OnCall = {
+            let (meeting, used) = (Arc::clone(&meeting), Arc::clone(&used));
+            Arc::new(move |pid, _job| {
+                used.lock().unwrap_or_else(|p| p.into_inner()).insert(pid);
+                meeting.arrive();
+            })
+        };
+        let starter = Starter::new(WorkerCommand::new(PROGRAM)).on_call(hook);
+        let tasks = tasks(8);
+        let got = run_pool(&|| starter.start(), 2, &tasks)
+            .unwrap_or_else(|e| panic!("exercise 4.4: the pool failed: {e}; see book section 4.4"));
+        check_outputs(&got, &tasks, "8 tasks on 2 workers");
+        let used = used.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        assert!(
+            used.len() >= 2,
+            "exercise 4.4: 8 tasks on a pool of 2 workers all ran on worker {used:?}: give each worker \
+             a thread of its own that takes task numbers from a shared queue; see book section 4.4"
+        );
+        assert!(
+            !meeting.gave_up(),
+            "exercise 4.4: a worker's `call` waited 5 s for a call on another worker to begin, in vain: \
+             the workers ran their tasks one at a time. Is a lock held while `worker.call` runs? Take a \
+             task number from the queue, let the lock go, then call; see book section 4.4"
         );
     });
 }

@@ -678,6 +678,9 @@ fn verify_mutants(
                 outcome.runs,
                 if every_time { "" } else { "  <- ESCAPES" }
             );
+            if !outcome.failed.is_empty() {
+                println!("    failed: {}", outcome.failed.join(", "));
+            }
             for problem in outcome.escaped.iter().take(3) {
                 println!("    {problem}");
             }

@@ -160,6 +160,8 @@ pub struct Outcome {
     /// A run's problem that is not a catch: it did not compile, reached a `todo!`, or a
     /// named test passed.
     pub escaped: Vec<String>,
+    /// The tests that failed on the first run.
+    pub failed: Vec<String>,
 }
 
 /// The exercise file, patched for the time of a run and put back when it ends.
@@ -245,6 +247,7 @@ pub fn verify(
             caught: 0,
             runs,
             escaped: Vec::new(),
+            failed: Vec::new(),
         };
         for _ in 0..runs {
             let results = run::run_exercises(root, lesson, &[mutant.id], false, &|_| {})?;
@@ -266,6 +269,12 @@ pub fn verify(
                 }
                 State::Done => outcome.escaped.push("every test passed".into()),
                 State::Failing(_) => {
+                    if outcome.failed.is_empty() {
+                        outcome.failed = (tests.iter())
+                            .filter(|t| !t.passed)
+                            .map(|t| t.name.clone())
+                            .collect();
+                    }
                     let passed: Vec<&str> = mutant
                         .caught_by
                         .iter()

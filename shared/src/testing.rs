@@ -552,7 +552,11 @@ mod tests {
                 });
             }
         });
-        assert_eq!(counter.load(Ordering::Relaxed), 1, "0 loads, 1 loads, 0 stores, 1 stores");
+        assert_eq!(
+            counter.load(Ordering::Relaxed),
+            1,
+            "0 loads, 1 loads, 0 stores, 1 stores"
+        );
         assert_eq!(lockstep.steps(), 4);
         assert!(!lockstep.gave_up());
     }
@@ -573,9 +577,17 @@ mod tests {
                 });
             }
         });
-        assert_eq!(counter.load(Ordering::Relaxed), 6, "players that finish leave the turns");
+        assert_eq!(
+            counter.load(Ordering::Relaxed),
+            6,
+            "players that finish leave the turns"
+        );
         assert!(!lockstep.gave_up());
-        assert_eq!(step(|| 7), 7, "a thread outside every lockstep steps at once");
+        assert_eq!(
+            step(|| 7),
+            7,
+            "a thread outside every lockstep steps at once"
+        );
     }
 
     /// Work that finishes only once the deadline has passed (the `busy` probe, called at
