@@ -133,12 +133,17 @@ pub enum JobError {
     Unscored(#[from] Unscored),
 }
 
-/// What worker 0 collects from the group-by.
+/// What worker 0 collects from the group-by: each symbol with the worker that put its days
+/// together, and each problem.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Collected {
-    Symbol(String, Vec<Day>),
+    Symbol(String, Vec<Day>, usize),
     Problem(Problem),
 }
+
+/// Which worker put each symbol's days together (the worker on which `daily_bars` gave it
+/// out): how the group-by's work spread over the cluster.
+pub type Owners = BTreeMap<String, usize>;
 
 // ANCHOR: group_by
 /// Runs the group-by of exercises 6.1 and 6.3 with answers `A` over `files` (every
@@ -149,19 +154,35 @@ pub fn group_by<A: Answers>(
     files: Vec<PathBuf>,
     progress: Option<Progress>,
 ) -> Result<Option<Result<GroupBy, BadInput>>, JobError> {
+    Ok(group_by_with_owners::<A>(layout, files, progress)?.map(|(answer, _)| answer))
+}
+
+/// [`group_by`], and which worker put each symbol together.
+#[allow(clippy::type_complexity)]
+pub fn group_by_with_owners<A: Answers>(
+    layout: &Layout,
+    files: Vec<PathBuf>,
+    progress: Option<Progress>,
+) -> Result<Option<(Result<GroupBy, BadInput>, Owners)>, JobError> {
     let job = engine::job(|files, probe| {
         let read = read_files(files).probe_with(probe);
+        let worker = read.scope().index();
         let (good, problems) = A::split(read);
-        let days = A::daily_bars(good).map(|(symbol, days)| Collected::Symbol(symbol, days));
+        // `map` runs where its input is: on the worker that gave the symbol out.
+        let days =
+            A::daily_bars(good).map(move |(symbol, days)| Collected::Symbol(symbol, days, worker));
         days.concat(problems.map(Collected::Problem))
     });
     let Some(collected) = engine::run(layout, files, Feed::Shared, job, progress)? else {
         return Ok(None);
     };
-    let (mut days, mut problems) = (Vec::new(), Vec::new());
+    let (mut days, mut problems, mut owners) = (Vec::new(), Vec::new(), Owners::new());
     for record in collected {
         match record {
-            Collected::Symbol(symbol, d) => days.push((symbol, d)),
+            Collected::Symbol(symbol, d, worker) => {
+                owners.insert(symbol.clone(), worker);
+                days.push((symbol, d));
+            }
             Collected::Problem(problem) => problems.push(problem),
         }
     }
@@ -174,7 +195,7 @@ pub fn group_by<A: Answers>(
         }
     }
     problems.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Some(A::settle(days, problems)))
+    Ok(Some((A::settle(days, problems), owners)))
 }
 // ANCHOR_END: group_by
 
@@ -197,7 +218,8 @@ pub enum Unscored {
     )]
     Unknown { index: usize, count: usize },
     #[error(
-        "window {index} is {window:?}, but its score says {said:?} with {years_found} yearly          scores for {years} years (see book section 6.2)"
+        "window {index} is {window:?}, but its score says {said:?} with {years_found} yearly \
+         scores for {years} years (see book section 6.2)"
     )]
     Mismatch {
         index: usize,

@@ -2,8 +2,17 @@
 //! Each test runs the group-by (your `daily_bars`, the reference's 6.3) on a tiny dataset
 //! and compares it with a plain single-machine read, and the highest highs with lesson 3's
 //! answer; on one worker, on two, and on two processes of two workers over 127.0.0.1.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `06-cluster/mutants/6.1-*.rs`, checked by `cargo course verify --mutants --exercise 6.1`):
+//! - every day sent to worker 0 and grouped there: `ex6_1_two_workers_bring_each_symbol_together`
+//!   and `ex6_1_two_processes_of_two_workers_give_the_same_answer`;
+//! - each worker's own days grouped with no exchange (a symbol comes back from several
+//!   workers): the same two tests.
 
 mod common;
+
+use std::collections::BTreeSet;
 
 use common::{LAYOUTS, Tiny, Yours61, cluster, days_difference, expected_days, tiny_data};
 use lesson_03_datasets::answers::{Answers as _, Solution as Lesson3};
@@ -14,14 +23,28 @@ fn check(test: &str, data: &Tiny, layout: (usize, usize)) {
     let files = data.files();
     let mine = files.clone();
     let answer = cluster("6.1", test, data, layout, move |layout| {
-        common::answer_of("6.1", job::group_by::<Yours61>(layout, mine.clone(), None))
+        common::answer_of(
+            "6.1",
+            job::group_by_with_owners::<Yours61>(layout, mine.clone(), None),
+        )
     });
-    let Some(answer) = answer else {
+    let Some((answer, owners)) = answer else {
         return; // this was process 1: process 0 checks the answer
     };
     let (processes, workers) = layout;
     let GroupBy { symbols, skipped } = answer.expect("the tiny dataset reads");
     assert!(skipped.is_empty(), "no file is bad: {skipped:?}");
+    // By key_hash, the three symbols go to two workers of 2 and of 4 (AIG and JPM to one).
+    let grouped_on: BTreeSet<usize> = owners.values().copied().collect();
+    if processes * workers > 1 && grouped_on.len() < 2 {
+        panic!(
+            "exercise 6.1 on {processes} process(es) × {workers} worker(s): every symbol's days \
+             were put together on worker {grouped_on:?} ({owners:?}), so one worker did all the \
+             grouping while the others waited. Route each day by its own symbol \
+             (`key_hash(&symbol)`, or `aggregate_by_key`, which does), so that the symbols \
+             spread over the workers (see book section 6.1)"
+        );
+    }
     if let Some(difference) = days_difference(&symbols, &expected_days(&files)) {
         panic!(
             "exercise 6.1 on {processes} process(es) × {workers} worker(s): {difference} \

@@ -2,6 +2,13 @@
 //! --test ex6_2`. Each test runs the search (your `scores`) with lesson 3's strategy on a
 //! tiny dataset, compares it with lesson 3's single-machine search, and checks where the
 //! windows were scored.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `06-cluster/mutants/6.2-*.rs`, checked by `cargo course verify --mutants --exercise 6.2`):
+//! - the mean as a sum of each score divided by the years (not bit for bit):
+//!   `ex6_2_means_are_summed_in_year_order_then_divided`;
+//! - every window scored where it entered, on worker 0, with no exchange:
+//!   `ex6_2_two_workers_each_score_a_share_once` and `ex6_2_two_processes_share_the_scoring`.
 
 mod common;
 
@@ -131,4 +138,49 @@ fn ex6_2_two_processes_share_the_scoring() {
          should make a share (see book section 6.2)",
         calls.len()
     );
+}
+
+/// Scores whose mean rounds differently when each is divided first, or when they are added
+/// in another order: (0.1 + 0.2) + 0.3 = 0.6000000000000001, then / 3 is
+/// 0.20000000000000004, while 0.1/3 + 0.2/3 + 0.3/3 is 0.2. Each window's are these times its
+/// own power of two (which keeps every rounding).
+const ROUNDING: [f64; 3] = [0.1, 0.2, 0.3];
+
+#[test]
+fn ex6_2_means_are_summed_in_year_order_then_divided() {
+    let test = "ex6_2_means_are_summed_in_year_order_then_divided";
+    let layout = LAYOUTS[1];
+    let candidates = grid(&[2, 3], &[10, 20]);
+    let score: Score = {
+        let candidates = candidates.clone();
+        Arc::new(move |window, year| {
+            let i = candidates.iter().position(|&c| c == window).unwrap_or(0);
+            ROUNDING[year] * f64::from(1u32 << i)
+        })
+    };
+    let (c, s) = (candidates.clone(), Arc::clone(&score));
+    let Some(answer) = cluster("6.2", test, &tiny_data(), layout, move |layout| {
+        common::answer_of(
+            "6.2",
+            job::search::<Yours62>(layout, c.clone(), ROUNDING.len(), Arc::clone(&s), None),
+        )
+    }) else {
+        return;
+    };
+    let lesson3 =
+        lesson_03_datasets::solution::search(&candidates, ROUNDING.len(), |w, y| score(w, y));
+    for (want, got) in lesson3.scored.iter().zip(&answer.scored) {
+        assert!(
+            want.mean.to_bits() == got.mean.to_bits(),
+            "exercise 6.2: {:?} scored {:?}: summed in year order, then divided by 3, that is a \
+             mean of {}, but yours is {}. Dividing each score first, or adding them in another \
+             order, rounds differently, and the search must give lesson 3's answer bit for bit; \
+             see book section 6.2",
+            want.window,
+            want.per_year,
+            want.mean,
+            got.mean
+        );
+    }
+    assert_same(&answer, &lesson3, layout);
 }
