@@ -82,6 +82,7 @@ where
     R: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
 {
+    let watch = Watch::start();
     let (done, result) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name(format!("exercise {id}"))
@@ -113,17 +114,22 @@ where
         waited += more;
     }
     match outcome {
-        Ok(Ok(value)) => value,
+        Ok(Ok(value)) => {
+            watch.finish(id, None);
+            value
+        }
         Ok(Err(payload)) => {
             let message = panic_message(payload.as_ref());
-            if is_todo(message) {
-                panic!("exercise {id} is not done yet: {message}");
-            }
             if message.starts_with(&format!("exercise {id}")) {
                 // A check of the test itself failed: its message already says everything.
+                watch.finish(id, Some(message));
                 panic!("{message}");
             }
-            panic!("exercise {id} panicked: {message} (see book section {id})");
+            let place = watch.finish(id, Some(message));
+            if is_todo(message) {
+                panic!("exercise {id} is not done yet: {message}{place}");
+            }
+            panic!("exercise {id} panicked: {message}{place} (see book section {id})");
         }
         Err(_) => match load {
             None => panic!(
@@ -136,6 +142,102 @@ where
                  shows less load; see book section {id}"
             ),
         },
+    }
+}
+
+/// A panic recorded by the hook that [`Watch`] installs, instead of printed.
+struct Recorded {
+    seq: u64,
+    thread: String,
+    message: String,
+    location: String,
+}
+
+/// Panics recorded while some [`within`] runs, oldest first (at most [`KEPT`]).
+static RECORDED: Mutex<Vec<Recorded>> = Mutex::new(Vec::new());
+const KEPT: usize = 64;
+/// How many [`within`]s are running, in all the tests of this process.
+static WATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static NEXT_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static HOOK: std::sync::Once = std::sync::Once::new();
+
+/// Every failure printed once: while a [`within`] runs, a panic on a thread that is not a
+/// test's own (the exercise's thread, a pool's worker, an unnamed thread) is recorded
+/// rather than printed, and `within`'s report says where it happened. Without this, the
+/// worker's panic and the report said the same thing twice. A test thread's own panics (an
+/// assertion) print as usual: they are the report.
+struct Watch {
+    from: u64,
+}
+
+impl Watch {
+    fn start() -> Watch {
+        HOOK.call_once(|| {
+            let default = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let thread = std::thread::current();
+                let name = thread.name();
+                let quiet = WATCHING.load(Ordering::SeqCst) > 0
+                    && name.is_none_or(|n| n.starts_with("exercise ") || n.starts_with("tokio-"));
+                if !quiet {
+                    return default(info);
+                }
+                let recorded = Recorded {
+                    seq: NEXT_SEQ.fetch_add(1, Ordering::SeqCst),
+                    thread: name
+                        .map_or("a thread of the answer".into(), |n| format!("thread '{n}'")),
+                    message: panic_message(info.payload()).to_string(),
+                    location: info
+                        .location()
+                        .map_or("an unknown place".into(), |l| l.to_string()),
+                };
+                let mut all = lock(&RECORDED);
+                if all.len() >= KEPT {
+                    all.remove(0);
+                }
+                all.push(recorded);
+            }));
+        });
+        WATCHING.fetch_add(1, Ordering::SeqCst);
+        Watch {
+            from: NEXT_SEQ.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Takes the panics recorded since the start; returns where the one with `message`
+    /// happened (" (at FILE:LINE:COL, on THREAD)"), and prints the others (in the test's
+    /// captured output, shown if it fails).
+    fn finish(self, id: &str, message: Option<&str>) -> String {
+        let mut mine = Vec::new();
+        {
+            let mut all = lock(&RECORDED);
+            let mut i = 0;
+            while i < all.len() {
+                if all[i].seq >= self.from {
+                    mine.push(all.remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        let mut place = String::new();
+        for panic in mine {
+            if place.is_empty() && Some(panic.message.as_str()) == message {
+                place = format!(" (at {}, on {})", panic.location, panic.thread);
+            } else if Some(panic.message.as_str()) != message {
+                eprintln!(
+                    "while exercise {id} ran, {} panicked at {}: {}",
+                    panic.thread, panic.location, panic.message
+                );
+            }
+        }
+        place
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        WATCHING.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -669,9 +771,11 @@ mod tests {
                 std::panic::resume_unwind(payload);
             })
         });
-        assert_eq!(
-            message,
-            "exercise 1.2 panicked: item 7 is bad (see book section 1.2)"
+        // Printed once, here, with where it happened (the worker printed nothing).
+        assert!(
+            message.starts_with("exercise 1.2 panicked: item 7 is bad (at shared/src/testing.rs:")
+                && message.ends_with(", on a thread of the answer) (see book section 1.2)"),
+            "{message}"
         );
     }
 
