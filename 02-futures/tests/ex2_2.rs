@@ -2,6 +2,11 @@
 //!
 //! `cargo test -p lesson-02-futures --test ex2_2`. These tests call only your
 //! `correlations_submit` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `02-futures/mutants/2.2-*.rs`, checked by `cargo course verify --mutants --exercise 2.2`):
+//! - the pairs run with rayon, not on the given pool, or each task waited for before the next is
+//!   submitted: `ex2_2_submits_every_pair_with_a_clone_of_the_arc`.
 
 mod common;
 
@@ -124,11 +129,17 @@ fn ex2_2_submits_every_pair_with_a_clone_of_the_arc() {
             "exercise 2.2: expected {tasks} correlations; see book section 2.2"
         );
         assert!(
+            most > 1,
+            "exercise 2.2: no task given to `pool` ever held a clone of the series: were the pairs run \
+             somewhere else (on this thread, or with rayon)? Submit one task per pair to the given `pool`, \
+             moving a clone of the `Arc` (`Arc::clone(series)`) into each; see book section 2.2"
+        );
+        assert!(
             most >= expected,
-            "exercise 2.2: with the pool busy, at most {} tasks held the series at once, not all {tasks}. Submit one task \
-             per pair before waiting for any, and move a clone of the `Arc` (`Arc::clone(series)`) into each; \
+            "exercise 2.2: with the pool busy, only {} of the {tasks} tasks held the series at once: submit one task \
+             per pair before waiting for any (and move a clone of the `Arc`, `Arc::clone(series)`, into each); \
              see book section 2.2",
-            most.saturating_sub(1)
+            most - 1
         );
     });
 }

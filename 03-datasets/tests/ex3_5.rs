@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_5`. These tests call only your
 //! `resample_close` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.5-*.rs`, checked by `cargo course verify --mutants --exercise 3.5`):
+//! - each bar keyed by its own timestamp: both resample tests;
+//! - a bucket's pieces replaced, not added, or their means averaged:
+//!   `ex3_5_resamples_weekly_across_files_threads_and_years`.
 
 mod common;
 
@@ -49,19 +55,52 @@ fn check(period: Period, what: &'static str) {
             same_means,
         );
         if !same_means(&got, &expected) {
-            let first = expected
-                .iter()
-                .find(|(t, v)| !got.get(t).is_some_and(|g| close(*g, **v)));
             panic!(
-                "exercise 3.5: resampled {what}, AIG has {} buckets, you gave {}; first difference: {:?} expected, you gave {:?}. \
-                 Key each bar by period.start(bar.timestamp); see book section 3.5",
+                "exercise 3.5: resampled {what}, AIG has {} buckets, you gave {}: {}; see book section 3.5",
                 expected.len(),
                 got.len(),
-                first,
-                first.and_then(|(t, _)| got.get(t)),
+                diagnosis(&expected, &got, what),
             );
         }
     });
+}
+
+/// What is wrong with `got`, in words a learner can act on; timestamps as dates and times.
+fn diagnosis(
+    expected: &BTreeMap<Timestamp, f64>,
+    got: &BTreeMap<Timestamp, f64>,
+    what: &str,
+) -> String {
+    let period = if what == "hourly" {
+        "an hour"
+    } else {
+        "a week"
+    };
+    if let Some(extra) = got.keys().find(|t| !expected.contains_key(t)) {
+        return format!(
+            "you gave a bucket at {extra}, which is not the start of {period} that has bars. Key each \
+             bar by the start of its period (a `Period`'s `start` method), so that every bar of {period} \
+             gets the same key"
+        );
+    }
+    if let Some(missing) = expected.keys().find(|t| !got.contains_key(t)) {
+        return format!(
+            "the bucket of {period} starting at {missing} is missing: every bar counts"
+        );
+    }
+    match expected
+        .iter()
+        .find(|(t, v)| got.get(t).is_some_and(|g| !close(*g, **v)))
+    {
+        Some((t, v)) => format!(
+            "the bucket starting at {t} holds {}, but the mean close of its bars is {v}. The bars of \
+             {period} can come from several files, read on different threads, so a bucket is put \
+             together from pieces: carry a sum and a count per bucket, add the pieces' sums and counts \
+             when merging (neither keep one piece nor average their means), and divide at the end",
+            got[t]
+        ),
+        None => "the buckets differ".into(),
+    }
 }
 
 #[test]

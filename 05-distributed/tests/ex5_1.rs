@@ -1,9 +1,17 @@
 //! Exercise 5.1: the worker's execute loop. `cargo test -p lesson-05-distributed --test
 //! ex5_1`. Most tests call `execute` directly with a channel of jobs; the last runs it in a
 //! real cluster (with the reference's answers to 5.2 and 5.3).
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `05-distributed/mutants/5.1-*.rs`, checked by `cargo course verify --mutants --exercise 5.1`):
+//! - every result sent once, when the channel closes: `ex5_1_a_result_is_sent_while_no_other_job_waits`
+//!   (and three more);
+//! - `send`'s false ignored: `ex5_1_the_loop_stops_when_send_fails`.
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
@@ -198,14 +206,17 @@ fn ex5_1_the_loop_stops_when_send_fails() {
     let (done_tx, done_rx) = crossbeam_channel::bounded(1);
     // The loop runs on its own thread, so that this test can say what went wrong if it
     // does not return; the channel stays open: only `send` returning false can end it.
-    let looping = std::thread::spawn(move || {
-        let mut calls = 0;
-        execute(&jobs_rx, &Context::new("test-worker"), &mut |_| {
-            calls += 1;
-            false
-        });
-        let _ = done_tx.send(calls);
-    });
+    let sent = Arc::new(AtomicUsize::new(0));
+    let looping = {
+        let sent = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            execute(&jobs_rx, &Context::new("test-worker"), &mut |_| {
+                sent.fetch_add(1, Ordering::SeqCst);
+                false
+            });
+            let _ = done_tx.send(sent.load(Ordering::SeqCst));
+        })
+    };
     within("5.1", move || {
         let calls = match done_rx.recv_timeout(PATIENCE) {
             Ok(calls) => calls,
@@ -213,6 +224,11 @@ fn ex5_1_the_loop_stops_when_send_fails() {
                 Err(panic) => std::panic::resume_unwind(panic),
                 Ok(()) => unreachable!("the loop thread sends before it ends"),
             },
+            Err(RecvTimeoutError::Timeout) if sent.load(Ordering::SeqCst) == 0 => panic!(
+                "exercise 5.1: with five jobs waiting, execute did not call send within \
+                 {PATIENCE:?}: run each job as it comes and send its result at once — see \
+                 book section 5.1"
+            ),
             Err(RecvTimeoutError::Timeout) => panic!(
                 "exercise 5.1: send returned false (the connection is gone), yet execute did \
                  not return within {PATIENCE:?}: return as soon as send gives false — see \

@@ -2,6 +2,11 @@
 //! Most tests build futures by hand (`client::promise`) and complete them in an order of
 //! their choosing; the last gathers a batch from a real cluster (with the reference's
 //! answers to 5.1 and 5.3).
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `05-distributed/mutants/5.2-*.rs`, checked by `cargo course verify --mutants --exercise 5.2`):
+//! - each future awaited in turn: `ex5_2_progress_moves_as_each_future_finishes`;
+//! - a return at the first error: `ex5_2_the_first_error_in_order_comes_back_once_all_have_finished`.
 
 mod common;
 
@@ -79,7 +84,8 @@ fn ex5_2_progress_moves_as_each_future_finishes() {
         let mut gathering = Box::pin(gather(futures, &bar));
         assert!(
             (&mut gathering).now_or_never().is_none(),
-            "no future has finished"
+            "exercise 5.2: gather returned before any of its three futures finished: it \
+             must wait for every one — see book section 5.2"
         );
         assert_eq!(
             bar.position(),
@@ -91,7 +97,8 @@ fn ex5_2_progress_moves_as_each_future_finishes() {
         promises.pop().expect("three").resolve(&2_i64);
         assert!(
             (&mut gathering).now_or_never().is_none(),
-            "two futures are still running"
+            "exercise 5.2: gather returned when one of three futures had finished, while \
+             two were still running: it must wait for every one — see book section 5.2"
         );
         assert_eq!(
             bar.position(),
@@ -123,7 +130,9 @@ fn ex5_2_the_first_error_in_order_comes_back_once_all_have_finished() {
         p2.fail(TaskError::Failed("the second failure".into()));
         assert!(
             (&mut gathering).now_or_never().is_none(),
-            "three futures are still running"
+            "exercise 5.2: gather returned as soon as future #2 failed, while the other \
+             three were still running: wait for all of them, then return the first error in \
+             the futures' order — see book section 5.2"
         );
         p1.fail(TaskError::Failed("the first failure".into()));
         p0.resolve(&0_i64);

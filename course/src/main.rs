@@ -681,6 +681,12 @@ fn verify_mutants(
             if !outcome.failed.is_empty() {
                 println!("    failed: {}", outcome.failed.join(", "));
             }
+            if let Some(said) = &outcome.said {
+                let said: String = said.split_whitespace().collect::<Vec<_>>().join(" ");
+                let cut: String = said.chars().take(300).collect();
+                let more = if cut.len() < said.len() { "…" } else { "" };
+                println!("    it says: {cut}{more}");
+            }
             for problem in outcome.escaped.iter().take(3) {
                 println!("    {problem}");
             }

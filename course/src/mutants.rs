@@ -162,6 +162,8 @@ pub struct Outcome {
     pub escaped: Vec<String>,
     /// The tests that failed on the first run.
     pub failed: Vec<String>,
+    /// What the first test of `caught_by` said on the first run.
+    pub said: Option<String>,
 }
 
 /// The exercise file, patched for the time of a run and put back when it ends.
@@ -248,6 +250,7 @@ pub fn verify(
             runs,
             escaped: Vec::new(),
             failed: Vec::new(),
+            said: None,
         };
         for _ in 0..runs {
             let results = run::run_exercises(root, lesson, &[mutant.id], false, &|_| {})?;
@@ -274,6 +277,9 @@ pub fn verify(
                             .filter(|t| !t.passed)
                             .map(|t| t.name.clone())
                             .collect();
+                        outcome.said = (tests.iter())
+                            .find(|t| Some(&t.name) == mutant.caught_by.first())
+                            .and_then(|t| t.message.clone());
                     }
                     let passed: Vec<&str> = mutant
                         .caught_by

@@ -120,7 +120,11 @@ where
         }
         Ok(Err(payload)) => {
             let message = panic_message(payload.as_ref());
-            if message.starts_with(&format!("exercise {id}")) {
+            let check = message
+                .strip_prefix("assertion `left == right` failed: ")
+                .or_else(|| message.strip_prefix("assertion `left != right` failed: "))
+                .unwrap_or(message);
+            if check.starts_with(&format!("exercise {id}")) {
                 // A check of the test itself failed: its message already says everything.
                 watch.finish(id, Some(message));
                 panic!("{message}");
