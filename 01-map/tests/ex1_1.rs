@@ -2,6 +2,11 @@
 //!
 //! `cargo test -p lesson-01-map --test ex1_1`. These tests call only your `par_map_rayon`
 //! and given code, so they pass as soon as exercise 1.1 is done.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `01-map/mutants/1.1-*.rs`, checked by `cargo course verify --mutants --exercise 1.1`):
+//! - `iter()` for `par_iter()`: `ex1_1_runs_items_on_several_threads`;
+//! - results collected as they finish: `ex1_1_keeps_the_order_when_items_finish_out_of_order`.
 
 mod common;
 

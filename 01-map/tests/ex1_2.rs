@@ -3,6 +3,13 @@
 //!
 //! `cargo test -p lesson-01-map --test ex1_2`. These tests call only your
 //! `par_map_by_hand` and given code, so they pass as soon as exercise 1.2 is done.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `01-map/mutants/1.2-*.rs`, checked by `cargo course verify --mutants --exercise 1.2`):
+//! - one thread whatever `threads` says: `ex1_2_uses_the_threads_it_is_given`;
+//! - each thread's results concatenated thread by thread:
+//!   `ex1_2_keeps_the_order_when_items_finish_out_of_order`;
+//! - `join().unwrap()` for `resume_unwind`: `ex1_2_passes_on_a_panic_in_the_work`.
 
 mod common;
 

@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-01-map --test ex1_3`. These tests call only your `parse_typed` and
 //! given code, so they pass as soon as exercise 1.3 is done.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `01-map/mutants/1.3-*.rs`, checked by `cargo course verify --mutants --exercise 1.3`):
+//! - no `deny_unknown_fields`: `ex1_3_refuses_exactly_the_lines_parse_value_refuses`;
+//! - arrays let through, or no `Bar::validate`: `ex1_3_reports_bad_lines_and_empty_files`;
+//! - `parse_value` called as it is: `ex1_3_allocates_at_most_one_block_per_line`.
 
 mod common;
 

@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-02-futures --test ex2_1`. These tests call only your
 //! `double_loop_submit` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `02-futures/mutants/2.1-*.rs`, checked by `cargo course verify --mutants --exercise 2.1`):
+//! - each call waited for before the next is submitted, or the calls made on this thread:
+//!   `ex2_1_submits_every_call_before_waiting_for_any`;
+//! - the `i == j` calls kept: `ex2_1_gives_the_sequential_results_in_loop_order`.
 
 mod common;
 

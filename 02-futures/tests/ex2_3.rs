@@ -2,6 +2,12 @@
 //!
 //! `cargo test -p lesson-02-futures --test ex2_3`. These tests call only your
 //! `submit_as_completed` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `02-futures/mutants/2.3-*.rs`, checked by `cargo course verify --mutants --exercise 2.3`):
+//! - each handle awaited in submission order: `ex2_3_hands_over_results_in_completion_order`;
+//! - results numbered in the order they arrive, not by their task: the same test (this one
+//!   passed every test until it checked the index against the result).
 
 mod common;
 
@@ -109,13 +115,24 @@ fn ex2_3_hands_over_results_in_completion_order() {
             })
             .collect();
         let mut order = Vec::new();
-        submit_as_completed(&pool, tasks, |i, _| {
+        let mut mismatched = None;
+        submit_as_completed(&pool, tasks, |i, result| {
+            if result != i {
+                mismatched.get_or_insert((i, result));
+            }
             order.push(i);
             if let Some(got) = received.got.lock().unwrap().get_mut(i) {
                 *got = true;
             }
             received.changed.notify_all();
         });
+        if let Some((i, result)) = mismatched {
+            panic!(
+                "exercise 2.3: on_result got index {i} with task {result}'s result. Results come in the \
+                 order their tasks complete, so the index must travel with each result (the task's own \
+                 number, not how many results came before it); see book section 2.3"
+            );
+        }
         assert!(
             !received.gave_up.load(Ordering::SeqCst),
             "exercise 2.3: a task that completes only after the caller has received another task's result waited \
