@@ -2,6 +2,13 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_1`. These tests call only your
 //! `max_correlation` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.1-*.rs`, checked by `cargo course verify --mutants --exercise 3.1`):
+//! - the double loop, sequential: `ex3_1_correlates_pairs_on_several_threads_at_once`;
+//! - `max_by` on r alone (ties to whichever pair came last):
+//!   `ex3_1_skips_undefined_pairs_and_breaks_ties_by_the_first_pair`;
+//! - the whole product, a series with itself included: `ex3_1_finds_the_pair_a_naive_double_loop_finds`.
 
 mod common;
 

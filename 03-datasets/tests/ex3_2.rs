@@ -2,6 +2,11 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_2`. These tests call only your `max_high`
 //! and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.2-*.rs`, checked by `cargo course verify --mutants --exercise 3.2`):
+//! - only the first date that reached the max: `ex3_2_lists_every_date_of_a_tie_once_and_in_order`;
+//! - a bad file skipped: `ex3_2_reports_a_bad_file_with_its_line`.
 
 mod common;
 

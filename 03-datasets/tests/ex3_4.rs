@@ -3,6 +3,11 @@
 //!
 //! `cargo test -p lesson-03-datasets --test ex3_4`. These tests call only your
 //! `daily_mean_close` and given code.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `03-datasets/mutants/3.4-*.rs`, checked by `cargo course verify --mutants --exercise 3.4`):
+//! - each file's mean averaged, or a date's pieces replaced, not added:
+//!   `ex3_4_gives_the_mean_close_of_each_date_as_a_naive_loop_does`.
 
 mod common;
 
