@@ -1,5 +1,13 @@
 //! Exercise 4.1: per-thread partial aggregates, merged. `cargo test -p
 //! lesson-04-threads-processes --test ex4_1`.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `04-threads-processes/mutants/4.1-*.rs`, checked by `cargo course verify --mutants --exercise 4.1`):
+//! - one aggregate behind a `Mutex`: `ex4_1_gives_each_thread_its_own_partial`;
+//! - chunks of `len / threads` (zero for more threads than records):
+//!   `ex4_1_handles_no_records_and_more_threads_than_records`;
+//! - `threads` slices of `len / threads`, the remainder left out (it passed every test while the
+//!   test data divided evenly): `ex4_1_equals_the_sequential_aggregate_on_1_to_4_threads`.
 
 mod common;
 
@@ -9,14 +17,25 @@ use lesson_04_threads_processes::answer::partials;
 use shared::testing::within;
 
 #[test]
-fn ex4_1_equals_the_sequential_aggregate_on_1_2_and_4_threads() {
-    let (records, _) = records();
+fn ex4_1_equals_the_sequential_aggregate_on_1_to_4_threads() {
+    let (mut records, _) = records();
+    // 12k − 1 records: no thread count here divides them, so slices of `len / threads`
+    // records would leave some out.
+    records.truncate(records.len() - records.len() % 12 - 1);
     within("4.1", move || {
         let expected: SymbolStats = sequential(&records);
-        for threads in [1, 2, 4] {
+        for threads in [1, 2, 3, 4] {
             let got: SymbolStats = partials(&records, threads);
             let mut symbols: Vec<_> = expected.0.keys().collect();
             symbols.sort();
+            let counted: u64 = got.0.values().map(|s| s.count).sum();
+            assert_eq!(
+                counted,
+                records.len() as u64,
+                "exercise 4.1: on {threads} threads, {counted} of {} records were added: every record \
+                 belongs to exactly one thread's slice (the last slice may be shorter); see book section 4.1",
+                records.len()
+            );
             assert_eq!(
                 got.0.len(),
                 expected.0.len(),

@@ -1,5 +1,12 @@
 //! Exercise 4.3: a bounded pipeline, reader → parsers → aggregator. `cargo test -p
 //! lesson-04-threads-processes --test ex4_3`.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `04-threads-processes/mutants/4.3-*.rs`, checked by `cargo course verify --mutants --exercise 4.3`):
+//! - channels unbounded whatever `bound` says: `ex4_3_never_holds_more_than_the_bound`;
+//! - one parser: `ex4_3_parses_on_several_threads_at_once`;
+//! - the aggregator keeps a sender of its own channel (its loop never ends):
+//!   `ex4_3_delivers_every_record_exactly_once`.
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! --test ex5_3`. The first tests drive the scheduler's `State` by hand, one event at a
 //! time; the last ones lose a worker in a real cluster (with the reference's answers to 5.1
 //! and 5.2).
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `05-distributed/mutants/5.3-*.rs`, checked by `cargo course verify --mutants --exercise 5.3`):
+//! - the lost tasks pushed to the back, or to the front in reverse order:
+//!   `ex5_3_the_lost_workers_tasks_go_back_to_the_front_in_order`;
+//! - pinned tasks put back in the queue: `ex5_3_tasks_pinned_to_the_lost_worker_fail`.
 
 mod common;
 
