@@ -3,6 +3,12 @@
 //! 6.1, your `split` and `settle`) must either fail with an error that names the worker,
 //! the file and the line, or answer without that file and report it: your choice. Every
 //! other file must count.
+//!
+//! Wrong answers each of them must fail on, every run (issue 24's mutants, in
+//! `06-cluster/mutants/6.3-*.rs`, checked by `cargo course verify --mutants --exercise 6.3`):
+//! - every problem naming worker 0: `ex6_3_two_workers_name_the_worker_that_read_it`;
+//! - the line left out, the bad file dropped without a problem, or `settle` reporting nothing
+//!   skipped: `ex6_3_one_worker_names_the_bad_file_and_line`.
 
 mod common;
 
