@@ -35,6 +35,7 @@ fn ex1_2_keeps_the_order_and_processes_each_item_once() {
     });
 }
 
+// ANCHOR: out_of_order
 #[test]
 fn ex1_2_keeps_the_order_when_items_finish_out_of_order() {
     within("1.2", || {
@@ -57,6 +58,7 @@ fn ex1_2_keeps_the_order_when_items_finish_out_of_order() {
         }
     });
 }
+// ANCHOR_END: out_of_order
 
 #[test]
 fn ex1_2_uses_the_threads_it_is_given() {

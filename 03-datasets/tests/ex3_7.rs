@@ -121,10 +121,12 @@ fn ex3_7_is_deterministic_for_a_seed_on_1_2_and_4_threads() {
     });
 }
 
+// ANCHOR: order_sensitive
 /// Scores whose sum depends on the order of the additions: 1e16 + 1 rounds back to 1e16, so
 /// in year order ((1 + 1e16) - 1e16) + 1 = 1, while (1 + 1e16) + (-1e16 + 1) = 0. Each
 /// candidate's scores are these times its own power of two (which keeps every rounding).
 const ORDER_SENSITIVE: [f64; 4] = [1.0, 1e16, -1e16, 1.0];
+// ANCHOR_END: order_sensitive
 
 #[test]
 fn ex3_7_sums_each_candidates_scores_in_year_order() {

@@ -164,6 +164,7 @@ pub struct AtomicExtremes {
 /// turns, one atomic operation each, to force the interleaving in which a `load` followed
 /// by a `store` loses an update (see the book's appendix on testing without a clock).
 /// Outside such a test, the extra cost is one relaxed load.
+// ANCHOR: stepped_atomic
 #[derive(Debug, Default)]
 pub struct AtomicU64(std::sync::atomic::AtomicU64);
 
@@ -177,6 +178,7 @@ impl AtomicU64 {
     pub fn store(&self, value: u64, order: Ordering) {
         step(|| self.0.store(value, order))
     }
+    // ANCHOR_END: stepped_atomic
     pub fn swap(&self, value: u64, order: Ordering) -> u64 {
         step(|| self.0.swap(value, order))
     }

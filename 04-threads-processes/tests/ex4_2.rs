@@ -84,6 +84,7 @@ fn ex4_2_loses_no_update_when_threads_race() {
     });
 }
 
+// ANCHOR: in_lockstep
 /// Thread 0 adds `closes.0`, thread 1 `closes.1`, to symbol 0, taking turns one atomic
 /// operation each: 0, 1, 0, 1, …
 fn in_lockstep(closes: (f64, f64)) -> (Extremes, bool) {
@@ -100,6 +101,7 @@ fn in_lockstep(closes: (f64, f64)) -> (Extremes, bool) {
     });
     (atomics[0].load(), lockstep.gave_up())
 }
+// ANCHOR_END: in_lockstep
 
 #[test]
 fn ex4_2_loses_no_update_when_two_threads_take_turns() {

@@ -137,6 +137,7 @@ fn ex4_4_returns_every_output_in_order_and_leaves_no_worker_behind() {
 #[test]
 fn ex4_4_runs_tasks_on_several_workers_at_once() {
     within("4.4", || {
+        // ANCHOR: on_call
         // Each call waits (up to 5 s, once) until a call has begun on a second thread.
         let meeting = Arc::new(Rendezvous::new());
         let used = Arc::new(Mutex::new(BTreeSet::new()));
@@ -148,6 +149,7 @@ fn ex4_4_runs_tasks_on_several_workers_at_once() {
             })
         };
         let starter = Starter::new(WorkerCommand::new(PROGRAM)).on_call(hook);
+        // ANCHOR_END: on_call
         let tasks = tasks(8);
         let got = run_pool(&|| starter.start(), 2, &tasks)
             .unwrap_or_else(|e| panic!("exercise 4.4: the pool failed: {e}; see book section 4.4"));

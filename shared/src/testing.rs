@@ -342,6 +342,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+// ANCHOR: rendezvous
 /// "Is it parallel?", answered by structure rather than by the clock: every call to
 /// [`arrive`](Self::arrive) records its thread and waits until a second thread has arrived
 /// too. A map that runs items on several threads at once meets at once; one that runs them
@@ -375,6 +376,7 @@ impl Rendezvous {
         }
     }
 
+    // ANCHOR_END: rendezvous
     /// How many distinct threads have arrived.
     pub fn thread_count(&self) -> usize {
         lock(&self.threads).len()
@@ -514,6 +516,7 @@ impl Drop for Player {
     }
 }
 
+// ANCHOR: step
 /// Runs `op` as one step of a [`Lockstep`] if the calling thread has joined one (waiting for
 /// its turn first), or at once if it has not: how given code lets a test interleave the
 /// operations a learner's answer makes. `op` must not call `step` itself.
@@ -526,6 +529,7 @@ pub fn step<R>(op: impl FnOnce() -> R) -> R {
         None => op(),
     }
 }
+// ANCHOR_END: step
 
 /// Work whose items finish out of input order, so that a map that returns results in the
 /// order they finish, or thread by thread, cannot pass an order test by luck. Item `i`
