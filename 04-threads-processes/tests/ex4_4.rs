@@ -12,11 +12,13 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lesson_04_threads_processes::answer::run_pool;
 use lesson_04_threads_processes::pool::{
-    ABORT_ALWAYS_ENV, ABORT_ONCE_ENV, OnCall, Output, PoolError, Task, Worker, WorkerCommand,
+    ABORT_ALWAYS_ENV, ABORT_ONCE_ENV, MAX_ATTEMPTS, OnCall, Output, PoolError, Task, Worker,
+    WorkerCommand,
 };
 use shared::testing::{Rendezvous, within};
 
@@ -43,6 +45,7 @@ struct Starter {
     command: WorkerCommand,
     pids: Mutex<Vec<u32>>,
     on_call: Option<OnCall>,
+    limit: Option<usize>,
 }
 
 impl Starter {
@@ -51,6 +54,15 @@ impl Starter {
             command,
             pids: Mutex::new(Vec::new()),
             on_call: None,
+            limit: None,
+        }
+    }
+
+    /// Panics (with a message for the learner) when asked for more than `limit` workers.
+    fn at_most(self, limit: usize) -> Starter {
+        Starter {
+            limit: Some(limit),
+            ..self
         }
     }
 
@@ -63,6 +75,16 @@ impl Starter {
     }
 
     fn start(&self) -> Result<Worker, PoolError> {
+        let started = self.pids.lock().unwrap_or_else(|p| p.into_inner()).len();
+        if let Some(limit) = self.limit
+            && started >= limit
+        {
+            panic!(
+                "exercise 4.4: the pool has started {started} workers for 10 tasks, one of which kills \
+                 every worker it meets: it would go on for ever. Count how many workers each task has \
+                 taken down, and fail with PoolError::TaskFailed after MAX_ATTEMPTS; see book section 4.4"
+            );
+        }
         let mut worker = self.command.start()?;
         if let Some(hook) = &self.on_call {
             worker = worker.on_call(Arc::clone(hook));
@@ -208,9 +230,30 @@ fn ex4_4_gives_up_on_a_task_that_kills_every_worker() {
     within("4.4", || {
         let mut command = WorkerCommand::new(PROGRAM);
         command.envs.push((ABORT_ALWAYS_ENV.into(), "3".into()));
-        let starter = Starter::new(command);
+        let sent_3 = Arc::new(AtomicUsize::new(0));
+        let hook: OnCall = {
+            let sent_3 = Arc::clone(&sent_3);
+            Arc::new(move |_pid, job| {
+                if job == 3 {
+                    sent_3.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        // A pool that never gives up would start workers for ever: stop it, and say why.
+        let starter = Starter::new(command)
+            .on_call(hook)
+            .at_most(2 + 5 * MAX_ATTEMPTS);
         match run_pool(&|| starter.start(), 2, &tasks(10)) {
-            Err(PoolError::TaskFailed { task: 3, .. }) => {}
+            Err(PoolError::TaskFailed { task: 3, attempts }) => {
+                let sent = sent_3.load(Ordering::SeqCst);
+                assert!(
+                    attempts == MAX_ATTEMPTS && sent == MAX_ATTEMPTS,
+                    "exercise 4.4: task 3 kills every worker that runs it; the pool sent it {sent} times and \
+                     reported {attempts} attempts, but it must give up after exactly MAX_ATTEMPTS = \
+                     {MAX_ATTEMPTS} tries (count each lost worker, and stop when the count reaches \
+                     MAX_ATTEMPTS); see book section 4.4"
+                );
+            }
             other => panic!(
                 "exercise 4.4: task 3 kills every worker that runs it; expected Err(PoolError::TaskFailed {{ task: 3, .. }}) \
                  after MAX_ATTEMPTS tries, got {other:?}; see book section 4.4"

@@ -83,10 +83,12 @@ where
     F: FnOnce() -> R + Send + 'static,
 {
     let watch = Watch::start();
+    let serial = watch.serial;
     let (done, result) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name(format!("exercise {id}"))
         .spawn(move || {
+            WITHIN.with(|w| w.set(Some(serial)));
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             // The receiver is gone only if the test already failed on the deadline.
             let _ = done.send(outcome);
@@ -119,18 +121,21 @@ where
             value
         }
         Ok(Err(payload)) => {
-            let message = panic_message(payload.as_ref());
-            let check = message
-                .strip_prefix("assertion `left == right` failed: ")
-                .or_else(|| message.strip_prefix("assertion `left != right` failed: "))
-                .unwrap_or(message);
-            if check.starts_with(&format!("exercise {id}")) {
+            let mut message = panic_message(payload.as_ref()).to_string();
+            let (mut place, others) = watch.finish(id, Some(&message));
+            // std's scope replaces a thread's panic with its own words: the first panic
+            // recorded on the answer's threads is the cause.
+            if message == "a scoped thread panicked"
+                && let Some(cause) = others.first()
+            {
+                place = format!(" (at {}, on {})", cause.location, cause.thread);
+                message = cause.message.clone();
+            }
+            if is_check(id, &message) {
                 // A check of the test itself failed: its message already says everything.
-                watch.finish(id, Some(message));
                 panic!("{message}");
             }
-            let place = watch.finish(id, Some(message));
-            if is_todo(message) {
+            if is_todo(&message) {
                 panic!("exercise {id} is not done yet: {message}{place}");
             }
             panic!("exercise {id} panicked: {message}{place} (see book section {id})");
@@ -152,6 +157,8 @@ where
 /// A panic recorded by the hook that [`Watch`] installs, instead of printed.
 struct Recorded {
     seq: u64,
+    /// The [`within`] whose own thread panicked, if it was one.
+    within: Option<u64>,
     thread: String,
     message: String,
     location: String,
@@ -164,6 +171,22 @@ const KEPT: usize = 64;
 static WATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 static NEXT_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static HOOK: std::sync::Once = std::sync::Once::new();
+static NEXT_WITHIN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+thread_local! {
+    /// On the thread that [`within`] runs an answer on: that run's serial number.
+    static WITHIN: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// A panic message from a check of the test itself: it starts with "exercise N.M", maybe
+/// after an `assert_eq!`'s preamble.
+fn is_check(id: &str, message: &str) -> bool {
+    let check = message
+        .strip_prefix("assertion `left == right` failed: ")
+        .or_else(|| message.strip_prefix("assertion `left != right` failed: "))
+        .unwrap_or(message);
+    check.starts_with(&format!("exercise {id}"))
+}
 
 /// Every failure printed once: while a [`within`] runs, a panic on a thread that is not a
 /// test's own (the exercise's thread, a pool's worker, an unnamed thread) is recorded
@@ -172,6 +195,7 @@ static HOOK: std::sync::Once = std::sync::Once::new();
 /// assertion) print as usual: they are the report.
 struct Watch {
     from: u64,
+    serial: u64,
 }
 
 impl Watch {
@@ -188,6 +212,7 @@ impl Watch {
                 }
                 let recorded = Recorded {
                     seq: NEXT_SEQ.fetch_add(1, Ordering::SeqCst),
+                    within: WITHIN.with(|w| w.get()),
                     thread: name
                         .map_or("a thread of the answer".into(), |n| format!("thread '{n}'")),
                     message: panic_message(info.payload()).to_string(),
@@ -205,19 +230,23 @@ impl Watch {
         WATCHING.fetch_add(1, Ordering::SeqCst);
         Watch {
             from: NEXT_SEQ.load(Ordering::SeqCst),
+            serial: NEXT_WITHIN.fetch_add(1, Ordering::SeqCst),
         }
     }
 
-    /// Takes the panics recorded since the start; returns where the one with `message`
-    /// happened (" (at FILE:LINE:COL, on THREAD)"), and prints the others (in the test's
-    /// captured output, shown if it fails).
-    fn finish(self, id: &str, message: Option<&str>) -> String {
+    /// Takes the panics recorded since the start, on this run's own thread or on threads
+    /// of no run (the answer's workers; another test's run keeps its own). Returns where the
+    /// one with `message` happened (" (at FILE:LINE:COL, on THREAD)"), and the others, which
+    /// it also prints (in the test's captured output, shown if it fails) unless they are the
+    /// cause of a failure, which the caller reports.
+    fn finish(self, id: &str, message: Option<&str>) -> (String, Vec<Recorded>) {
         let mut mine = Vec::new();
         {
             let mut all = lock(&RECORDED);
             let mut i = 0;
             while i < all.len() {
-                if all[i].seq >= self.from {
+                let ours = all[i].within.is_none_or(|w| w == self.serial);
+                if all[i].seq >= self.from && ours {
                     mine.push(all.remove(i));
                 } else {
                     i += 1;
@@ -225,17 +254,26 @@ impl Watch {
             }
         }
         let mut place = String::new();
+        let mut others = Vec::new();
         for panic in mine {
             if place.is_empty() && Some(panic.message.as_str()) == message {
                 place = format!(" (at {}, on {})", panic.location, panic.thread);
             } else if Some(panic.message.as_str()) != message {
-                eprintln!(
-                    "while exercise {id} ran, {} panicked at {}: {}",
-                    panic.thread, panic.location, panic.message
-                );
+                others.push(panic);
             }
         }
-        place
+        let reported_by_caller = message == Some("a scoped thread panicked");
+        for (n, panic) in others.iter().enumerate() {
+            if reported_by_caller && n == 0 {
+                continue;
+            }
+            eprintln!(
+                "while exercise {id} ran, {} panicked at {}: {} (in this test, or in one \
+                 running beside it)",
+                panic.thread, panic.location, panic.message
+            );
+        }
+        (place, others)
     }
 }
 
@@ -759,6 +797,21 @@ mod tests {
     #[test]
     fn passes_the_result_back() {
         assert_eq!(within("1.1", || 6 * 7), 42);
+    }
+
+    #[test]
+    fn a_panic_in_a_scoped_thread_is_reported_with_its_own_words() {
+        let message = failure_of(|| {
+            within("1.4", || {
+                std::thread::scope(|s| {
+                    s.spawn(|| panic!("item 3 is bad"));
+                });
+            })
+        });
+        assert!(
+            message.starts_with("exercise 1.4 panicked: item 3 is bad (at shared/src/testing.rs:"),
+            "not std's \"a scoped thread panicked\": {message}"
+        );
     }
 
     #[test]
