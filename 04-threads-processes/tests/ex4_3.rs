@@ -4,6 +4,11 @@
 //! Wrong answers each of them must fail on, every run (issue 24's mutants, in
 //! `04-threads-processes/mutants/4.3-*.rs`, checked by `cargo course verify --mutants --exercise 4.3`):
 //! - channels unbounded whatever `bound` says: `ex4_3_never_holds_more_than_the_bound`;
+//! - the chunks' channel bounded, the records' channel not:
+//!   `ex4_3_a_slow_aggregator_holds_the_parsers_back` (it passed every test before that one).
+//!   This one is a margin, not a forced interleaving: a send that blocks cannot be seen
+//!   from outside, so the test lets the parsers run and measures how far they get. Unbounded,
+//!   they got 49 to 60 batches ahead where 4 are allowed, in 30 of 30 runs;
 //! - one parser: `ex4_3_parses_on_several_threads_at_once`;
 //! - the aggregator keeps a sender of its own channel (its loop never ends):
 //!   `ex4_3_delivers_every_record_exactly_once`.
@@ -13,6 +18,7 @@ mod common;
 use std::sync::{Condvar, Mutex};
 
 use common::Collect;
+use lesson_04_threads_processes::aggregate::Aggregate;
 use lesson_04_threads_processes::answer::pipeline;
 use shared::testing::{PATIENCE, Rendezvous, within};
 
@@ -124,6 +130,89 @@ fn ex4_3_never_holds_more_than_the_bound() {
                  channel of {bound} messages allows {}. Make the channels `crossbeam_channel::bounded(n)` when \
                  `bound` is `Some(n)`; see book section 4.3",
                 bound + 2
+            );
+        }
+    });
+}
+
+/// How far the parsers have got ahead of a slow aggregator: (batches parsed, records
+/// added, the largest difference seen). One test uses it, so a static is safe.
+static AHEAD: Mutex<(usize, usize, usize)> = Mutex::new((0, 0, 0));
+static AHEAD_CHANGED: Condvar = Condvar::new();
+
+fn ahead() -> std::sync::MutexGuard<'static, (usize, usize, usize)> {
+    AHEAD.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An aggregate whose `add` waits until the parsers have run as far ahead of it as the
+/// bound lets them (or `PATIENCE`), so they run ahead as far as they can.
+#[derive(Default)]
+struct SlowAggregate(Vec<u32>);
+
+/// (count, bound, parsers) of the run in progress.
+static SLOW_RUN: Mutex<(usize, usize, usize)> = Mutex::new((0, 0, 0));
+
+impl Aggregate for SlowAggregate {
+    type Record = u32;
+
+    fn add(&mut self, record: &u32) {
+        let (count, bound, parsers) = *SLOW_RUN.lock().unwrap_or_else(|p| p.into_inner());
+        let state = ahead();
+        let target = count.min(state.1 + bound + parsers + 1);
+        let state = AHEAD_CHANGED
+            .wait_timeout_while(state, PATIENCE, |s| s.0 < target)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+        // The parsers have filled every slot a bounded pipeline has. Unbounded, they are not
+        // held back, and get further while this thread lets them run.
+        drop(state);
+        for _ in 0..200 {
+            std::thread::yield_now();
+        }
+        ahead().1 += 1;
+        self.0.push(*record);
+    }
+
+    fn merge(&mut self, other: SlowAggregate) {
+        self.0.extend(other.0);
+    }
+}
+
+#[test]
+fn ex4_3_a_slow_aggregator_holds_the_parsers_back() {
+    within("4.3", || {
+        for (bound, parsers) in [(1, 2), (4, 2)] {
+            let count = 60;
+            *SLOW_RUN.lock().unwrap_or_else(|p| p.into_inner()) = (count, bound, parsers);
+            *ahead() = (0, 0, 0);
+            let got: SlowAggregate = pipeline(
+                count,
+                |i| i as u32,
+                |i| {
+                    let mut state = ahead();
+                    state.0 += 1;
+                    state.2 = state.2.max(state.0 - state.1);
+                    AHEAD_CHANGED.notify_all();
+                    vec![i]
+                },
+                Some(bound),
+                parsers,
+            );
+            assert_eq!(
+                got.0.len(),
+                count,
+                "exercise 4.3: {count} chunks, one record each"
+            );
+            let highest = ahead().2;
+            // `bound` batches in the records' channel, one finished batch in each parser's
+            // hands (waiting to be sent), and the one the aggregator is adding.
+            let allowed = bound + parsers + 1;
+            assert!(
+                highest <= allowed,
+                "exercise 4.3: with bound {bound}, {parsers} parsers and a slow aggregator, the parsers got \
+                 {highest} batches ahead of it; a records channel of {bound} messages allows {allowed}. \
+                 Every channel of the pipeline is bounded when `bound` is `Some(n)`, the one into the \
+                 aggregator too; see book section 4.3"
             );
         }
     });
