@@ -130,15 +130,16 @@ fn ex2_2_submits_every_pair_with_a_clone_of_the_arc() {
         );
         assert!(
             most > 1,
-            "exercise 2.2: no task given to `pool` ever held a clone of the series: were the pairs run \
-             somewhere else (on this thread, or with rayon)? Submit one task per pair to the given `pool`, \
-             moving a clone of the `Arc` (`Arc::clone(series)`) into each; see book section 2.2"
+            "exercise 2.2: no task given to `pool` ever held a clone of the `Arc`: were the series copied \
+             into each task, or the pairs run somewhere else (on this thread, or with rayon)? Submit one \
+             task per pair to the given `pool`, and move a clone of the `Arc` (`Arc::clone(series)`: a \
+             pointer and a count, not the data) into each; see book section 2.2"
         );
         assert!(
             most >= expected,
-            "exercise 2.2: with the pool busy, only {} of the {tasks} tasks held the series at once: submit one task \
-             per pair before waiting for any (and move a clone of the `Arc`, `Arc::clone(series)`, into each); \
-             see book section 2.2",
+            "exercise 2.2: with the pool busy, at most {} tasks held a clone of the series at once; with \
+             {tasks} pairs there should be {tasks}: submit one task per pair, every one before waiting for \
+             any, and move a clone of the `Arc` (`Arc::clone(series)`) into each; see book section 2.2",
             most - 1
         );
     });

@@ -136,8 +136,9 @@ fn ex2_3_hands_over_results_in_completion_order() {
         assert!(
             !received.gave_up.load(Ordering::SeqCst),
             "exercise 2.3: a task that completes only after the caller has received another task's result waited \
-             {PATIENCE:?} in vain (order received: {order:?}). Results must be handed over as their tasks complete, \
-             not in a fixed order: a `FuturesUnordered` of the handles does that; see book section 2.3"
+             {PATIENCE:?} in vain (order received: {order:?}). Results must be handed over as their tasks complete: \
+             call `on_result` for each as soon as it arrives, not in a fixed order and not after all are \
+             in; see book section 2.3"
         );
         let at = |i| order.iter().position(|&x| x == i);
         assert!(

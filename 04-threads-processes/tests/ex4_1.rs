@@ -7,7 +7,9 @@
 //! - chunks of `len / threads` (zero for more threads than records):
 //!   `ex4_1_handles_no_records_and_more_threads_than_records`;
 //! - `threads` slices of `len / threads`, the remainder left out (it passed every test while the
-//!   test data divided evenly): `ex4_1_equals_the_sequential_aggregate_on_1_to_4_threads`.
+//!   test data divided evenly): `ex4_1_equals_the_sequential_aggregate_on_1_to_4_threads`;
+//! - slices of `(len / threads).max(1)`, so more threads than asked:
+//!   `ex4_1_gives_each_thread_its_own_partial`.
 
 mod common;
 
@@ -82,10 +84,11 @@ fn ex4_1_handles_no_records_and_more_threads_than_records() {
 #[test]
 fn ex4_1_gives_each_thread_its_own_partial() {
     within("4.1", || {
-        for threads in [2, 4] {
-            let records = tagged(1000);
+        // 1001 and 7 records: slices of `len / threads` would make one more than `threads`.
+        for (threads, n) in [(2, 1000), (4, 1000), (4, 1001), (3, 7)] {
+            let records = tagged(n);
             let got: Traced = partials(&records, threads);
-            if let Err(e) = common::exactly_once(&got.values, 1000) {
+            if let Err(e) = common::exactly_once(&got.values, n) {
                 panic!("exercise 4.1: on {threads} threads, {e}; see book section 4.1");
             }
             let parts = got.parts();
@@ -104,8 +107,9 @@ fn ex4_1_gives_each_thread_its_own_partial() {
             assert_eq!(
                 (parts.len(), threads_used.len()),
                 (threads, threads),
-                "exercise 4.1: with {threads} threads and 1000 records, expected {threads} partials filled by \
-                 {threads} different threads, got {} partials on {} threads; see book section 4.1",
+                "exercise 4.1: with {threads} threads and {n} records, expected {threads} partials filled by \
+                 {threads} different threads, got {} partials on {} threads (one slice per thread: round the slice length \
+                 up, not down); see book section 4.1",
                 parts.len(),
                 threads_used.len()
             );

@@ -72,8 +72,8 @@ fn ex4_2_loses_no_update_when_threads_race() {
         assert_eq!(
             got, expected,
             "exercise 4.2: {threads} threads added {total} closes (1 to {total}) to one symbol at the same time; \
-             got {got:?}. A load followed by a store loses the updates other threads made in between: use \
-             `fetch_add`, `fetch_min`, `fetch_max`; see book section 4.2"
+             got {got:?}. A load followed by a store loses the updates other threads made in between: make \
+             each update one indivisible read-modify-write; see book section 4.2"
         );
         let untouched = atomics[0].load();
         assert_eq!(
@@ -121,9 +121,9 @@ fn ex4_2_loses_no_update_when_two_threads_take_turns() {
                  interleaving a real machine produces now and then): thread 0 added a close of \
                  {}, thread 1 a close of {}, and the table holds {got:?}. A `load`, then a \
                  `store` (or a check, then a store) lets the other thread's update in between, \
-                 and the store overwrites it: make each update one read-modify-write \
-                 (`fetch_add`, `fetch_min`, `fetch_max`), or a `compare_exchange` loop that \
-                 tries again; see book section 4.2{}",
+                 and the store overwrites it: make each update one indivisible \
+                 read-modify-write, or a `compare_exchange` loop that tries again; see book \
+                 section 4.2{}",
                 closes.0,
                 closes.1,
                 if gave_up {
