@@ -493,3 +493,53 @@ fn hints_unfold_one_level_at_a_time() {
     let err = String::from_utf8_lossy(&beyond.stderr);
     assert!(err.contains("exercise 1.2 has hints 1 to 2"), "{err}");
 }
+
+#[test]
+fn verify_mutants_patches_each_wrong_answer_in_and_puts_the_file_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    demo_course(root);
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // The demo's test checks double(2) only: `x + 2` slips through it, `x * 3` does not.
+    write(
+        "01-demo/mutants/1.1-plus-two.rs",
+        "//! x + 2: right for 2 only.\n//! Caught by: ex1_1_doubles\npub fn double(x: u32) -> u32 {\n    x + 2\n}\n",
+    );
+    write(
+        "01-demo/mutants/1.1-times-three.rs",
+        "//! Three times, not two.\n//! Caught by: ex1_1_doubles\npub fn double(x: u32) -> u32 {\n    helper(x)\n}\n\nfn helper(x: u32) -> u32 {\n    x * 3\n}\n",
+    );
+    let exercise = root.join("01-demo/src/exercise.rs");
+    let before = std::fs::read_to_string(&exercise).unwrap();
+    let out = course(root, &["verify", "--mutants", "--runs", "2"]);
+    let text = stdout(&out);
+    assert!(!out.status.success(), "one mutant escapes: {text}");
+    assert!(
+        text.contains("1.1-times-three: caught in 2 of 2 runs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1.1-plus-two: caught in 0 of 2 runs  <- ESCAPES"),
+        "{text}"
+    );
+    assert!(text.contains("1 of 2 caught on every run"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&exercise).unwrap(),
+        before,
+        "the exercise file is as it was"
+    );
+    let backup = root.join("target/course/mutants/01-demo-exercise.rs");
+    assert!(!backup.exists(), "no copy is left behind");
+
+    // A run that was killed left its copy: the next run puts the file back first.
+    std::fs::write(&backup, &before).unwrap();
+    std::fs::write(&exercise, "half a mutant {").unwrap();
+    let out = course(root, &["verify", "--mutants", "--exercise", "1.1"]);
+    let text = stdout(&out);
+    assert!(text.contains("an earlier run was stopped"), "{text}");
+    assert_eq!(std::fs::read_to_string(&exercise).unwrap(), before);
+}
