@@ -6,7 +6,9 @@
 //! Wrong answers each of them must fail on, every run (issue 24's mutants, in
 //! `03-datasets/mutants/3.3-*.rs`, checked by `cargo course verify --mutants --exercise 3.3`):
 //! - dates of a tie left in the order they were met, or met twice:
-//!   `ex3_3_lists_every_date_of_a_tie_once_and_in_order`.
+//!   `ex3_3_lists_every_date_of_a_tie_once_and_in_order`;
+//! - each bar filed under the year in its file's name:
+//!   `ex3_3_takes_the_year_from_the_bars_not_the_file_name`.
 
 mod common;
 

@@ -7,7 +7,9 @@
 //! Wrong answers each of them must fail on, every run (issue 24's mutants, in
 //! `03-datasets/mutants/3.6-*.rs`, checked by `cargo course verify --mutants --exercise 3.6`):
 //! - each file's stats filed under the year of its first bar (a file is one trading day in
-//!   the dataset, but nothing promises it): `ex3_6_takes_each_bars_year_from_that_bar`.
+//!   the dataset, but nothing promises it): `ex3_6_takes_each_bars_year_from_that_bar`;
+//! - a file that cannot be read skipped without an error:
+//!   `ex3_6_reports_bad_files_with_their_lines_and_aggregates_the_others`.
 
 mod common;
 

@@ -159,8 +159,10 @@ pub struct AtomicExtremes {
 }
 // ANCHOR_END: atomic_extremes
 
-/// [`std::sync::atomic::AtomicU64`], with the same methods (each forwards to it), except
-/// that every operation is also one [`shared::testing::step`]: a test can make threads take
+/// [`std::sync::atomic::AtomicU64`]'s operations that exercise 4.2 may use, `load`,
+/// `store`, `swap`, `fetch_add`, `fetch_sub`, `fetch_min`, `fetch_max`, `compare_exchange`
+/// (and `_weak`) and `fetch_update`, each forwarding to std's with the same meaning, and
+/// each also one [`shared::testing::step`]: a test can make threads take
 /// turns, one atomic operation each, to force the interleaving in which a `load` followed
 /// by a `store` loses an update (see the book's appendix on testing without a clock).
 /// Outside such a test, the extra cost is one relaxed load.

@@ -127,7 +127,7 @@ pub fn patch(exercise: &str, mutant: &Mutant) -> anyhow::Result<String> {
         let item = rest[range.clone()].to_string();
         rest.replace_range(range, "");
         let name = reset::function_name(&item).context("a function without a name")?;
-        match reset::item_named(&patched, &name) {
+        match reset::top_level_item_named(&patched, &name) {
             Some(target) => {
                 patched.replace_range(target, &item);
                 replaced += 1;
@@ -174,27 +174,36 @@ struct Patched {
 
 impl Patched {
     /// Keeps a copy of `file` in `backup` (restoring the file from it first if an earlier
-    /// run left it there).
+    /// run left it there; what the file held then is kept beside the copy).
     fn new(file: PathBuf, backup: PathBuf) -> anyhow::Result<Patched> {
         if backup.is_file() {
-            std::fs::copy(&backup, &file).with_context(|| {
-                format!(
-                    "cannot put {} back from {}",
-                    file.display(),
-                    backup.display()
-                )
-            })?;
+            let replaced = backup.with_extension("rs.replaced");
+            std::fs::copy(&file, &replaced)
+                .with_context(|| format!("cannot keep {} aside", file.display()))?;
+            put_back(&backup, &file)?;
             println!(
-                "verify --mutants: an earlier run was stopped while {} held a mutant; it is put back.",
-                file.display()
+                "verify --mutants: an earlier run was stopped while {} held a mutant; it is put back \
+                 (what it held is in {}).",
+                file.display(),
+                replaced.display()
             );
         }
         if let Some(dir) = backup.parent() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        std::fs::copy(&file, &backup)
-            .with_context(|| format!("cannot copy {} to {}", file.display(), backup.display()))?;
+        // Copied under another name, then renamed: a run killed mid-copy leaves no half a
+        // backup for the next run to restore.
+        let partial = backup.with_extension("rs.partial");
+        std::fs::copy(&file, &partial)
+            .with_context(|| format!("cannot copy {} to {}", file.display(), partial.display()))?;
+        std::fs::rename(&partial, &backup).with_context(|| {
+            format!(
+                "cannot rename {} to {}",
+                partial.display(),
+                backup.display()
+            )
+        })?;
         Ok(Patched { file, backup })
     }
 
@@ -209,14 +218,32 @@ impl Patched {
     }
 }
 
+/// Moves `backup` over `file` (copying if they are on different file systems), and dates
+/// the file now: the backup is older than the last mutant's build, and cargo rebuilds only
+/// from a source newer than its outputs.
+fn put_back(backup: &Path, file: &Path) -> anyhow::Result<()> {
+    if std::fs::rename(backup, file).is_err() {
+        std::fs::copy(backup, file).with_context(|| {
+            format!(
+                "cannot put {} back from {}",
+                file.display(),
+                backup.display()
+            )
+        })?;
+        let _ = std::fs::remove_file(backup);
+    }
+    std::fs::File::options()
+        .write(true)
+        .open(file)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .with_context(|| format!("cannot date {} now", file.display()))
+}
+
 impl Drop for Patched {
     fn drop(&mut self) {
-        // A rename keeps no half-written file; the new modification time tells cargo to
-        // rebuild from it.
-        if let Err(err) = std::fs::rename(&self.backup, &self.file) {
+        if let Err(err) = put_back(&self.backup, &self.file) {
             eprintln!(
-                "verify --mutants: cannot put {} back: {err}; copy it from {}",
-                self.file.display(),
+                "verify --mutants: {err:#}; copy it from {}, then `touch` it so that cargo rebuilds",
                 self.backup.display()
             );
         }
@@ -238,13 +265,44 @@ pub fn verify(
     if mutants.is_empty() {
         return Ok(outcomes);
     }
+    // Each test a mutant names must exist and pass on the reference: a test that fails
+    // anyway (for the machine, or broken itself) would "catch" every mutant.
+    let mut ids: Vec<Id> = mutants.iter().map(|m| m.id).collect();
+    ids.dedup();
+    let reference = run::run_exercises(root, lesson, &ids, true, &|_| {})?;
+    let mut unsound: BTreeMap<String, String> = BTreeMap::new();
+    for mutant in &mutants {
+        let tests = reference
+            .get(&mutant.id)
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or(&[]);
+        for name in &mutant.caught_by {
+            match tests.iter().find(|t| t.name == *name) {
+                None => {
+                    unsound.insert(
+                        mutant.name.clone(),
+                        format!(
+                            "it names {name}, which tests/{}.rs does not have",
+                            mutant.id.test()
+                        ),
+                    );
+                }
+                Some(t) if !t.passed => {
+                    unsound.insert(
+                        mutant.name.clone(),
+                        format!("{name} fails on the reference too, so it catches nothing"),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
     let backup = root
         .join("target/course/mutants")
         .join(format!("{}-exercise.rs", lesson.dir_name));
     let patched = Patched::new(lesson.exercise_file(), backup)?;
     let original = patched.original()?;
     for mutant in &mutants {
-        patched.write(&patch(&original, mutant)?)?;
         let mut outcome = Outcome {
             caught: 0,
             runs,
@@ -252,6 +310,12 @@ pub fn verify(
             failed: Vec::new(),
             said: None,
         };
+        if let Some(problem) = unsound.get(&mutant.name) {
+            outcome.escaped.push(problem.clone());
+            outcomes.insert(mutant.name.clone(), outcome);
+            continue;
+        }
+        patched.write(&patch(&original, mutant)?)?;
         for _ in 0..runs {
             let results = run::run_exercises(root, lesson, &[mutant.id], false, &|_| {})?;
             let Some((state, tests)) = results.get(&mutant.id) else {

@@ -186,6 +186,19 @@ pub fn item_named(text: &str, name: &str) -> Option<Range<usize>> {
     item_at(text, &lines, signature)
 }
 
+/// The function named `name` whose signature is not indented (no method, no inner
+/// function), from its doc comment to its end.
+pub fn top_level_item_named(text: &str, name: &str) -> Option<Range<usize>> {
+    let lines = lines(text);
+    let signature = (0..lines.len()).find(|&n| {
+        let line = &text[lines[n].clone()];
+        !line.starts_with(char::is_whitespace)
+            && is_signature(line)
+            && function_name(line).as_deref() == Some(name)
+    })?;
+    item_at(text, &lines, signature)
+}
+
 /// The first function of `text` whose signature is not indented, from its doc comment to
 /// its end.
 pub fn first_top_level_fn(text: &str) -> Option<Range<usize>> {

@@ -504,13 +504,25 @@ fn verify_mutants_patches_each_wrong_answer_in_and_puts_the_file_back() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     };
+    // Mutants are judged against the reference first: give the demo one.
+    let lib = std::fs::read_to_string(root.join("01-demo/src/lib.rs")).unwrap();
+    write(
+        "01-demo/src/lib.rs",
+        &format!(
+            "{lib}\n#[cfg(not(feature = \"solution\"))]\npub use exercise as answer;\n#[cfg(feature = \"solution\")]\npub mod answer {{\n    pub fn double(x: u32) -> u32 {{\n        x * 2\n    }}\n}}\n"
+        ),
+    );
+    write(
+        "01-demo/tests/ex1_1.rs",
+        "#[test]\nfn ex1_1_doubles() {\n    lesson_01_demo::within(\"1.1\", || assert_eq!(lesson_01_demo::answer::double(2), 4, \"exercise 1.1: double(2)\"));\n}\n",
+    );
     // The demo's test checks double(2) only: `x + 2` slips through it, `x * 3` does not.
     write(
-        "01-demo/mutants/1.1-plus-two.rs",
+        "01-demo/mutants/1.1-b-plus-two.rs",
         "//! x + 2: right for 2 only.\n//! Caught by: ex1_1_doubles\npub fn double(x: u32) -> u32 {\n    x + 2\n}\n",
     );
     write(
-        "01-demo/mutants/1.1-times-three.rs",
+        "01-demo/mutants/1.1-a-times-three.rs",
         "//! Three times, not two.\n//! Caught by: ex1_1_doubles\npub fn double(x: u32) -> u32 {\n    helper(x)\n}\n\nfn helper(x: u32) -> u32 {\n    x * 3\n}\n",
     );
     let exercise = root.join("01-demo/src/exercise.rs");
@@ -519,18 +531,36 @@ fn verify_mutants_patches_each_wrong_answer_in_and_puts_the_file_back() {
     let text = stdout(&out);
     assert!(!out.status.success(), "one mutant escapes: {text}");
     assert!(
-        text.contains("1.1-times-three: caught in 2 of 2 runs"),
+        text.contains("1.1-a-times-three: caught in 2 of 2 runs"),
         "{text}"
     );
     assert!(
-        text.contains("1.1-plus-two: caught in 0 of 2 runs  <- ESCAPES"),
+        text.contains("1.1-b-plus-two: caught in 0 of 2 runs  <- ESCAPES"),
         "{text}"
     );
     assert!(text.contains("1 of 2 caught on every run"), "{text}");
+    // A header that names a test the file does not have catches nothing.
+    write(
+        "01-demo/mutants/1.1-misnamed.rs",
+        "//! Named wrong.\n//! Caught by: ex1_1_quadruples\npub fn double(x: u32) -> u32 {\n    x * 3\n}\n",
+    );
+    let text = stdout(&course(root, &["verify", "--mutants"]));
+    assert!(
+        text.contains("it names ex1_1_quadruples, which tests/ex1_1.rs does not have"),
+        "{text}"
+    );
+    std::fs::remove_file(root.join("01-demo/mutants/1.1-misnamed.rs")).unwrap();
     assert_eq!(
         std::fs::read_to_string(&exercise).unwrap(),
         before,
         "the exercise file is as it was"
+    );
+    // ...and cargo sees it as changed: the stub is built again, not the last mutant
+    // (`x + 2`, which passes the demo's test).
+    let text = stdout(&course(root, &["list", "1"]));
+    assert!(
+        text.contains("0 of 2 exercises of lesson 1 done") && !text.contains("✓ 1.1  done"),
+        "{text}"
     );
     let backup = root.join("target/course/mutants/01-demo-exercise.rs");
     assert!(!backup.exists(), "no copy is left behind");

@@ -140,17 +140,32 @@ where
             }
             panic!("exercise {id} panicked: {message}{place} (see book section {id})");
         }
-        Err(_) => match load {
-            None => panic!(
-                "exercise {id} did not finish in {waited:?} — a deadlock? A thread may wait \
-                 for something that never comes; see book section {id}"
-            ),
-            Some(load) => panic!(
-                "exercise {id} did not finish in {waited:?}, on a busy machine ({load}): a \
+        Err(_) => {
+            let (_, recorded) = watch.finish(id, None);
+            let cause = recorded.first().map_or(String::new(), |p| {
+                format!(
+                    ". Meanwhile {} panicked at {}: {} (a thread that died may be what the \
+                     others wait for)",
+                    p.thread, p.location, p.message
+                )
+            });
+            deadline_failure(id, waited, load, &cause)
+        }
+    }
+}
+
+/// The failure of work that did not finish in `waited`.
+fn deadline_failure(id: &str, waited: Duration, load: Option<String>, cause: &str) -> ! {
+    match load {
+        None => panic!(
+            "exercise {id} did not finish in {waited:?} — a deadlock? A thread may wait \
+                 for something that never comes; see book section {id}{cause}"
+        ),
+        Some(load) => panic!(
+            "exercise {id} did not finish in {waited:?}, on a busy machine ({load}): a \
                  deadlock, or a machine too busy to tell. Run the test again when `uptime` \
-                 shows less load; see book section {id}"
-            ),
-        },
+                 shows less load; see book section {id}{cause}"
+        ),
     }
 }
 
@@ -205,14 +220,20 @@ impl Watch {
             std::panic::set_hook(Box::new(move |info| {
                 let thread = std::thread::current();
                 let name = thread.name();
-                let quiet = WATCHING.load(Ordering::SeqCst) > 0
-                    && name.is_none_or(|n| n.starts_with("exercise ") || n.starts_with("tokio-"));
-                if !quiet {
+                // Quiet only what can be given to its run: the run's own thread, or any
+                // thread of the answer while a single run is in progress. With several
+                // runs at once (libtest runs a file's tests in parallel), a worker's panic
+                // could be any of theirs: it prints as usual.
+                let within = WITHIN.with(|w| w.get());
+                let single = WATCHING.load(Ordering::SeqCst) == 1;
+                let answer_thread =
+                    name.is_none_or(|n| n.starts_with("exercise ") || n.starts_with("tokio-"));
+                if within.is_none() && !(single && answer_thread) {
                     return default(info);
                 }
                 let recorded = Recorded {
                     seq: NEXT_SEQ.fetch_add(1, Ordering::SeqCst),
-                    within: WITHIN.with(|w| w.get()),
+                    within,
                     thread: name
                         .map_or("a thread of the answer".into(), |n| format!("thread '{n}'")),
                     message: panic_message(info.payload()).to_string(),
@@ -498,6 +519,10 @@ impl Lockstep {
 
     /// Makes the calling thread player `index` until the returned [`Player`] is dropped.
     pub fn join(self: &std::sync::Arc<Self>, index: usize) -> Player {
+        assert!(
+            PLAYING.with(|p| p.borrow().is_none()),
+            "a thread can be one player of one lockstep at a time"
+        );
         PLAYERS.fetch_add(1, Ordering::SeqCst);
         PLAYING.with(|p| *p.borrow_mut() = Some((std::sync::Arc::clone(self), index)));
         Player {
@@ -687,6 +712,13 @@ pub fn first_difference<T: PartialEq + std::fmt::Debug>(
 mod tests {
     use super::*;
 
+    /// The tests that look at what `within` reports of a worker's panic run one at a time:
+    /// a worker's panic is given to a run only while that run is the only one.
+    fn one_at_a_time() -> MutexGuard<'static, ()> {
+        static ONE: Mutex<()> = Mutex::new(());
+        lock(&ONE)
+    }
+
     #[test]
     fn a_lockstep_makes_a_load_then_a_store_lose_an_update_every_time() {
         use std::sync::atomic::AtomicU64;
@@ -745,6 +777,7 @@ mod tests {
     /// checks judge it, not the clock.
     #[test]
     fn late_work_is_judged_by_its_result_not_the_clock() {
+        let _one = one_at_a_time();
         let late = |busy: Option<&'static str>| {
             let (go, wait) = mpsc::channel::<()>();
             let probe = move || {
@@ -798,11 +831,13 @@ mod tests {
 
     #[test]
     fn passes_the_result_back() {
+        let _one = one_at_a_time();
         assert_eq!(within("1.1", || 6 * 7), 42);
     }
 
     #[test]
     fn a_panic_in_a_scoped_thread_is_reported_with_its_own_words() {
+        let _one = one_at_a_time();
         let message = failure_of(|| {
             within("1.2", || {
                 std::thread::scope(|s| {
@@ -818,6 +853,7 @@ mod tests {
 
     #[test]
     fn a_todo_reads_not_done_yet() {
+        let _one = one_at_a_time();
         let message = failure_of(|| within("1.3", || todo!("exercise 1.3: parse")));
         assert!(
             message.starts_with("exercise 1.3 is not done yet: not yet implemented: exercise 1.3"),
@@ -827,6 +863,7 @@ mod tests {
 
     #[test]
     fn a_panic_on_a_worker_thread_keeps_its_message() {
+        let _one = one_at_a_time();
         let message = failure_of(|| {
             within("1.2", || {
                 let worker = std::thread::spawn(|| panic!("item 7 is bad"));
@@ -843,7 +880,39 @@ mod tests {
     }
 
     #[test]
+    fn a_deadlock_names_the_panic_that_may_have_caused_it() {
+        let _one = one_at_a_time();
+        // A worker dies, and the thread that waits for its result waits for ever.
+        let message = failure_of(move || {
+            within_on(
+                "1.2",
+                Duration::from_millis(50),
+                || None,
+                move || {
+                    let (results, wait) = mpsc::channel::<u32>();
+                    let _worker = std::thread::spawn(move || {
+                        let _results = results;
+                        panic!("item 4 is bad");
+                    });
+                    let (_keep, never) = mpsc::channel::<()>();
+                    let _ = wait.recv();
+                    never.recv().ok()
+                },
+            );
+        });
+        assert!(
+            message.starts_with("exercise 1.2 did not finish in 100ms — a deadlock?")
+                && message.contains(
+                    "Meanwhile a thread of the answer panicked at shared/src/testing.rs:"
+                )
+                && message.contains(": item 4 is bad"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn a_deadlock_fails_with_the_section() {
+        let _one = one_at_a_time();
         // The machine's load is given, not read: the test must not depend on it.
         let (_keep, never) = mpsc::channel::<()>();
         let message = failure_of(move || {
