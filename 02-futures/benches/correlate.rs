@@ -21,7 +21,8 @@ struct Setup {
 fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("temporary folder");
     let dataset = data::make(dir.path(), data::Size::Small).expect("small dataset");
-    let closes = Closes::load(&dataset.columnar().expect("columnar files")).expect("series");
+    let closes =
+        Closes::load(&shared::columnar::ensure(&dataset).expect("columnar files")).expect("series");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     Setup {
         pairs: pairs(closes.series.len()).count(),

@@ -98,7 +98,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     let mut problems = Vec::new();
     problems.extend(print_slow::<A>(args)?);
 
-    let closes = Closes::load(&dataset.columnar()?)?;
+    let closes = Closes::load(&shared::columnar::ensure(&dataset)?)?;
     let pool = thread_pool(threads, "correlate").context("cannot start a thread pool")?;
     problems.extend(print_correlations::<A>(&closes, &pool, threads, args.runs));
     print_prices_or_returns(&closes);

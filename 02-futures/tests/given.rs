@@ -77,7 +77,7 @@ fn closes_load_the_tiny_dataset_on_shared_timestamps() {
 fn misaligned_series_are_refused_with_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = data::make(dir.path(), data::Size::Tiny).unwrap();
-    let paths = dataset.columnar().unwrap();
+    let paths = shared::columnar::ensure(&dataset).unwrap();
     let mut columns = shared::columnar::read_columns(&paths[2]).unwrap();
     columns.timestamp[5] += 60;
     shared::columnar::write_columns(&paths[2], &columns).unwrap();

@@ -159,7 +159,7 @@ where
 
 /// Exercise 3.1: the most correlated pair of close series, as 2016's bag computed it.
 fn print_correlation<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
-    let paths = cx.dataset.columnar()?;
+    let paths = shared::columnar::ensure(cx.dataset)?;
     let mut series = Vec::with_capacity(paths.len());
     for path in &paths {
         series.push(shared::columnar::read_columns(path)?.close);

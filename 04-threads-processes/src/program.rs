@@ -457,7 +457,7 @@ fn print_pipeline<A: Answers>(
                 timings.push((name, timing));
             }
             Err(message) => {
-                let status = if shared::testing::is_todo(&message) {
+                let status = if shared::panic::is_todo(&message) {
                     "not done yet"
                 } else {
                     problems.push(format!("pipeline, {name}: panicked: {message}"));
@@ -597,7 +597,7 @@ fn print_crash<A: Answers>(
     let aborted = marker.exists();
     let _ = std::fs::remove_file(&marker);
     let problem = match outcome {
-        Err(message) if shared::testing::is_todo(&message) => {
+        Err(message) if shared::panic::is_todo(&message) => {
             println!("  not done yet.\n");
             return Vec::new();
         }

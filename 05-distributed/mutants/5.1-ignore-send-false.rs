@@ -27,7 +27,7 @@ fn mutant_run(job: &Job, worker: &Context) -> Result<Vec<u8>, crate::protocol::T
         Some(run) => catch_unwind(AssertUnwindSafe(|| run(&job.args, worker))).unwrap_or_else(|p| {
             Err(crate::protocol::TaskError::Panicked {
                 worker: worker.worker.clone(),
-                message: shared::testing::panic_message(p.as_ref()).to_string(),
+                message: shared::panic::panic_message(p.as_ref()).to_string(),
             })
         }),
     }

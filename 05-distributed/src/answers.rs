@@ -14,7 +14,7 @@ use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, WorkerId};
-use crate::scheduler::State;
+use crate::state::State;
 use crate::tasks::Context;
 
 /// The exercises of lesson 5. See each function in `exercise.rs` for what it must do.

@@ -18,7 +18,7 @@ use crate::tasks::Context;
 /// [`REGISTRY`](crate::tasks::REGISTRY) and calling it with the job's arguments and
 /// `worker`. An unknown name gives [`TaskError::UnknownTask`](crate::protocol::TaskError);
 /// a task that panics gives [`TaskError::Panicked`](crate::protocol::TaskError) with the
-/// panic's message (`shared::testing::panic_message` gives a panic's text) and this
+/// panic's message (`shared::panic::panic_message` gives a panic's text) and this
 /// worker's name (`worker.worker`), and the loop goes on with the next job.
 ///
 /// Hand results to `send` in batches: after a job, send what you have if no other job is

@@ -31,6 +31,7 @@ pub mod program;
 pub mod protocol;
 pub mod scheduler;
 pub mod solution;
+pub mod state;
 pub mod tasks;
 pub mod worker;
 

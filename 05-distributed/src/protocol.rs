@@ -35,6 +35,9 @@ use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 /// The protocol's version: a peer must say the same in its [`Hello`].
 pub const VERSION: u32 = 2;
 
+/// The most results a worker's execute loop sends in one batch (exercise 5.1).
+pub const MAX_BATCH: usize = 1024;
+
 /// The largest frame anyone sends or accepts: 64 MiB. Data to scatter must fit in one frame.
 pub const MAX_FRAME: usize = 64 << 20;
 

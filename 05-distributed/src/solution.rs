@@ -6,8 +6,8 @@ use crossbeam_channel::Receiver;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 use serde::de::DeserializeOwned;
+use shared::panic::panic_message;
 use shared::progress::ProgressBar;
-use shared::testing::panic_message;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, TaskError, TaskId, WorkerId};

@@ -82,7 +82,7 @@ pub fn time_runs(on: bool) {
 
 /// The most run times a thread keeps for [`take_run_times`]: a thread whose times nobody
 /// takes (a test calling a task directly) forgets the old ones.
-const MAX_RUN_TIMES: usize = 4 * crate::worker::MAX_BATCH;
+const MAX_RUN_TIMES: usize = 4 * crate::protocol::MAX_BATCH;
 
 /// The start and end of every task this thread has run since the last call, in the order
 /// they ran (none unless [`time_runs`] is on). The worker calls it as it sends a batch of results, to tell the scheduler when

@@ -30,8 +30,7 @@ use crate::protocol::{
 };
 use crate::tasks::{self, Context};
 
-/// The most results the execute loop sends in one batch.
-pub const MAX_BATCH: usize = 1024;
+pub use crate::protocol::MAX_BATCH;
 
 /// Batches of results waiting for the writer, at most.
 const RESULTS: usize = 64;
@@ -115,7 +114,7 @@ pub async fn run<A: Answers>(
                     })
                 };
                 if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-                    let message = shared::testing::panic_message(panic.as_ref()).to_string();
+                    let message = shared::panic::panic_message(panic.as_ref()).to_string();
                     let _ = results.blocking_send(Err(message));
                 }
             })
@@ -175,7 +174,7 @@ type Batch = (Vec<Finished>, Vec<(Instant, Instant)>);
 /// Queues a batch of results (split if it would not fit a frame), or passes on the panic
 /// of an execute loop. When the run times match the results one for one (the execute loop
 /// ran each task once, in the batch's order), those of the tasks that took
-/// [`SHORT_RUN`](crate::scheduler::SHORT_RUN) or more go first, for the dashboard.
+/// [`SHORT_RUN`](crate::state::SHORT_RUN) or more go first, for the dashboard.
 async fn feed_results(
     writer: &mut protocol::Writer,
     batch: Result<Batch, String>,
@@ -185,7 +184,7 @@ async fn feed_results(
         let now = Instant::now();
         let ago = |t: Instant| now.duration_since(t).as_micros() as u64;
         let times: Vec<RunTime> = (batch.iter().zip(ran))
-            .filter(|(_, (started, ended))| *ended - *started >= crate::scheduler::SHORT_RUN)
+            .filter(|(_, (started, ended))| *ended - *started >= crate::state::SHORT_RUN)
             .map(|(result, (started, ended))| RunTime {
                 id: result.id,
                 started_us_ago: ago(started),

@@ -12,7 +12,7 @@ use lesson_03_datasets::strategy::{Scored, Window};
 use shared::Bar;
 use timely::dataflow::StreamVec;
 
-use crate::job::{BadInput, Day, GroupBy, Problem, Read, Score};
+use crate::records::{BadInput, Day, GroupBy, Problem, Read, Score};
 
 /// The exercises of lesson 6. See each function in `exercise.rs` for what it must do.
 pub trait Answers: 'static {

@@ -291,7 +291,7 @@ where
         std::panic::catch_unwind(work).unwrap_or_else(|panic| {
             failed.store(true, Ordering::Relaxed);
             // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
-            let message = shared::testing::panic_message(panic.as_ref()).to_string();
+            let message = shared::panic::panic_message(panic.as_ref()).to_string();
             seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
             std::panic::resume_unwind(panic)
         })

@@ -26,6 +26,7 @@ pub mod exercise;
 pub mod job;
 pub mod launcher;
 pub mod program;
+pub mod records;
 pub mod solution;
 
 #[cfg(not(feature = "solution"))]

@@ -83,7 +83,7 @@ fn tiny_is_well_under_a_megabyte_and_reads_back() {
     let dataset = data::make(dir.path(), Size::Tiny).unwrap();
     let total: u64 = dataset.manifest().total_bytes;
     assert!(total < 700_000, "tiny is {total} bytes");
-    for path in dataset.columnar().unwrap() {
+    for path in shared::columnar::ensure(&dataset).unwrap() {
         let columns = shared::columnar::read_columns(&path).unwrap();
         assert_eq!(columns.len(), 3 * 240, "{}", path.display());
     }
@@ -332,12 +332,12 @@ fn columnar_files_are_made_when_missing_and_remade_when_stale() {
     let dataset = data::make(dir.path(), Size::Tiny).unwrap();
     let columnar = dir.path().join(shared::dataset::COLUMNAR_DIR);
     assert!(!columnar.exists());
-    let files = dataset.columnar().unwrap();
+    let files = shared::columnar::ensure(&dataset).unwrap();
     assert_eq!(files.len(), dataset.symbols().len());
     let first = shared::columnar::read_columns(&files[0]).unwrap();
 
     std::fs::remove_dir_all(&columnar).unwrap();
-    assert_eq!(dataset.columnar().unwrap(), files);
+    assert_eq!(shared::columnar::ensure(&dataset).unwrap(), files);
     assert_eq!(shared::columnar::read_columns(&files[0]).unwrap(), first);
 
     // A learner's damaged or foreign file is replaced once its JSON source is newer.
@@ -345,7 +345,7 @@ fn columnar_files_are_made_when_missing_and_remade_when_stale() {
     let json = &dataset.json_files()[1];
     let bytes = std::fs::read(json).unwrap();
     std::fs::write(json, bytes).unwrap();
-    dataset.columnar().unwrap();
+    shared::columnar::ensure(&dataset).unwrap();
     shared::columnar::read_columns(&files[1]).unwrap();
 }
 

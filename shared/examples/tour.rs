@@ -9,7 +9,7 @@ fn main() -> anyhow::Result<()> {
     // ANCHOR: tour
     let dataset = shared::Dataset::locate()?; // $PARALLEL_RUST_DATA, else data/
     println!("{}", shared::dataset::location_lines(dataset.root(), None));
-    for path in dataset.columnar()? {
+    for path in shared::columnar::ensure(&dataset)? {
         // data/columnar/{SYM}.parquet, made from data/json/ when missing
         let columns = shared::columnar::read_columns(&path)?;
         println!("{}: {} bars", path.display(), columns.len());

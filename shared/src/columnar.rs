@@ -28,6 +28,7 @@ use parquet::schema::types::SchemaDescriptor;
 
 use crate::atomic::AtomicFile;
 use crate::bar::{Bar, Timestamp};
+use crate::dataset::{COLUMNAR_DIR, Dataset, columnar_path, json_path};
 
 /// The bars of one symbol as columns: entry `i` of every vector belongs to bar `i`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -129,6 +130,15 @@ pub enum ColumnarError {
     Layout { path: PathBuf, message: String },
 }
 
+/// Why [`ensure`] could not make the columnar files.
+#[derive(Debug, thiserror::Error)]
+pub enum EnsureError {
+    #[error("cannot make the columnar files: {0}")]
+    Read(#[from] crate::read::ReadError),
+    #[error("cannot make the columnar files: {0}")]
+    Write(#[from] ColumnarError),
+}
+
 const SCHEMA: &str = "
 message bars {
     REQUIRED INT64 timestamp (TIMESTAMP(MILLIS,false));
@@ -138,6 +148,51 @@ message bars {
     REQUIRED DOUBLE close;
     REQUIRED INT64 volume (INTEGER(64,false));
 }";
+
+/// `columnar/{SYM}.parquet` for every symbol of `dataset`: the bars of `json/{SYM}.json` as
+/// columns, what lessons 2 and later read.
+///
+/// A file that is missing, or older than its JSON source, is made first by given code (a
+/// plain sequential conversion), so no lesson ever depends on another lesson's answers or
+/// output: lesson 1's programs write their own files elsewhere.
+pub fn ensure(dataset: &Dataset) -> Result<Vec<PathBuf>, EnsureError> {
+    let root = dataset.root();
+    let dir = root.join(COLUMNAR_DIR);
+    let jobs: Vec<(PathBuf, PathBuf)> = dataset
+        .symbols()
+        .iter()
+        .map(|s| (json_path(root, s), columnar_path(root, s)))
+        .filter(|(json, parquet)| !is_up_to_date(parquet, json))
+        .collect();
+    if !jobs.is_empty() {
+        std::fs::create_dir_all(&dir).map_err(|error| ColumnarError::Io {
+            path: dir.clone(),
+            error,
+        })?;
+        let progress = crate::progress::items(jobs.len() as u64, "columnar");
+        for (json, parquet) in &jobs {
+            let bars = crate::read::read_json_lines(json)?;
+            write_columns(parquet, &bars.into_iter().collect())?;
+            progress.inc(1);
+        }
+        progress.finish_and_clear();
+    }
+    Ok(dataset
+        .symbols()
+        .iter()
+        .map(|s| columnar_path(root, s))
+        .collect())
+}
+
+/// True when `made` exists and was written after `source` last changed (strictly: with a
+/// coarse clock, a tie is remade rather than trusted).
+fn is_up_to_date(made: &Path, source: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    match (modified(made), modified(source)) {
+        (Ok(made), Ok(source)) => made > source,
+        _ => false,
+    }
+}
 
 /// Writes `columns` to `path` as Parquet, atomically: a reader never sees half a file.
 pub fn write_columns(path: &Path, columns: &Columns) -> Result<(), ColumnarError> {
@@ -220,7 +275,7 @@ pub fn read_columns(path: &Path) -> Result<Columns, ColumnarError> {
             message: format!(
                 "damaged: the Parquet reader failed on it ({}). If lesson 1 wrote it, run that \
                  lesson again to rewrite it",
-                crate::testing::panic_message(panic.as_ref())
+                crate::panic::panic_message(panic.as_ref())
             ),
         })
     })

@@ -204,10 +204,6 @@ pub enum DatasetError {
         command = generator_command(path.parent().unwrap_or(path), &[], "--force"),
     )]
     BadManifest { path: PathBuf, reason: String },
-    #[error("cannot make the columnar files: {0}")]
-    Read(#[from] crate::read::ReadError),
-    #[error("cannot make the columnar files: {0}")]
-    Columnar(#[from] crate::columnar::ColumnarError),
 }
 
 /// An opened dataset: its root folder and manifest.
@@ -291,40 +287,6 @@ impl Dataset {
     /// Every minute CSV file, symbol by symbol, in date order.
     pub fn all_minute_files(&self) -> Vec<PathBuf> {
         self.files_under("minute/")
-    }
-
-    /// `columnar/{SYM}.parquet` for every symbol: the bars of `json/{SYM}.json` as columns,
-    /// what lessons 2 and later read (see [`crate::columnar`]).
-    ///
-    /// A file that is missing, or older than its JSON source, is made first by given code (a
-    /// plain sequential conversion), so no lesson ever depends on another lesson's answers or
-    /// output: lesson 1's programs write their own files elsewhere.
-    pub fn columnar(&self) -> Result<Vec<PathBuf>, DatasetError> {
-        let dir = self.root.join(COLUMNAR_DIR);
-        let jobs: Vec<(PathBuf, PathBuf)> = self
-            .symbols()
-            .iter()
-            .map(|s| (json_path(&self.root, s), columnar_path(&self.root, s)))
-            .filter(|(json, parquet)| !is_up_to_date(parquet, json))
-            .collect();
-        if !jobs.is_empty() {
-            fs::create_dir_all(&dir).map_err(|error| crate::columnar::ColumnarError::Io {
-                path: dir.clone(),
-                error,
-            })?;
-            let progress = crate::progress::items(jobs.len() as u64, "columnar");
-            for (json, parquet) in &jobs {
-                let bars = crate::read::read_json_lines(json)?;
-                crate::columnar::write_columns(parquet, &bars.into_iter().collect())?;
-                progress.inc(1);
-            }
-            progress.finish_and_clear();
-        }
-        Ok(self
-            .symbols()
-            .iter()
-            .map(|s| columnar_path(&self.root, s))
-            .collect())
     }
 
     /// Total size in bytes of the files whose relative path starts with `prefix`.
@@ -423,22 +385,12 @@ pub fn repair_hint(path: &Path) -> String {
     }
 }
 
-/// The folder under the dataset root that [`Dataset::columnar`] fills.
+/// The folder under the dataset root that [`crate::columnar::ensure`] fills.
 pub const COLUMNAR_DIR: &str = "columnar";
 
 /// Where the columnar file of `symbol` lives under `root`.
 pub fn columnar_path(root: &Path, symbol: &str) -> PathBuf {
     root.join(COLUMNAR_DIR).join(format!("{symbol}.parquet"))
-}
-
-/// True when `made` exists and was written after `source` last changed (strictly: with a
-/// coarse clock, a tie is remade rather than trusted).
-fn is_up_to_date(made: &Path, source: &Path) -> bool {
-    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified());
-    match (modified(made), modified(source)) {
-        (Ok(made), Ok(source)) => made > source,
-        _ => false,
-    }
 }
 
 /// Where the JSON Lines file of `symbol` lives under `root`.

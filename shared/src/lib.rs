@@ -19,6 +19,7 @@ pub mod chart;
 pub mod columnar;
 pub mod dataset;
 pub mod machine;
+pub mod panic;
 pub mod progress;
 pub mod read;
 pub mod report;

@@ -99,7 +99,7 @@ impl From<Record> for Bar {
 }
 
 /// Reads a JSON Lines file of bars (one JSON object per line). Crate-private: lessons get
-/// these files' contents through [`crate::Dataset::columnar`], and lesson 1 parses them itself.
+/// these files' contents through [`crate::columnar::ensure`], and lesson 1 parses them itself.
 pub(crate) fn read_json_lines(path: &Path) -> Result<Vec<Bar>, ReadError> {
     parse_json_lines(path, &read_bytes(path)?)
 }

@@ -452,7 +452,7 @@ impl<T> Comparison<T> {
         let (timing, output) = match outcome {
             Ok(timed) => timed,
             Err(message) => {
-                let status = if crate::testing::is_todo(&message) {
+                let status = if crate::panic::is_todo(&message) {
                     "not done yet"
                 } else {
                     self.problems.push(format!("{name}: panicked: {message}"));
@@ -620,7 +620,7 @@ impl<T> Comparison<T> {
 /// The line a program prints when it runs the reference's answer in place of exercise
 /// `exercise`, whose probe panicked with `message` (a `todo!`, or a real panic).
 pub fn reference_note(exercise: &str, message: &str) -> String {
-    let why = if crate::testing::is_todo(message) {
+    let why = if crate::panic::is_todo(message) {
         "is not done yet".to_string()
     } else {
         format!("panicked ({message})")
@@ -643,8 +643,8 @@ pub fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let message = crate::testing::panic_message(info.payload());
-            if QUIET.load(Ordering::SeqCst) == 0 || !crate::testing::is_todo(message) {
+            let message = crate::panic::panic_message(info.payload());
+            if QUIET.load(Ordering::SeqCst) == 0 || !crate::panic::is_todo(message) {
                 previous(info);
             }
         }));
@@ -652,7 +652,7 @@ pub fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     QUIET.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
     QUIET.fetch_sub(1, Ordering::SeqCst);
-    result.map_err(|payload| crate::testing::panic_message(payload.as_ref()).to_string())
+    result.map_err(|payload| crate::panic::panic_message(payload.as_ref()).to_string())
 }
 
 #[cfg(test)]

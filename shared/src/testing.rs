@@ -5,7 +5,6 @@
 //! Tests use this module (and `report` and `columnar` use [`panic_message`]). It is here,
 //! not in each lesson, so that every lesson's tests speak the same way.
 
-use std::any::Any;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, mpsc};
@@ -16,19 +15,7 @@ use std::time::Duration;
 /// data, so a correct answer takes milliseconds even in a debug build on a busy machine.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
-/// The text of a panic payload: what `panic!`, `assert!` or `todo!` was given.
-pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("(a panic without a message)")
-}
-
-/// True for the panic of an untouched `todo!()`.
-pub fn is_todo(message: &str) -> bool {
-    message.starts_with("not yet implemented")
-}
+pub use crate::panic::{is_todo, panic_message};
 
 /// Runs `work` (a call into exercise `id`, e.g. `"1.2"`) on a fresh thread and returns its
 /// result, or fails the test with a message that a learner can act on:

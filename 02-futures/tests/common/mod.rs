@@ -13,7 +13,7 @@ use lesson_02_futures::correlate::Closes;
 pub fn tiny_closes() -> Closes {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let dataset = data::make(dir.path(), data::Size::Tiny).expect("tiny dataset");
-    let paths = dataset.columnar().expect("columnar files");
+    let paths = shared::columnar::ensure(&dataset).expect("columnar files");
     Closes::load(&paths).expect("the tiny dataset's series")
 }
 
