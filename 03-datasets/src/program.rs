@@ -68,10 +68,7 @@ pub fn main<A: Answers>() -> ExitCode {
     }
 }
 
-/// The fast windows of the grid, in bars of 2 minutes: 4 minutes to 8 hours.
-pub const FASTS: (usize, usize) = (2, 240);
-/// The slow windows: 20 minutes to 20 trading days.
-pub const SLOWS: (usize, usize) = (10, 2400);
+pub use crate::strategy::{FASTS, SLOWS};
 
 /// What the program's parts share.
 struct Setup<'a> {

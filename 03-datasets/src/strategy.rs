@@ -25,6 +25,11 @@ use crate::frame::year;
 /// The cost of switching between stock and cash, as a fraction of the position: 0.01%.
 pub const SWITCH_COST: f64 = 1e-4;
 
+/// The fast windows of the grid, in bars of 2 minutes: 4 minutes to 8 hours.
+pub const FASTS: (usize, usize) = (2, 240);
+/// The slow windows: 20 minutes to 20 trading days.
+pub const SLOWS: (usize, usize) = (10, 2400);
+
 /// One parameter set: the two moving-average windows, in bars (2 minutes each).
 // Serde: lesson 6 sends windows and their scores between processes.
 #[derive(

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use lesson_03_datasets::program::{FASTS, SLOWS};
+use lesson_03_datasets::strategy::{FASTS, SLOWS};
 use lesson_03_datasets::strategy::{Scored, Search, Window, closes_by_year, grid, log_spaced};
 use shared::Bar;
 use shared::dataset::Dataset;
