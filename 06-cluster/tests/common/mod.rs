@@ -288,3 +288,50 @@ pub fn answer_of<T>(id: &str, result: Result<Option<T>, JobError>) -> Option<T> 
         Err(error) => panic!("exercise {id}: the job failed: {error}"),
     }
 }
+
+/// Lesson 3's search as two plain loops, the definition the cluster's search must match bit
+/// for bit: each candidate's scores in year order and their mean (summed in year order),
+/// then for each held-out year the first candidate with the highest mean over the others.
+pub fn naive_search(
+    candidates: &[lesson_03_datasets::strategy::Window],
+    years: usize,
+    score: impl Fn(lesson_03_datasets::strategy::Window, usize) -> f64,
+) -> lesson_03_datasets::strategy::Search {
+    use lesson_03_datasets::strategy::{Fold, Scored, Search};
+    let mut found = Search::default();
+    for &window in candidates {
+        let per_year: Vec<f64> = (0..years).map(|y| score(window, y)).collect();
+        let mut sum = 0.0;
+        for s in &per_year {
+            sum += s;
+        }
+        let mean = sum / years as f64;
+        found.scored.push(Scored {
+            window,
+            per_year,
+            mean,
+        });
+    }
+    for held_out in (0..years).filter(|_| years >= 2) {
+        let mut best: Option<Fold> = None;
+        for s in &found.scored {
+            let mut sum = 0.0;
+            for (y, v) in s.per_year.iter().enumerate() {
+                if y != held_out {
+                    sum += v;
+                }
+            }
+            let train = sum / (years - 1) as f64;
+            if best.is_none_or(|b| train > b.train) {
+                best = Some(Fold {
+                    held_out,
+                    chosen: s.window,
+                    train,
+                    validation: s.per_year[held_out],
+                });
+            }
+        }
+        found.folds.extend(best);
+    }
+    found
+}
