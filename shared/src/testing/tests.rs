@@ -140,7 +140,8 @@ fn a_panic_in_a_scoped_thread_is_reported_with_its_own_words() {
         })
     });
     assert!(
-        message.starts_with("exercise 1.2 panicked: item 3 is bad (at shared/src/testing/tests.rs:"),
+        message
+            .starts_with("exercise 1.2 panicked: item 3 is bad (at shared/src/testing/tests.rs:"),
         "not std's \"a scoped thread panicked\": {message}"
     );
 }
@@ -167,7 +168,8 @@ fn a_panic_on_a_worker_thread_keeps_its_message() {
     });
     // Printed once, here, with where it happened (the worker printed nothing).
     assert!(
-        message.starts_with("exercise 1.2 panicked: item 7 is bad (at shared/src/testing/tests.rs:")
+        message
+            .starts_with("exercise 1.2 panicked: item 7 is bad (at shared/src/testing/tests.rs:")
             && message.ends_with(", on a thread of the answer) (see book section 1.2)"),
         "{message}"
     );
@@ -196,8 +198,9 @@ fn a_deadlock_names_the_panic_that_may_have_caused_it() {
     });
     assert!(
         message.starts_with("exercise 1.2 did not finish in 100ms — a deadlock?")
-            && message
-                .contains("Meanwhile a thread of the answer panicked at shared/src/testing/tests.rs:")
+            && message.contains(
+                "Meanwhile a thread of the answer panicked at shared/src/testing/tests.rs:"
+            )
             && message.contains(": item 4 is bad"),
         "{message}"
     );
