@@ -3,135 +3,21 @@
 //! struct, one event at a time; [`crate::scheduler`] is the plumbing around it (the way
 //! mini-redis separates its `Db` from its connections).
 
+mod config;
+mod entries;
+mod snapshot;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
     self, ClientId, Finished, Job, Key, NewTask, RunTime, TaskError, TaskId, ToWorker, WorkerId,
-    WorkerInfo,
 };
 
-/// How the scheduler behaves.
-#[derive(Debug, Clone, Copy)]
-pub struct Config {
-    /// How often workers send a heartbeat.
-    pub heartbeat: Duration,
-    /// A worker silent this long is lost (its connection is closed and its tasks run
-    /// elsewhere); a connection that has not said hello by then is closed.
-    pub timeout: Duration,
-    /// Tasks in flight per worker thread: enough to hide a network round trip behind work
-    /// already queued on the worker. Lower it for long tasks, so that the last ones are not
-    /// all queued behind one worker (dask calls this worker saturation).
-    pub depth: u32,
-    /// The most unfinished tasks the scheduler holds, from all clients together; a task
-    /// submitted beyond it fails at once with [`TaskError::Overloaded`]. Every frame is
-    /// bounded, and so is the sum of them.
-    pub max_tasks: usize,
-    /// Print a line on stderr when a worker joins or leaves (`scheduler-05` does).
-    pub log: bool,
-}
-
-/// The most task threads a worker may announce: a bound on its window.
-pub const MAX_THREADS: u32 = 1024;
-
-/// The most connections the scheduler serves at once.
-pub const MAX_CONNECTIONS: usize = 1024;
-
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            heartbeat: Duration::from_secs(1),
-            timeout: Duration::from_secs(10),
-            depth: 64,
-            max_tasks: 1_000_000,
-            log: false,
-        }
-    }
-}
-
-/// A task the scheduler knows and that has not finished.
-#[derive(Debug, Clone)]
-pub struct TaskEntry {
-    pub client: ClientId,
-    pub name: String,
-    pub args: Vec<u8>,
-    pub needs: Option<Key>,
-    pub pin: Option<WorkerId>,
-    /// The worker running it, `None` while it waits in [`State::ready`].
-    pub assigned: Option<WorkerId>,
-    /// When the worker says it ran, start and end (for the task stream, when recording).
-    pub ran: Option<(Instant, Instant)>,
-}
-
-/// A bar of a dashboard's task stream: one task run, from start to end as its worker
-/// reported them (a task under [`SHORT_RUN`], which workers do not report, is an instant at
-/// its result), or several short runs in a row, merged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ran {
-    pub worker: WorkerId,
-    pub name: String,
-    pub started: Instant,
-    pub ended: Instant,
-}
-
-/// Runs shorter than this are not reported by workers, and are merged into one bar when
-/// they follow each other this closely: at a dashboard's resolution (10 s on 800 pixels)
-/// thousands of tiny tasks are one bar, and sending each would cost the scheduler more
-/// than running it.
-pub const SHORT_RUN: Duration = Duration::from_millis(1);
-
-impl Ran {
-    /// Takes `next` into this bar if it is a short run of the same task on the same worker,
-    /// starting within [`SHORT_RUN`] of this bar's end.
-    pub fn absorb(&mut self, next: &Ran) -> bool {
-        let short = |run: &Ran| run.ended.duration_since(run.started) < SHORT_RUN;
-        let joins = self.worker == next.worker
-            && short(next)
-            && next.started >= self.started
-            && next.started <= self.ended + SHORT_RUN
-            && self.name == next.name;
-        if joins {
-            self.ended = self.ended.max(next.ended);
-        }
-        joins
-    }
-}
-
-/// A client's batch so far: tasks submitted and results delivered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub submitted: u64,
-    pub finished: u64,
-}
-
-/// A worker the scheduler knows.
-#[derive(Debug, Clone)]
-pub struct WorkerEntry {
-    pub name: String,
-    pub threads: u32,
-    /// The tasks it has been given and has not answered.
-    pub running: BTreeSet<TaskId>,
-    /// The scattered data it holds.
-    pub holds: HashSet<Key>,
-    /// Tasks it has finished.
-    pub done: u64,
-    /// When it last sent anything (a heartbeat or results): the dashboard shows it.
-    pub last_heard: Instant,
-}
-
-/// Counts of what happened, for tables, tests and the dashboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counters {
-    pub submitted: u64,
-    pub finished: u64,
-    /// Tasks given again to another worker after theirs was lost.
-    pub rerun: u64,
-    pub workers_lost: u64,
-    /// Results that were not delivered: from a worker the task no longer belonged to, or
-    /// for a client that had gone.
-    pub ignored: u64,
-}
+pub use config::{Config, MAX_CONNECTIONS, MAX_THREADS};
+pub use entries::{Counters, Progress, Ran, SHORT_RUN, TaskEntry, WorkerEntry};
+pub use snapshot::{Snapshot, WorkerSnapshot};
 
 /// The scheduler's state. See the module's documentation.
 #[derive(Debug)]
@@ -481,39 +367,6 @@ impl State {
             to_clients: std::mem::take(&mut self.to_clients),
         }
     }
-
-    /// The workers, for a client's [`FromClient::Workers`].
-    pub fn worker_infos(&self) -> Vec<WorkerInfo> {
-        self.workers
-            .iter()
-            .map(|(id, worker)| WorkerInfo {
-                id: *id,
-                name: worker.name.clone(),
-                threads: worker.threads,
-            })
-            .collect()
-    }
-
-    /// A summary for tests, tables and the dashboard.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            workers: self
-                .workers
-                .iter()
-                .map(|(id, worker)| WorkerSnapshot {
-                    id: *id,
-                    name: worker.name.clone(),
-                    running: worker.running.len(),
-                    done: worker.done,
-                    holds: worker.holds.len(),
-                    last_heard: worker.last_heard,
-                })
-                .collect(),
-            ready: self.ready.len(),
-            counters: self.counters,
-            clients: self.clients.clone(),
-        }
-    }
 }
 
 /// What [`State`] wants sent.
@@ -521,24 +374,4 @@ impl State {
 pub struct Outbox {
     pub to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
     pub to_clients: BTreeMap<ClientId, Vec<Finished>>,
-}
-
-/// The scheduler at one moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub workers: Vec<WorkerSnapshot>,
-    pub ready: usize,
-    pub counters: Counters,
-    /// Each connected client's batch progress.
-    pub clients: BTreeMap<ClientId, Progress>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkerSnapshot {
-    pub id: WorkerId,
-    pub name: String,
-    pub running: usize,
-    pub done: u64,
-    pub holds: usize,
-    pub last_heard: Instant,
 }

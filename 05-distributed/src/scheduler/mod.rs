@@ -1,0 +1,186 @@
+//! The scheduler: it takes tasks from clients, hands them to workers, and sends the results
+//! back.
+//!
+//! It is built in two layers, the way mini-redis separates its `Db` from its connections:
+//!
+//! - [`State`] is the scheduler's brain, plain data and plain methods: which tasks wait,
+//!   which worker runs what, who holds which data. It does no I/O and knows nothing of
+//!   tokio, so it is tested like any struct, one event at a time.
+//! - [`serve`] is the plumbing: one tokio task per connection reads frames and turns them
+//!   into [`Event`]s; one task, the *actor*, owns the `State`, applies the events in order
+//!   and sends what the state says to send. Only the actor touches the state: no lock, and
+//!   no two events can interleave halfway.
+//!
+//! ```text
+//!  client ──frames──▶ connection task ──Event──┐
+//!  worker ──frames──▶ connection task ──Event──┼─▶ actor (owns State) ──▶ outboxes ──▶ writers
+//!  worker ──frames──▶ connection task ──Event──┘
+//! ```
+//!
+//! Every queue is bounded: the events channel, and each connection's outbox. A peer whose
+//! outbox is full is too slow to keep up and is disconnected rather than let it hold the
+//! whole scheduler back.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::time::timeout;
+
+use crate::answers::Answers;
+use crate::protocol::{
+    self, ClientId, FromClient, FromWorker, Hello, ProtocolError, ToClient, ToWorker, VERSION,
+    Welcome, WorkerId,
+};
+
+mod actor;
+mod peer;
+
+use actor::actor;
+use peer::accept;
+
+/// The largest frame before the handshake is done: a hello is a few dozen bytes, and a
+/// peer that has not said who it is gets no 64 MiB buffer.
+const HELLO_FRAME: usize = 4096;
+
+pub use crate::state::{
+    Config, Counters, MAX_CONNECTIONS, MAX_THREADS, Outbox, Progress, Ran, SHORT_RUN, Snapshot,
+    State, TaskEntry, WorkerEntry, WorkerSnapshot,
+};
+
+/// What the connection tasks tell the actor.
+enum Event {
+    WorkerJoined {
+        id: WorkerId,
+        name: String,
+        threads: u32,
+        outbox: mpsc::Sender<Vec<ToWorker>>,
+        close: oneshot::Sender<()>,
+    },
+    FromWorker(WorkerId, FromWorker),
+    WorkerLeft(WorkerId),
+    ClientJoined {
+        id: ClientId,
+        outbox: mpsc::Sender<ToClient>,
+        close: oneshot::Sender<()>,
+    },
+    FromClient(ClientId, FromClient),
+    ClientLeft(ClientId),
+    Snapshot(oneshot::Sender<Snapshot>),
+}
+
+/// A peer's outbox, and the sender whose drop closes its connection.
+type PeerOutbox<T> = (mpsc::Sender<T>, oneshot::Sender<()>);
+
+/// Events waiting for the actor, at most.
+const EVENTS: usize = 1024;
+/// Messages waiting for one connection's writer, at most.
+const OUTBOX: usize = 1024;
+/// Events the actor applies before it assigns tasks and sends: batching again.
+const EVENTS_PER_ROUND: usize = 256;
+
+/// A running scheduler, for the code that started it.
+#[derive(Clone)]
+pub struct Handle {
+    addr: SocketAddr,
+    events: mpsc::Sender<Event>,
+    workers: watch::Receiver<usize>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl Handle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The scheduler's state now; `None` if it has stopped.
+    pub async fn snapshot(&self) -> Option<Snapshot> {
+        let (tx, rx) = oneshot::channel();
+        self.events.send(Event::Snapshot(tx)).await.ok()?;
+        rx.await.ok()
+    }
+
+    /// The message of the panic that stopped the scheduler, if one did. An answer that
+    /// panics in the actor (exercise 5.3) stops the scheduler: every connection closes, and
+    /// this says why.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Waits until exactly `n` workers are connected (as many joined as left). Returns
+    /// `false` if the scheduler stopped first.
+    pub async fn wait_for_workers(&self, n: usize) -> bool {
+        let mut workers = self.workers.clone();
+        workers.wait_for(|&count| count == n).await.is_ok()
+    }
+}
+
+/// Where the actor sends every task run, for a dashboard: a bounded channel that the
+/// actor never waits on. When it is full (the dashboard is slow, or nobody reads), the run
+/// is dropped and counted in `dropped`.
+pub struct Feed {
+    pub runs: mpsc::Sender<Ran>,
+    pub dropped: Arc<AtomicU64>,
+}
+
+impl Feed {
+    /// A feed holding at most `capacity` runs, and its receiving end.
+    pub fn new(capacity: usize) -> (Feed, mpsc::Receiver<Ran>) {
+        let (runs, rx) = mpsc::channel(capacity.max(1));
+        let feed = Feed {
+            runs,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        (feed, rx)
+    }
+
+    /// Sends what `state` ran since the last call, dropping what does not fit.
+    fn send_from(&self, state: &mut State) {
+        for ran in state.take_ran() {
+            if self.runs.try_send(ran).is_err() {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Starts a scheduler on `listener` with answers `A` (exercise 5.3 runs in its actor) and
+/// returns a handle to it. It runs on the current tokio runtime until the runtime stops.
+pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Handle> {
+    serve_with::<A>(listener, config, None)
+}
+
+/// [`serve`], sending every task run to `feed` (see [`Feed`]).
+pub fn serve_with<A: Answers>(
+    listener: TcpListener,
+    config: Config,
+    feed: Option<Feed>,
+) -> io::Result<Handle> {
+    let addr = listener.local_addr()?;
+    let (events_tx, events_rx) = mpsc::channel(EVENTS);
+    let (workers_tx, workers_rx) = watch::channel(0);
+    let failure = Arc::new(Mutex::new(None));
+    // Workers say when their tasks ran only if someone looks.
+    let run_times = feed.is_some();
+    tokio::spawn(actor::<A>(
+        events_rx,
+        config,
+        workers_tx,
+        Arc::clone(&failure),
+        feed,
+    ));
+    tokio::spawn(accept(listener, events_tx.clone(), config, run_times));
+    Ok(Handle {
+        addr,
+        events: events_tx,
+        workers: workers_rx,
+        failure,
+    })
+}

@@ -1,0 +1,208 @@
+//! One connection: the handshake, then a task that turns frames into [`Event`]s, and the
+//! writers that send what the actor queued.
+
+use std::sync::atomic::AtomicU32;
+use std::time::Duration;
+
+use super::*;
+
+/// Accepts connections, one task each. Peers are numbered here: clients and workers each
+/// from 1.
+pub(super) async fn accept(
+    listener: TcpListener,
+    events: mpsc::Sender<Event>,
+    config: Config,
+    run_times: bool,
+) {
+    let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        // A connection slot first: past MAX_CONNECTIONS, new peers wait in the kernel's
+        // backlog instead of each costing a task and its buffers.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before we took it: wait a
+            // little (retrying at once would spin) and go on.
+            Err(err) => {
+                eprintln!("scheduler: cannot accept a connection: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let (events, ids) = (events.clone(), Arc::clone(&ids));
+        tokio::spawn(async move {
+            let _slot = slot; // freed when the connection ends
+            let peer = stream.peer_addr().ok();
+            if let Err(err) = connection(stream, events, config, run_times, &ids).await
+                && !matches!(err, ProtocolError::Closed)
+            {
+                let peer = peer.map_or("?".to_string(), |p| p.to_string());
+                eprintln!("scheduler: closed the connection from {peer}: {err}");
+            }
+        });
+    }
+}
+
+/// One connection, from handshake to close. Whatever the peer does wrong ends this
+/// function with an error, which closes this connection and no other.
+async fn connection(
+    stream: TcpStream,
+    events: mpsc::Sender<Event>,
+    config: Config,
+    run_times: bool,
+    ids: &(AtomicU32, AtomicU32),
+) -> Result<(), ProtocolError> {
+    let (mut reader, mut writer) = protocol::split(stream)?;
+    reader.set_max_frame(HELLO_FRAME);
+    let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
+        Ok(hello) => hello?,
+        Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
+    };
+    let version = match &hello {
+        Hello::Client { version } | Hello::Worker { version, .. } => *version,
+    };
+    let reason = match &hello {
+        _ if version != VERSION => Some(format!(
+            "this scheduler speaks protocol version {VERSION}, the peer {version}: \
+             build both from the same source"
+        )),
+        Hello::Worker { threads, .. } if !(1..=MAX_THREADS).contains(threads) => Some(format!(
+            "a worker runs 1 to {MAX_THREADS} task threads, not {threads}"
+        )),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        writer
+            .send(&Welcome::Refused {
+                reason: reason.clone(),
+            })
+            .await?;
+        return Err(ProtocolError::Handshake(reason));
+    }
+    reader.set_max_frame(protocol::MAX_FRAME);
+    let welcome = |id| {
+        Welcome::Accepted(protocol::Accepted {
+            id,
+            heartbeat_ms: config.heartbeat.as_millis() as u64,
+            window: config.depth.max(1),
+            run_times,
+        })
+    };
+    // Dropped by the actor to close this connection at once, whatever is still queued.
+    let (close, mut closed) = oneshot::channel::<()>();
+    let dropped = || ProtocolError::Dropped("disconnected by the scheduler".into());
+    match hello {
+        Hello::Worker { name, threads, .. } => {
+            let id = WorkerId(ids.0.fetch_add(1, Ordering::Relaxed));
+            writer.send(&welcome(id.0)).await?;
+            let (outbox, rx) = mpsc::channel(OUTBOX);
+            let joined = Event::WorkerJoined {
+                id,
+                name,
+                threads,
+                outbox,
+                close,
+            };
+            if events.send(joined).await.is_err() {
+                return Ok(()); // the scheduler is stopping
+            }
+            // A silent worker is a lost worker: every read waits at most `timeout`.
+            let read = async {
+                loop {
+                    let message = match timeout(config.timeout, reader.recv()).await {
+                        Err(_) => {
+                            return Err(ProtocolError::Dropped(format!(
+                                "worker {} sent nothing for {:?}",
+                                id.0, config.timeout
+                            )));
+                        }
+                        Ok(message) => message?,
+                    };
+                    let Some(message) = message else {
+                        return Ok(());
+                    };
+                    if events.send(Event::FromWorker(id, message)).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            };
+            let outcome = tokio::select! {
+                outcome = read => outcome,
+                outcome = write_batches(&mut writer, rx) => outcome,
+                _ = &mut closed => Err(dropped()),
+            };
+            let _ = events.send(Event::WorkerLeft(id)).await;
+            outcome
+        }
+        Hello::Client { .. } => {
+            let id = ClientId(ids.1.fetch_add(1, Ordering::Relaxed));
+            writer.send(&welcome(id.0)).await?;
+            let (outbox, rx) = mpsc::channel(OUTBOX);
+            if events
+                .send(Event::ClientJoined { id, outbox, close })
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+            // Clients may sit idle between batches: no timeout; TCP tells us when they go.
+            let read = async {
+                while let Some(message) = reader.recv().await? {
+                    if events.send(Event::FromClient(id, message)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            };
+            let outcome = tokio::select! {
+                outcome = read => outcome,
+                outcome = write_each(&mut writer, rx) => outcome,
+                _ = &mut closed => Err(dropped()),
+            };
+            let _ = events.send(Event::ClientLeft(id)).await;
+            outcome
+        }
+    }
+}
+
+/// Writes what the actor sends to a worker, many messages per flush. Ends when the actor
+/// drops the sender, which closes the connection.
+async fn write_batches(
+    writer: &mut protocol::Writer,
+    mut rx: mpsc::Receiver<Vec<ToWorker>>,
+) -> Result<(), ProtocolError> {
+    while let Some(messages) = rx.recv().await {
+        for message in &messages {
+            writer.feed(message).await?;
+        }
+        while let Ok(more) = rx.try_recv() {
+            for message in &more {
+                writer.feed(message).await?;
+            }
+        }
+        writer.flush().await?;
+    }
+    Err(ProtocolError::Dropped(
+        "disconnected by the scheduler".into(),
+    ))
+}
+
+/// Writes what the actor sends to a client, many messages per flush.
+async fn write_each(
+    writer: &mut protocol::Writer,
+    mut rx: mpsc::Receiver<ToClient>,
+) -> Result<(), ProtocolError> {
+    while let Some(message) = rx.recv().await {
+        writer.feed(&message).await?;
+        while let Ok(more) = rx.try_recv() {
+            writer.feed(&more).await?;
+        }
+        writer.flush().await?;
+    }
+    Err(ProtocolError::Dropped(
+        "disconnected by the scheduler".into(),
+    ))
+}
