@@ -6,12 +6,14 @@
 //! results until a file changes.
 
 mod cache;
+mod commands;
 mod focus;
 mod hints;
 mod lessons;
 mod mutants;
 mod reset;
 mod run;
+mod verify;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -19,7 +21,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::cache::Cache;
@@ -142,23 +144,23 @@ fn main() -> ExitCode {
             }
         },
         Command::Next { target } => next(&root, target),
-        Command::Hint { id, level, all } => hint(&root, id, level, all),
+        Command::Hint { id, level, all } => commands::hint(&root, id, level, all),
         Command::Watch { target, max_runs } => watch::watch(&root, target, max_runs),
-        Command::Reset { id, yes } => reset(&root, id, yes),
+        Command::Reset { id, yes } => commands::reset(&root, id, yes),
         Command::Verify {
             hints: true,
             max_leaks,
             lessons,
             ..
-        } => verify_hints(&root, max_leaks, &lessons),
+        } => verify::verify_hints(&root, max_leaks, &lessons),
         Command::Verify {
             mutants: true,
             runs,
             exercises,
             lessons,
             ..
-        } => verify_mutants(&root, runs, &exercises, &lessons),
-        Command::Verify { stubs, lessons, .. } => verify(&root, stubs, &lessons),
+        } => verify::verify_mutants(&root, runs, &exercises, &lessons),
+        Command::Verify { stubs, lessons, .. } => verify::verify(&root, stubs, &lessons),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -287,7 +289,7 @@ pub fn lesson_numbered(lessons: &[Lesson], number: u32) -> anyhow::Result<&Lesso
 }
 
 /// The lesson of exercise `id`, or an error that lists the exercises.
-fn lesson_of(lessons: &[Lesson], id: Id) -> anyhow::Result<&Lesson> {
+pub fn lesson_of(lessons: &[Lesson], id: Id) -> anyhow::Result<&Lesson> {
     lessons
         .iter()
         .find(|l| l.exercises.contains(&id))
@@ -474,309 +476,4 @@ pub fn describe(root: &Path, lesson: &Lesson, id: Id, state: &State) -> String {
     out += &format!("Test:  {}\n", lesson.test_command(id));
     out += &format!("Hints: cargo course hint {id}\n");
     out
-}
-
-fn hint(root: &Path, id: Id, level: usize, all: bool) -> anyhow::Result<bool> {
-    let lessons = lessons::discover(root)?;
-    let lesson = lesson_of(&lessons, id)?;
-    focus::remember(root, id.0);
-    let file = lessons::hints_file(lesson, id);
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("exercise {id} has no hints file ({})", file.display()))?;
-    let levels = hints::levels(&text);
-    let count = levels.len();
-    if all || count == 1 {
-        println!("Hints for exercise {id} (also in book section {id}):\n");
-        println!("{}", levels.join("\n\n"));
-        return Ok(true);
-    }
-    let Some(text) = level.checked_sub(1).and_then(|i| levels.get(i)) else {
-        bail!("exercise {id} has hints 1 to {count}; try `cargo course hint {id} 1`");
-    };
-    println!("Hint {level} of {count} for exercise {id} (book section {id} folds them all):\n");
-    println!("{text}");
-    let style = Style::stdout();
-    match level < count {
-        true => println!(
-            "\n{}",
-            style.dim(&format!(
-                "Still stuck? The next hint: `cargo course hint {id} {}`",
-                level + 1
-            ))
-        ),
-        false => println!(
-            "\n{}",
-            style.dim("That was the last hint: the decisive lines are yours to write.")
-        ),
-    }
-    Ok(true)
-}
-
-/// `verify --hints`: what the hints hand over. A first level holds no code at all; across
-/// the course, at most `max` spans of code of [`hints::LONG`]+ characters appear verbatim
-/// (whitespace ignored) in a lesson's `solution.rs`.
-fn verify_hints(root: &Path, max: usize, only: &[String]) -> anyhow::Result<bool> {
-    let lessons = lessons_named(root, only)?;
-    let mut ok = true;
-    let mut leaks = 0;
-    let mut unfolded = Vec::new();
-    for lesson in &lessons {
-        let solution =
-            std::fs::read_to_string(lesson.dir.join("src").join("solution.rs")).unwrap_or_default();
-        for &id in &lesson.exercises {
-            let file = lessons::hints_file(lesson, id);
-            let shown = file
-                .strip_prefix(root)
-                .unwrap_or(&file)
-                .display()
-                .to_string();
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                println!("check-hints: {shown} is missing");
-                ok = false;
-                continue;
-            };
-            if !hints::has_levels(&text) {
-                unfolded.push(id.to_string());
-            }
-            for (i, level) in hints::levels(&text).iter().enumerate() {
-                if i == 0 && hints::has_levels(&text) && !hints::code_spans(level).is_empty() {
-                    println!(
-                        "check-hints: {shown}: its first level holds code; it should be an idea in words"
-                    );
-                    ok = false;
-                }
-                for span in hints::leaks(level, &solution) {
-                    println!(
-                        "check-hints: {shown}, level {}: `{}` is in solution.rs",
-                        i + 1,
-                        span.trim()
-                    );
-                    leaks += 1;
-                }
-            }
-        }
-    }
-    if !unfolded.is_empty() {
-        println!(
-            "check-hints: not in levels (<!-- ANCHOR: level1 --> …): {}",
-            unfolded.join(", ")
-        );
-        ok = false;
-    }
-    println!(
-        "check-hints: {leaks} span{} of code of {}+ characters in the hints appear verbatim in a solution.rs (at most {max} allowed).",
-        if leaks == 1 { "" } else { "s" },
-        hints::LONG
-    );
-    Ok(ok && leaks <= max)
-}
-
-fn reset(root: &Path, id: Id, yes: bool) -> anyhow::Result<bool> {
-    let lessons = lessons::discover(root)?;
-    let lesson = lesson_of(&lessons, id)?;
-    focus::remember(root, id.0);
-    let file = lesson.exercise_file();
-    let shown = file
-        .strip_prefix(root)
-        .unwrap_or(&file)
-        .display()
-        .to_string();
-    let (file_text, discarded) = match reset::plan(root, lesson, id)? {
-        reset::Reset::AlreadyTheStub => {
-            println!("Exercise {id} in {shown} is already the stub: nothing to reset.");
-            return Ok(true);
-        }
-        reset::Reset::Replace {
-            file_text,
-            discarded,
-        } => (file_text, discarded),
-    };
-    if !yes {
-        let lines = discarded.lines().count();
-        if !std::io::stdin().is_terminal() {
-            bail!(
-                "resetting exercise {id} throws away your {lines}-line answer in {shown}; \
-                 run `cargo course reset {id} --yes` to do it without asking"
-            );
-        }
-        print!(
-            "Throw away your {lines}-line answer to {id} in {shown} and put the stub back? [y/N] "
-        );
-        std::io::Write::flush(&mut std::io::stdout())?;
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("Nothing changed.");
-            return Ok(true);
-        }
-    }
-    let tmp = file.with_extension("rs.tmp");
-    std::fs::write(&tmp, &file_text)
-        .and_then(|()| std::fs::rename(&tmp, &file))
-        .with_context(|| format!("cannot write {}", file.display()))?;
-    println!(
-        "Exercise {id} is the stub again in {shown}; the rest of the file is as it was.\nNext: `cargo course next {id}`."
-    );
-    Ok(true)
-}
-
-/// The lessons whose folders `only` names (e.g. `01-map`), or every lesson.
-fn lessons_named(root: &Path, only: &[String]) -> anyhow::Result<Vec<Lesson>> {
-    Ok(lessons::discover(root)?
-        .into_iter()
-        .filter(|l| only.is_empty() || only.iter().any(|o| o.trim_end_matches('/') == l.dir_name))
-        .collect())
-}
-
-fn verify(root: &Path, stubs_only: bool, only: &[String]) -> anyhow::Result<bool> {
-    let lessons = lessons_named(root, only)?;
-    if lessons.is_empty() {
-        bail!("no lesson folder named {}", only.join(", "));
-    }
-    let mut ok = true;
-    for lesson in &lessons {
-        if !stubs_only {
-            ok &= verify_solution(root, lesson)?;
-        }
-        ok &= verify_stubs(root, lesson)?;
-    }
-    Ok(ok)
-}
-
-/// Every mutant of the lessons named (or of `exercises`) is caught on each of `runs` runs.
-fn verify_mutants(
-    root: &Path,
-    runs: usize,
-    exercises: &[Id],
-    only: &[String],
-) -> anyhow::Result<bool> {
-    let lessons: Vec<Lesson> = lessons_named(root, only)?
-        .into_iter()
-        .filter(|l| exercises.is_empty() || exercises.iter().any(|id| l.exercises.contains(id)))
-        .collect();
-    if lessons.is_empty() {
-        bail!("no lesson has those exercises or folders");
-    }
-    let runs = runs.max(1);
-    let (mut caught, mut total) = (0, 0);
-    for lesson in &lessons {
-        let outcomes = mutants::verify(root, lesson, exercises, runs)?;
-        if outcomes.is_empty() {
-            println!(
-                "mutants: {}: none in {}/mutants",
-                lesson.package, lesson.dir_name
-            );
-        }
-        for (name, outcome) in &outcomes {
-            total += 1;
-            let every_time = outcome.caught == outcome.runs;
-            caught += usize::from(every_time);
-            println!(
-                "mutants: {}: {name}: caught in {} of {} runs{}",
-                lesson.package,
-                outcome.caught,
-                outcome.runs,
-                if every_time { "" } else { "  <- ESCAPES" }
-            );
-            if !outcome.failed.is_empty() {
-                println!("    failed: {}", outcome.failed.join(", "));
-            }
-            if let Some(said) = &outcome.said {
-                let said: String = said.split_whitespace().collect::<Vec<_>>().join(" ");
-                let cut: String = said.chars().take(300).collect();
-                let more = if cut.len() < said.len() { "…" } else { "" };
-                println!("    it says: {cut}{more}");
-            }
-            for problem in outcome.escaped.iter().take(3) {
-                println!("    {problem}");
-            }
-        }
-    }
-    println!("mutants: {caught} of {total} caught on every run.");
-    Ok(caught == total)
-}
-
-/// `cargo test -p LESSON --features solution`: every test of the lesson passes.
-fn verify_solution(root: &Path, lesson: &Lesson) -> anyhow::Result<bool> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "test",
-            "-q",
-            "-p",
-            &lesson.package,
-            "--features",
-            "solution",
-        ])
-        .status()
-        .context("cannot run cargo")?;
-    match status.success() {
-        true => println!(
-            "verify: {}: the reference passes every test.",
-            lesson.package
-        ),
-        false => println!(
-            "verify: {}: the reference FAILS tests (above).",
-            lesson.package
-        ),
-    }
-    Ok(status.success())
-}
-
-/// Every test in `tests/exN_M.rs` fails on the untouched stubs, is named `exN_M_…`, and
-/// says "exercise N.M is not done yet": a test that passes on a `todo!()` checks nothing.
-fn verify_stubs(root: &Path, lesson: &Lesson) -> anyhow::Result<bool> {
-    if lesson.exercises.is_empty() {
-        println!("check-stubs: {}: no tests/exN_M.rs files.", lesson.package);
-        return Ok(false);
-    }
-    let results = run::run_exercises(root, lesson, &lesson.exercises, false, &|_| {})?;
-    let mut problems = Vec::new();
-    let mut failed = 0;
-    for (id, (state, tests)) in &results {
-        if let State::DoesNotCompile(error) = state {
-            problems.push(format!("the untouched stubs do not compile:\n{error}"));
-            break;
-        }
-        let prefix = format!("{}_", id.test());
-        for test in tests {
-            if test.passed {
-                problems.push(format!(
-                    "{} PASSES on the untouched stubs, so it checks nothing",
-                    test.name
-                ));
-            } else {
-                failed += 1;
-            }
-            if !test.name.starts_with(&prefix) {
-                problems.push(format!(
-                    "{} is in tests/{}.rs but not named {prefix}…",
-                    test.name,
-                    id.test()
-                ));
-            }
-        }
-        if tests.iter().all(|t| t.passed) {
-            problems.push(format!(
-                "tests/{}.rs has no test failing on the stubs",
-                id.test()
-            ));
-        } else if *state != State::NotStarted {
-            problems.push(format!(
-                "no failure of tests/{}.rs says \"exercise {id} is not done yet\" (run it through shared::testing::within)",
-                id.test()
-            ));
-        }
-    }
-    for problem in &problems {
-        println!("check-stubs: {}: {problem}", lesson.package);
-    }
-    if problems.is_empty() {
-        println!(
-            "check-stubs: {}: all {failed} exercise tests fail on the stubs, as they should.",
-            lesson.package
-        );
-    }
-    Ok(problems.is_empty())
 }
