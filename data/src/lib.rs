@@ -20,6 +20,7 @@
 //! [`model`]; the presets, symbols and calendar in [`spec`]; writing, repairing and checking in
 //! [`generate`](mod@generate).
 
+pub mod check;
 pub mod format;
 pub mod generate;
 pub mod model;
@@ -27,9 +28,8 @@ pub mod spec;
 
 use std::path::Path;
 
-pub use generate::{
-    CheckReport, GenerateError, Options, Plan, Problem, SpecError, Summary, check, generate,
-};
+pub use check::{CheckReport, Problem, check};
+pub use generate::{GenerateError, Options, Plan, SpecError, Summary, generate};
 pub use shared::dataset::Dataset;
 pub use spec::{SYMBOLS, Sector, Size, Spec};
 
