@@ -30,13 +30,36 @@ pub fn catch_quietly<T>(work: impl FnOnce() -> T) -> Result<T, String> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let message = crate::panic::panic_message(info.payload());
-            if QUIET.load(Ordering::SeqCst) == 0 || !crate::panic::is_todo(message) {
+            let quiet = QUIET.load(Ordering::SeqCst) > 0;
+            if quiet && crate::panic::is_todo(message) {
+                let mut seen = TODO_SEEN.lock().unwrap_or_else(|p| p.into_inner());
+                seen.get_or_insert_with(|| message.to_string());
+            } else if !(quiet && message == SCOPE_PANICKED && todo_seen().is_some()) {
                 previous(info);
             }
         }));
     });
     QUIET.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    let todo = TODO_SEEN.lock().unwrap_or_else(|p| p.into_inner()).take();
     QUIET.fetch_sub(1, Ordering::SeqCst);
-    result.map_err(|payload| crate::panic::panic_message(payload.as_ref()).to_string())
+    result.map_err(|payload| {
+        let message = crate::panic::panic_message(payload.as_ref());
+        // A `todo!` on a scoped thread reaches the caller as std's "a scoped thread
+        // panicked": the `todo!` is what happened.
+        match todo {
+            Some(todo) if message == SCOPE_PANICKED => todo,
+            _ => message.to_string(),
+        }
+    })
+}
+
+/// What std's `thread::scope` panics with when one of its threads panicked.
+const SCOPE_PANICKED: &str = "a scoped thread panicked";
+
+/// The first `todo!` met during the `catch_quietly` in progress.
+static TODO_SEEN: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn todo_seen() -> Option<String> {
+    TODO_SEEN.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }

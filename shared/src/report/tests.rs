@@ -219,3 +219,17 @@ fn time_runs_runs_the_work_each_time() {
     });
     assert_eq!((timing.runs.len(), last), (3, 3));
 }
+
+#[test]
+fn a_todo_on_a_scoped_thread_reads_as_the_todo() {
+    let got = catch_quietly(|| {
+        std::thread::scope(|s| {
+            s.spawn(|| todo!("exercise 4.2: count, min and max"));
+        })
+    });
+    let message = got.expect_err("the scope panics");
+    assert!(
+        crate::panic::is_todo(&message) && message.contains("exercise 4.2"),
+        "not std's words: {message}"
+    );
+}
