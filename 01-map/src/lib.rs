@@ -9,8 +9,8 @@
 //! - [`exercise`] (**yours**): 1.1 a parallel map with rayon, 1.2 the same map by hand with
 //!   scoped threads, 1.3 a typed parser. Checked by `tests/ex1_1.rs` … `tests/ex1_3.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`naps`] and [`granularity`] (given): what a thread pool does, and when `par_iter`
 //!   does not pay.
 //! - `simd` (given, with `--features simd`): the typed parser on sonic-rs, a SIMD JSON

@@ -14,7 +14,7 @@ use shared::report::{
     Comparison, Table, debug_build_warning, fmt_bytes, fmt_count, fmt_duration, fmt_rate, time_runs,
 };
 
-use crate::answers::{Answers, Solution};
+use crate::answers::Answers;
 use crate::convert::{
     ConvertError, Outcome, Parser, convert_all_sequential, convert_file, parse_value,
     profile_sequential,
@@ -46,10 +46,10 @@ pub struct Args {
     pub skip_examples: bool,
 }
 
-/// Parses the command line, runs the lesson with answers `A`, and reports errors without a
+/// Parses the command line, runs the lesson with `answers`, and reports errors without a
 /// backtrace.
-pub fn main<A: Answers>() -> ExitCode {
-    match run::<A>(&Args::parse()) {
+pub fn main(answers: Answers) -> ExitCode {
+    match run(answers, &Args::parse()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -71,8 +71,11 @@ struct Job<'a> {
 }
 
 /// Runs the lesson; returns whether every file converted.
-pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
-    let command = format!("cargo run --release -p lesson-01-map --bin {}", A::BINARY);
+pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
+    let command = format!(
+        "cargo run --release -p lesson-01-map --bin {}",
+        answers.binary()
+    );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
     }
@@ -91,7 +94,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
     println!(
         "Lesson 1 ({}): {} JSON Lines files → Parquet in {}; {} threads.\n",
-        A::NAME,
+        answers.name(),
         inputs.len(),
         out.display(),
         rayon::current_num_threads(),
@@ -116,7 +119,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
         threads,
         runs: args.runs,
     };
-    let (failures, problems) = print_conversions::<A>(&job);
+    let (failures, problems) = print_conversions(answers, &job);
     report_failures(&failures, inputs.len());
     for problem in &problems {
         eprintln!("problem: {problem}");
@@ -214,9 +217,9 @@ fn print_granularity(runs: usize) {
     println!("{}", comparison.finish());
 }
 
-/// Times every conversion variant with answers `A`, then the limits, and prints the table.
+/// Times every conversion variant with `answers`, then the limits, and prints the table.
 /// Returns the failed files (from the first variant that ran) and the variants' problems.
-fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) {
+fn print_conversions(answers: Answers, job: &Job) -> (Vec<ConvertError>, Vec<String>) {
     let (inputs, out, threads) = (job.inputs, job.out, job.threads);
     let bytes_in: u64 = job.files.iter().map(|(_, b)| b.len() as u64).sum();
     let rows: u64 = job.files.iter().map(|(_, b)| count_lines(b)).sum();
@@ -232,7 +235,7 @@ fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) 
     .with_bytes(bytes_in)
     .check_output(|outcomes: &Vec<Outcome>| summarise(outcomes));
     let work = |parse: Parser| move |input: &PathBuf| convert_file(input, out, parse);
-    let typed = work(A::parse_typed);
+    let typed = work(answers.parser());
 
     let mut failures = None;
     let mut keep_failures = |outcomes: Option<Vec<Outcome>>| {
@@ -244,15 +247,15 @@ fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) 
         convert_all_sequential(inputs, out, parse_value)
     }));
     keep_failures(comparison.variant("sequential, typed", "1.3", || {
-        convert_all_sequential(inputs, out, A::parse_typed)
+        convert_all_sequential(inputs, out, answers.parser())
     }));
     keep_failures(comparison.variant("rayon, typed", "1.1 + 1.3", || {
-        A::par_map_rayon(inputs, typed)
+        answers.par_map_rayon(inputs, typed)
     }));
     keep_failures(comparison.variant(
         format!("by hand ({threads} threads), typed"),
         "1.2 + 1.3",
-        || A::par_map_by_hand(inputs, threads, typed),
+        || answers.par_map_by_hand(inputs, threads, typed),
     ));
     // Going further: the same conversions with a SIMD JSON parser (`--features simd`).
     #[cfg(feature = "simd")]
@@ -261,9 +264,9 @@ fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) 
         keep_failures(comparison.variant("sequential, sonic-rs", "given", || {
             convert_all_sequential(inputs, out, crate::simd::parse_sonic)
         }));
-        keep_failures(
-            comparison.variant("rayon, sonic-rs", "1.1", || A::par_map_rayon(inputs, sonic)),
-        );
+        keep_failures(comparison.variant("rayon, sonic-rs", "1.1", || {
+            answers.par_map_rayon(inputs, sonic)
+        }));
     }
     add_limits(&mut comparison, job);
     comparison.note("MB/s: megabytes of JSON in per second. Inputs are read from the page cache (warmed first).");
@@ -276,7 +279,9 @@ fn print_conversions<A: Answers>(job: &Job) -> (Vec<ConvertError>, Vec<String>) 
 fn add_limits<T>(comparison: &mut Comparison<T>, job: &Job) {
     let (inputs, files) = (job.inputs, job.files);
     let parse = |(path, bytes): &(PathBuf, Vec<u8>)| {
-        Solution::parse_typed(path, bytes).map_or(0, |c| c.len())
+        Answers::SOLUTION
+            .parse_typed(path, bytes)
+            .map_or(0, |c| c.len())
     };
     comparison.limit("read only (page cache), all cores", || {
         inputs

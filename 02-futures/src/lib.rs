@@ -15,8 +15,8 @@
 //!   correlation with submit, 2.3 results as they complete, 2.4 ten thousand waits as tokio
 //!   tasks. Checked by `tests/ex2_1.rs` … `tests/ex2_4.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`program`] (given): what the `exercise-02` and `solution-02` binaries run.
 //!
 //! [`answer`] is [`exercise`], or [`solution`] with `--features solution`: the tests check

@@ -58,10 +58,10 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// Parses the command line, runs the lesson with answers `A`, and reports errors without a
+/// Parses the command line, runs the lesson with `answers`, and reports errors without a
 /// backtrace.
-pub fn main<A: Answers>() -> ExitCode {
-    match run::<A>(&Args::parse()) {
+pub fn main(answers: Answers) -> ExitCode {
+    match run(answers, &Args::parse()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -72,10 +72,10 @@ pub fn main<A: Answers>() -> ExitCode {
 }
 
 /// Runs the lesson; returns whether every variant gave the expected answer.
-pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
+pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
     let command = format!(
         "cargo run --release -p lesson-02-futures --bin {}",
-        A::BINARY
+        answers.binary()
     );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
@@ -93,14 +93,16 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = args.threads.unwrap_or(cores);
-    println!("Lesson 2 ({}): {cores} cores.\n", A::NAME);
+    println!("Lesson 2 ({}): {cores} cores.\n", answers.name());
 
     let mut problems = Vec::new();
-    problems.extend(print_slow::<A>(args)?);
+    problems.extend(print_slow(answers, args)?);
 
     let closes = Closes::load(&shared::columnar::ensure(&dataset)?)?;
     let pool = thread_pool(threads, "correlate").context("cannot start a thread pool")?;
-    problems.extend(print_correlations::<A>(&closes, &pool, threads, args.runs));
+    problems.extend(print_correlations(
+        answers, &closes, &pool, threads, args.runs,
+    ));
     print_prices_or_returns(&closes);
     let best = most_correlated(&correlations_sequential(&closes.series));
     match best {
@@ -118,7 +120,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
         None => println!("No pair has a defined correlation (every series is constant).\n"),
     }
 
-    problems.extend(print_waits::<A>(args, cores)?);
+    problems.extend(print_waits(answers, args, cores)?);
     for problem in &problems {
         eprintln!("problem: {problem}");
     }
@@ -126,7 +128,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
 }
 
 /// Exercise 2.1's table: the double loop, sequential and submitted.
-fn print_slow<A: Answers>(args: &Args) -> anyhow::Result<Vec<String>> {
+fn print_slow(answers: Answers, args: &Args) -> anyhow::Result<Vec<String>> {
     let slow = Slow::new(Duration::from_millis(args.slow_ms));
     let pool = thread_pool(args.slow_threads, "slow").context("cannot start a thread pool")?;
     let calls = double_loop_calls(args.slow_n);
@@ -146,7 +148,7 @@ fn print_slow<A: Answers>(args: &Args) -> anyhow::Result<Vec<String>> {
     comparison.variant(
         format!("submit to a pool of {} threads", args.slow_threads),
         "2.1",
-        || A::double_loop_submit(args.slow_n, &slow, &pool),
+        || answers.double_loop_submit(args.slow_n, &slow, &pool),
     );
     comparison.note(format!(
         "Expected: {} sequentially, {} on {} threads (the calls sleep, so threads beyond the cores still pay).",
@@ -160,7 +162,8 @@ fn print_slow<A: Answers>(args: &Args) -> anyhow::Result<Vec<String>> {
 
 /// Exercises 2.2 and 2.3: every pairwise correlation, sequential, submitted and gathered in
 /// order, and taken as completed with a progress bar.
-fn print_correlations<A: Answers>(
+fn print_correlations(
+    answers: Answers,
     closes: &Closes,
     pool: &ThreadPool,
     threads: usize,
@@ -183,12 +186,12 @@ fn print_correlations<A: Answers>(
     comparison.variant(
         format!("submit, gather in order ({threads} threads)"),
         "2.2",
-        || A::correlations_submit(&series, pool),
+        || answers.correlations_submit(&series, pool),
     );
     comparison.variant(
         format!("submit, as completed + progress ({threads} threads)"),
         "2.3",
-        || as_completed::<A>(&series, pool),
+        || as_completed(answers, &series, pool),
     );
     comparison.variant(
         "sequential, standardised once + dot products",
@@ -214,7 +217,11 @@ fn print_correlations<A: Answers>(
 
 /// Exercise 2.3 at work: the correlations taken as they complete, each moving a progress
 /// bar on, and put back in pair order so the table can check them against the baseline.
-fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> Vec<Correlation> {
+fn as_completed(
+    answers: Answers,
+    series: &Arc<Vec<Vec<f64>>>,
+    pool: &ThreadPool,
+) -> Vec<Correlation> {
     let all: Vec<(usize, usize)> = pairs(series.len()).collect();
     let tasks: Vec<_> = all
         .iter()
@@ -226,7 +233,7 @@ fn as_completed<A: Answers>(series: &Arc<Vec<Vec<f64>>>, pool: &ThreadPool) -> V
     let progress =
         shared::progress::ClearOnDrop(shared::progress::items(tasks.len() as u64, "pairs"));
     let slots = Mutex::new(vec![None; tasks.len()]);
-    A::submit_as_completed(pool, tasks, |i, correlation| {
+    answers.submit_as_completed(pool, tasks, |i, correlation| {
         if let Some(slot) = slots
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -301,17 +308,14 @@ fn print_prices_or_returns(closes: &Closes) {
 }
 
 /// Exercise 2.4's table: thousands of waits with a fixed pool, one thread each, and tokio.
-fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<String>> {
+fn print_waits(answers: Answers, args: &Args, cores: usize) -> anyhow::Result<Vec<String>> {
     let (count, wait) = (args.waits, Duration::from_millis(args.wait_ms));
     let runtime = tokio_runtime(cores).context("cannot start a tokio runtime")?;
-    let in_order = |answers: Vec<usize>| {
-        if answers.iter().copied().eq(0..count) {
-            Ok(answers.len())
+    let in_order = |values: Vec<usize>| {
+        if values.iter().copied().eq(0..count) {
+            Ok(values.len())
         } else {
-            Err(format!(
-                "{} answers, not 0..{count} in order",
-                answers.len()
-            ))
+            Err(format!("{} answers, not 0..{count} in order", values.len()))
         }
     };
     let mut comparison = Comparison::new(
@@ -338,7 +342,7 @@ fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<Stri
         format!("one OS thread per wait ({count} threads)"),
         "given",
         || match one_thread_each(count, wait) {
-            Ok(answers) => in_order(answers),
+            Ok(values) => in_order(values),
             // Not a wrong answer but a system limit: the row says "panicked", the message
             // follows the table, and the next row becomes the baseline.
             Err(e) => panic!("{e}; see `ulimit -u`, or ask for fewer with --waits"),
@@ -347,7 +351,7 @@ fn print_waits<A: Answers>(args: &Args, cores: usize) -> anyhow::Result<Vec<Stri
     comparison.variant(
         format!("tokio tasks ({cores} worker threads)"),
         "2.4",
-        || in_order(runtime.block_on(A::spawn_all(count, |i| fake_request(i, wait)))),
+        || in_order(runtime.block_on(answers.spawn_all(count, |i| fake_request(i, wait)))),
     );
     comparison.limit("one wait", || std::thread::sleep(wait));
     comparison.note(format!(

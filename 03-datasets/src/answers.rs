@@ -1,127 +1,139 @@
 //! One switch between your answers and the reference's.
 //!
-//! [`Answers`] is the lesson's exercises as one trait, implemented by [`Exercise`] (your
-//! `exercise.rs`) and [`Solution`] (`solution.rs`); a macro writes the two impls. The
-//! programs are generic over it: `exercise-03` runs `program::main::<Exercise>()` and
-//! `solution-03` runs `program::main::<Solution>()`. The tests call the functions of
-//! `crate::answer`, which is `exercise`, or `solution` with `--features solution`. See
-//! lesson 1's `answers` module for why this is a trait.
+//! [`Answers`] is a value: for each exercise, whether it runs your answer (`exercise.rs`)
+//! or the reference's (`solution.rs`), with one method per exercise that calls the one
+//! picked. `exercise-03` runs `program::main(Answers::EXERCISE)` and `solution-03` runs
+//! `program::main(Answers::SOLUTION)`. The tests call the functions of `crate::answer`,
+//! which is `exercise`, or `solution` with `--features solution`. See lesson 1's
+//! `answers` module for why these are methods and not function pointers.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use shared::Timestamp;
+use shared::answers::Picks;
 use shared::read::ReadError;
 
 use crate::bag::Best;
 use crate::frame::{MaxHigh, OnFile, Period, YearlyStats};
 use crate::strategy::{Search, Window};
+use crate::{exercise, solution};
 
-/// The exercises of lesson 3. See each function in `exercise.rs` for what it must do.
-pub trait Answers {
+/// Which answers lesson 3 runs: yours or the reference's, exercise by exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answers(Picks);
+
+impl Answers {
+    /// `exercise-03`: your answer for every exercise.
+    pub const EXERCISE: Answers = Answers(Picks::exercise(3, 7));
+    /// `solution-03`: the reference's answer for every exercise.
+    pub const SOLUTION: Answers = Answers(Picks::solution(3, 7));
+
+    /// Your answer for exercise 3.`m` and the reference's for the others.
+    pub const fn yours_for(m: u8) -> Answers {
+        Answers(Picks::yours_for(3, 7, m))
+    }
+
+    /// Which exercises run the reference's answer.
+    pub const fn picks(self) -> Picks {
+        self.0
+    }
+
     /// `"exercise"` or `"solution"`: printed above the program's tables.
-    const NAME: &'static str;
+    pub const fn name(self) -> &'static str {
+        self.0.name()
+    }
+
     /// The binary that runs these answers.
-    const BINARY: &'static str;
+    pub fn binary(self) -> String {
+        self.0.binary()
+    }
 
     /// Exercise 3.1.
-    fn max_correlation<T, F>(items: &[T], correlate: F) -> Option<Best>
+    pub fn max_correlation<T, F>(self, items: &[T], correlate: F) -> Option<Best>
     where
         T: Sync,
-        F: Fn(&T, &T) -> Option<f64> + Sync;
+        F: Fn(&T, &T) -> Option<f64> + Sync,
+    {
+        if self.0.reference(1) {
+            solution::max_correlation(items, correlate)
+        } else {
+            exercise::max_correlation(items, correlate)
+        }
+    }
 
     /// Exercise 3.2.
-    fn max_high(files: &[PathBuf], on_file: &OnFile) -> Result<Option<MaxHigh>, ReadError>;
+    pub fn max_high(
+        self,
+        files: &[PathBuf],
+        on_file: &OnFile,
+    ) -> Result<Option<MaxHigh>, ReadError> {
+        if self.0.reference(2) {
+            solution::max_high(files, on_file)
+        } else {
+            exercise::max_high(files, on_file)
+        }
+    }
 
     /// Exercise 3.3.
-    fn max_high_by_year(
+    pub fn max_high_by_year(
+        self,
         files: &[PathBuf],
         on_file: &OnFile,
-    ) -> Result<BTreeMap<i32, MaxHigh>, ReadError>;
+    ) -> Result<BTreeMap<i32, MaxHigh>, ReadError> {
+        if self.0.reference(3) {
+            solution::max_high_by_year(files, on_file)
+        } else {
+            exercise::max_high_by_year(files, on_file)
+        }
+    }
 
     /// Exercise 3.4.
-    fn daily_mean_close(
+    pub fn daily_mean_close(
+        self,
         files: &[PathBuf],
         on_file: &OnFile,
-    ) -> Result<BTreeMap<NaiveDate, f64>, ReadError>;
+    ) -> Result<BTreeMap<NaiveDate, f64>, ReadError> {
+        if self.0.reference(4) {
+            solution::daily_mean_close(files, on_file)
+        } else {
+            exercise::daily_mean_close(files, on_file)
+        }
+    }
 
     /// Exercise 3.5.
-    fn resample_close(
+    pub fn resample_close(
+        self,
         files: &[PathBuf],
         period: Period,
         on_file: &OnFile,
-    ) -> Result<BTreeMap<Timestamp, f64>, ReadError>;
+    ) -> Result<BTreeMap<Timestamp, f64>, ReadError> {
+        if self.0.reference(5) {
+            solution::resample_close(files, period, on_file)
+        } else {
+            exercise::resample_close(files, period, on_file)
+        }
+    }
 
     /// Exercise 3.6.
-    fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats;
+    pub fn yearly_stats(self, files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
+        if self.0.reference(6) {
+            solution::yearly_stats(files, on_file)
+        } else {
+            exercise::yearly_stats(files, on_file)
+        }
+    }
 
     /// Exercise 3.7.
-    fn search<F>(candidates: &[Window], years: usize, score: F) -> Search
+    pub fn search<F>(self, candidates: &[Window], years: usize, score: F) -> Search
     where
-        F: Fn(Window, usize) -> f64 + Sync;
-}
-
-/// Your answers, from `src/exercise.rs`.
-pub struct Exercise;
-
-/// The reference answers, from `src/solution.rs`.
-pub struct Solution;
-
-/// Implements [`Answers`] for `$answers` by calling the functions of module `$module`.
-macro_rules! answers_from {
-    ($answers:ty, $module:ident, $name:literal, $binary:literal) => {
-        impl Answers for $answers {
-            const NAME: &'static str = $name;
-            const BINARY: &'static str = $binary;
-
-            fn max_correlation<T, F>(items: &[T], correlate: F) -> Option<Best>
-            where
-                T: Sync,
-                F: Fn(&T, &T) -> Option<f64> + Sync,
-            {
-                crate::$module::max_correlation(items, correlate)
-            }
-
-            fn max_high(files: &[PathBuf], on_file: &OnFile) -> Result<Option<MaxHigh>, ReadError> {
-                crate::$module::max_high(files, on_file)
-            }
-
-            fn max_high_by_year(
-                files: &[PathBuf],
-                on_file: &OnFile,
-            ) -> Result<BTreeMap<i32, MaxHigh>, ReadError> {
-                crate::$module::max_high_by_year(files, on_file)
-            }
-
-            fn daily_mean_close(
-                files: &[PathBuf],
-                on_file: &OnFile,
-            ) -> Result<BTreeMap<NaiveDate, f64>, ReadError> {
-                crate::$module::daily_mean_close(files, on_file)
-            }
-
-            fn resample_close(
-                files: &[PathBuf],
-                period: Period,
-                on_file: &OnFile,
-            ) -> Result<BTreeMap<Timestamp, f64>, ReadError> {
-                crate::$module::resample_close(files, period, on_file)
-            }
-
-            fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
-                crate::$module::yearly_stats(files, on_file)
-            }
-
-            fn search<F>(candidates: &[Window], years: usize, score: F) -> Search
-            where
-                F: Fn(Window, usize) -> f64 + Sync,
-            {
-                crate::$module::search(candidates, years, score)
-            }
+        F: Fn(Window, usize) -> f64 + Sync,
+    {
+        if self.0.reference(7) {
+            solution::search(candidates, years, score)
+        } else {
+            exercise::search(candidates, years, score)
         }
-    };
+    }
 }
-
-answers_from!(Exercise, exercise, "exercise", "exercise-03");
-answers_from!(Solution, solution, "solution", "solution-03");

@@ -17,8 +17,8 @@
 //!   resampling, 3.6 per-symbol yearly stats over the whole dataset, 3.7 the parameter
 //!   search. Checked by `tests/ex3_1.rs` … `tests/ex3_7.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`program`] (given): what the `exercise-03` and `solution-03` binaries run.
 //!
 //! [`answer`] is [`exercise`], or [`solution`] with `--features solution`: the tests check

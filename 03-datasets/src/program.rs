@@ -55,10 +55,10 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// Parses the command line, runs the lesson with answers `A`, and reports errors without a
+/// Parses the command line, runs the lesson with `answers`, and reports errors without a
 /// backtrace.
-pub fn main<A: Answers>() -> ExitCode {
-    match run::<A>(&Args::parse()) {
+pub fn main(answers: Answers) -> ExitCode {
+    match run(answers, &Args::parse()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -79,10 +79,10 @@ struct Setup<'a> {
 }
 
 /// Runs the lesson; returns whether every variant gave the expected answer.
-pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
+pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
     let command = format!(
         "cargo run --release -p lesson-03-datasets --bin {}",
-        A::BINARY
+        answers.binary()
     );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
@@ -110,7 +110,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     let threads = args.threads.unwrap_or(cores).max(1);
     println!(
         "Lesson 3 ({}): {cores} cores, {threads} threads.\n",
-        A::NAME
+        answers.name()
     );
     let cx = Setup {
         dataset: &dataset,
@@ -120,11 +120,11 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     };
 
     let mut problems = Vec::new();
-    problems.extend(print_correlation::<A>(&cx)?);
-    problems.extend(print_max_high::<A>(&cx, &args.symbol, args.year)?);
-    problems.extend(print_resample::<A>(&cx, &args.symbol)?);
-    problems.extend(print_whole_dataset::<A>(&cx)?);
-    problems.extend(print_search::<A>(&cx, args)?);
+    problems.extend(print_correlation(answers, &cx)?);
+    problems.extend(print_max_high(answers, &cx, &args.symbol, args.year)?);
+    problems.extend(print_resample(answers, &cx, &args.symbol)?);
+    problems.extend(print_whole_dataset(answers, &cx)?);
+    problems.extend(print_search(answers, &cx, args)?);
     for problem in &problems {
         eprintln!("problem: {problem}");
     }
@@ -155,7 +155,7 @@ where
 }
 
 /// Exercise 3.1: the most correlated pair of close series, as 2016's bag computed it.
-fn print_correlation<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
+fn print_correlation(answers: Answers, cx: &Setup) -> anyhow::Result<Vec<String>> {
     let paths = shared::columnar::ensure(cx.dataset)?;
     let mut series = Vec::with_capacity(paths.len());
     for path in &paths {
@@ -184,7 +184,7 @@ fn print_correlation<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
     let best = comparison.variant(
         format!("one pipeline, {} threads", cx.threads),
         "3.1",
-        || on(cx.threads, || A::max_correlation(&series, correlate)),
+        || on(cx.threads, || answers.max_correlation(&series, correlate)),
     );
     if let Some(Some(best)) = best {
         comparison.note(format!(
@@ -197,7 +197,12 @@ fn print_correlation<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
 }
 
 /// Exercises 3.2 and 3.3: the max high of a symbol in a year, and in every year.
-fn print_max_high<A: Answers>(cx: &Setup, symbol: &str, year: i32) -> anyhow::Result<Vec<String>> {
+fn print_max_high(
+    answers: Answers,
+    cx: &Setup,
+    symbol: &str,
+    year: i32,
+) -> anyhow::Result<Vec<String>> {
     let all = cx.dataset.minute_files(symbol);
     let files = files_of_year(&all, year);
     if files.is_empty() {
@@ -217,7 +222,7 @@ fn print_max_high<A: Answers>(cx: &Setup, symbol: &str, year: i32) -> anyhow::Re
     .with_bytes(bytes_of(&files))
     .check_output(|m: &Result<Option<MaxHigh>, String>| format!("{m:?}"));
     let found = one_and_all(&mut comparison, cx.threads, "3.2", || {
-        A::max_high(&files, &|_| {}).map_err(|e| e.to_string())
+        answers.max_high(&files, &|_| {}).map_err(|e| e.to_string())
     });
     if let Some(Ok(Some(max))) = found {
         comparison.note(format!(
@@ -239,7 +244,9 @@ fn print_max_high<A: Answers>(cx: &Setup, symbol: &str, year: i32) -> anyhow::Re
     .with_bytes(bytes_of(&all))
     .check_output(|m: &Result<BTreeMap<i32, MaxHigh>, String>| format!("{m:?}"));
     let found = one_and_all(&mut comparison, cx.threads, "3.3", || {
-        A::max_high_by_year(&all, &|_| {}).map_err(|e| e.to_string())
+        answers
+            .max_high_by_year(&all, &|_| {})
+            .map_err(|e| e.to_string())
     });
     println!("{}", comparison.finish());
     problems.extend_from_slice(comparison.problems());
@@ -259,7 +266,7 @@ fn print_max_high<A: Answers>(cx: &Setup, symbol: &str, year: i32) -> anyhow::Re
 }
 
 /// Exercise 3.5: hourly and weekly resampling of one symbol's close.
-fn print_resample<A: Answers>(cx: &Setup, symbol: &str) -> anyhow::Result<Vec<String>> {
+fn print_resample(answers: Answers, cx: &Setup, symbol: &str) -> anyhow::Result<Vec<String>> {
     let files = cx.dataset.minute_files(symbol);
     let mut problems = Vec::new();
     for (period, name) in [(Period::Hour, "hourly"), (Period::Week, "weekly")] {
@@ -281,7 +288,11 @@ fn print_resample<A: Answers>(cx: &Setup, symbol: &str) -> anyhow::Result<Vec<St
                 Err(e) => e.clone(),
             },
         );
-        let run = || A::resample_close(&files, period, &|_| {}).map_err(|e| e.to_string());
+        let run = || {
+            answers
+                .resample_close(&files, period, &|_| {})
+                .map_err(|e| e.to_string())
+        };
         if let Some(Ok(buckets)) = one_and_all(&mut comparison, cx.threads, "3.5", run) {
             let first: Vec<String> = buckets
                 .iter()
@@ -313,7 +324,7 @@ fn print_resample<A: Answers>(cx: &Setup, symbol: &str) -> anyhow::Result<Vec<St
 
 /// Exercises 3.4 and 3.6 on every minute file: the daily mean close (charted), and the
 /// per-symbol yearly stats against the limits of reading and parsing the bytes.
-fn print_whole_dataset<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
+fn print_whole_dataset(answers: Answers, cx: &Setup) -> anyhow::Result<Vec<String>> {
     let files = cx.dataset.all_minute_files();
     let total = bytes_of(&files);
     // Warm the page cache, so every timed run reads from memory (see the book on disks).
@@ -348,7 +359,7 @@ fn print_whole_dataset<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
     let mut last = None;
     let yearly = |threads: usize| {
         with_progress(files.len(), "3.6", |on_file| {
-            on(threads, || A::yearly_stats(&files, on_file))
+            on(threads, || answers.yearly_stats(&files, on_file))
         })
     };
     comparison.variant("1 thread (the same code)", "3.6", || yearly(1));
@@ -389,7 +400,7 @@ fn print_whole_dataset<A: Answers>(cx: &Setup) -> anyhow::Result<Vec<String>> {
     });
     let daily = comparison.variant(format!("{} threads (one run)", cx.threads), "3.4", || {
         with_progress(files.len(), "3.4", |on_file| {
-            on(cx.threads, || A::daily_mean_close(&files, on_file)).map_err(|e| e.to_string())
+            on(cx.threads, || answers.daily_mean_close(&files, on_file)).map_err(|e| e.to_string())
         })
     });
     if let Some(Ok(days)) = daily {
@@ -514,7 +525,7 @@ fn chart_daily(path: &Path, days: &BTreeMap<NaiveDate, f64>) -> anyhow::Result<(
 }
 
 /// Exercise 3.7: the grid and the random sample, cross-validated over the years.
-fn print_search<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<Vec<String>> {
+fn print_search(answers: Answers, cx: &Setup, args: &Args) -> anyhow::Result<Vec<String>> {
     let files = cx.dataset.minute_files(&args.symbol);
     let years = closes_by_year(&files)?;
     let names: Vec<String> = years.iter().map(|(y, _)| y.to_string()).collect();
@@ -540,7 +551,7 @@ fn print_search<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<Vec<Strin
     .with_items((candidates.len() * years.len()) as u64, "evaluations/s")
     .check_output(|s: &Search| summarise_search(s));
     let found = one_and_all(&mut comparison, cx.threads, "3.7", || {
-        A::search(&candidates, years.len(), score_of)
+        answers.search(&candidates, years.len(), score_of)
     });
     println!("{}", comparison.finish());
     problems.extend_from_slice(comparison.problems());
@@ -556,7 +567,9 @@ fn print_search<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<Vec<Strin
     );
 
     let sampled = sample(FASTS, SLOWS, args.samples, args.seed);
-    let found = on(cx.threads, || A::search(&sampled, years.len(), score_of));
+    let found = on(cx.threads, || {
+        answers.search(&sampled, years.len(), score_of)
+    });
     print_folds(
         &format!("random sample of {} (seed {})", sampled.len(), args.seed),
         &found,
@@ -609,7 +622,7 @@ fn print_folds(what: &str, found: &Search, years: &[String]) {
     let validation =
         found.folds.iter().map(|f| f.validation).sum::<f64>() / found.folds.len().max(1) as f64;
     table.note(format!(
-        "Best pair over all years: fast {} / slow {} bars, mean Sharpe {:.2}. Chosen on other years and scored on the held-out one, the search's own choice averages {:.2}: the gap is how much the best score owes to luck.",
+        "Best pair over all years: fast {} / slow {} bars, mean Sharpe {:.2}. Picked on other years and scored on the held-out one, the search's own choice averages {:.2}: the gap is how much the best score owes to luck.",
         best.window.fast, best.window.slow, best.mean, validation
     ));
     println!("{table}");

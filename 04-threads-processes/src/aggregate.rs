@@ -267,22 +267,19 @@ impl AtomicExtremes {
     }
 }
 
-/// The per-record update of exercise 4.2, as [`atomic_extremes`] takes it.
-pub type AddAtomic = fn(&[AtomicExtremes], &Record);
-
 /// `threads` threads share one table of [`AtomicExtremes`] (one per symbol) and call `add`
 /// for each record of their slice: the driver of exercise 4.2. Returns the table read back.
 pub fn atomic_extremes(
     records: &[Record],
     symbols: usize,
     threads: usize,
-    add: AddAtomic,
+    add: impl Fn(&[AtomicExtremes], &Record) + Sync,
 ) -> Vec<Extremes> {
     let table: Vec<AtomicExtremes> = (0..symbols).map(|_| AtomicExtremes::default()).collect();
     let chunk = records.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|s| {
         for part in records.chunks(chunk) {
-            let table = &table;
+            let (table, add) = (&table, &add);
             s.spawn(move || {
                 for record in part {
                     add(table, record);

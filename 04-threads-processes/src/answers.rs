@@ -1,30 +1,69 @@
 //! One switch between your answers and the reference's.
 //!
-//! [`Answers`] is the lesson's exercises as one trait, implemented by [`Exercise`] (your
-//! `exercise.rs`) and [`Solution`] (`solution.rs`); a macro writes the two impls. The
-//! programs are generic over it: `exercise-04` runs `program::main::<Exercise>()` and
-//! `solution-04` runs `program::main::<Solution>()`. The tests call the functions of
-//! `crate::answer`, which is `exercise`, or `solution` with `--features solution`. See
-//! lesson 1's `answers` module for why this is a trait.
+//! [`Answers`] is a value: for each exercise, whether it runs your answer (`exercise.rs`)
+//! or the reference's (`solution.rs`), with one method per exercise that calls the one
+//! picked. `exercise-04` runs `program::main(Answers::EXERCISE)` and `solution-04` runs
+//! `program::main(Answers::SOLUTION)`. The tests call the functions of `crate::answer`,
+//! which is `exercise`, or `solution` with `--features solution`. See lesson 1's
+//! `answers` module for why these are methods and not function pointers.
+
+use shared::answers::Picks;
 
 use crate::aggregate::{Aggregate, AtomicExtremes, Record};
 use crate::pool::{Output, PoolError, StartWorker, Task};
+use crate::{exercise, solution};
 
-/// The exercises of lesson 4. See each function in `exercise.rs` for what it must do.
-pub trait Answers {
+/// Which answers lesson 4 runs: yours or the reference's, exercise by exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answers(Picks);
+
+impl Answers {
+    /// `exercise-04`: your answer for every exercise.
+    pub const EXERCISE: Answers = Answers(Picks::exercise(4, 4));
+    /// `solution-04`: the reference's answer for every exercise.
+    pub const SOLUTION: Answers = Answers(Picks::solution(4, 4));
+
+    /// Your answer for exercise 4.`m` and the reference's for the others.
+    pub const fn yours_for(m: u8) -> Answers {
+        Answers(Picks::yours_for(4, 4, m))
+    }
+
+    /// Which exercises run the reference's answer.
+    pub const fn picks(self) -> Picks {
+        self.0
+    }
+
     /// `"exercise"` or `"solution"`: printed above the program's tables.
-    const NAME: &'static str;
+    pub const fn name(self) -> &'static str {
+        self.0.name()
+    }
+
     /// The binary that runs these answers.
-    const BINARY: &'static str;
+    pub fn binary(self) -> String {
+        self.0.binary()
+    }
 
     /// Exercise 4.1.
-    fn partials<A: Aggregate>(records: &[A::Record], threads: usize) -> A;
+    pub fn partials<A: Aggregate>(self, records: &[A::Record], threads: usize) -> A {
+        if self.0.reference(1) {
+            solution::partials(records, threads)
+        } else {
+            exercise::partials(records, threads)
+        }
+    }
 
     /// Exercise 4.2.
-    fn add_atomic(table: &[AtomicExtremes], record: &Record);
+    pub fn add_atomic(self, table: &[AtomicExtremes], record: &Record) {
+        if self.0.reference(2) {
+            solution::add_atomic(table, record)
+        } else {
+            exercise::add_atomic(table, record)
+        }
+    }
 
     /// Exercise 4.3.
-    fn pipeline<C, A>(
+    pub fn pipeline<C, A>(
+        self,
         count: usize,
         read: impl Fn(usize) -> C + Sync,
         parse: impl Fn(C) -> Vec<A::Record> + Sync,
@@ -34,62 +73,26 @@ pub trait Answers {
     where
         C: Send,
         A: Aggregate,
-        A::Record: Send;
+        A::Record: Send,
+    {
+        if self.0.reference(3) {
+            solution::pipeline(count, read, parse, bound, parsers)
+        } else {
+            exercise::pipeline(count, read, parse, bound, parsers)
+        }
+    }
 
     /// Exercise 4.4.
-    fn run_pool(
+    pub fn run_pool(
+        self,
         start: &StartWorker,
         workers: usize,
         tasks: &[Task],
-    ) -> Result<Vec<Output>, PoolError>;
-}
-
-/// Your answers, from `src/exercise.rs`.
-pub struct Exercise;
-
-/// The reference answers, from `src/solution.rs`.
-pub struct Solution;
-
-/// Implements [`Answers`] for `$answers` by calling the functions of module `$module`.
-macro_rules! answers_from {
-    ($answers:ty, $module:ident, $name:literal, $binary:literal) => {
-        impl Answers for $answers {
-            const NAME: &'static str = $name;
-            const BINARY: &'static str = $binary;
-
-            fn partials<A: Aggregate>(records: &[A::Record], threads: usize) -> A {
-                crate::$module::partials(records, threads)
-            }
-
-            fn add_atomic(table: &[AtomicExtremes], record: &Record) {
-                crate::$module::add_atomic(table, record)
-            }
-
-            fn pipeline<C, A>(
-                count: usize,
-                read: impl Fn(usize) -> C + Sync,
-                parse: impl Fn(C) -> Vec<A::Record> + Sync,
-                bound: Option<usize>,
-                parsers: usize,
-            ) -> A
-            where
-                C: Send,
-                A: Aggregate,
-                A::Record: Send,
-            {
-                crate::$module::pipeline(count, read, parse, bound, parsers)
-            }
-
-            fn run_pool(
-                start: &StartWorker,
-                workers: usize,
-                tasks: &[Task],
-            ) -> Result<Vec<Output>, PoolError> {
-                crate::$module::run_pool(start, workers, tasks)
-            }
+    ) -> Result<Vec<Output>, PoolError> {
+        if self.0.reference(4) {
+            solution::run_pool(start, workers, tasks)
+        } else {
+            exercise::run_pool(start, workers, tasks)
         }
-    };
+    }
 }
-
-answers_from!(Exercise, exercise, "exercise", "exercise-04");
-answers_from!(Solution, solution, "solution", "solution-04");

@@ -14,8 +14,8 @@
 //!   pipeline, 4.4 a process pool that survives a lost worker. Checked by
 //!   `tests/ex4_1.rs` … `tests/ex4_4.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`program`] (given): what the `exercise-04` and `solution-04` binaries run, and what
 //!   they run as `--worker`.
 //!

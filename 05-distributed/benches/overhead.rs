@@ -3,7 +3,7 @@
 //! TCP on loopback, worker threads, results back). `cargo bench -p lesson-05-distributed`.
 
 use divan::Bencher;
-use lesson_05_distributed::answers::Solution;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::protocol::{self, ClientId, FromClient, NewTask, TaskId};
 use lesson_05_distributed::scheduler::Config;
@@ -44,7 +44,8 @@ fn encode_and_decode_a_submit(bencher: Bencher) {
 /// 10,000 empty tasks mapped and gathered on an in-process cluster of `workers` workers.
 #[divan::bench(args = [1, 2], sample_count = 10)]
 fn empty_tasks_in_process(bencher: Bencher, workers: usize) {
-    let cluster = LocalCluster::start::<Solution>(workers, Config::default()).expect("a cluster");
+    let cluster =
+        LocalCluster::start(Answers::SOLUTION, workers, Config::default()).expect("a cluster");
     let client = cluster.client().expect("a client");
     let args = vec![(); TASKS];
     bencher

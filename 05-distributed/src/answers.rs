@@ -1,85 +1,111 @@
 //! One switch between your answers and the reference's.
 //!
-//! [`Answers`] is the lesson's exercises as one trait, implemented by [`Exercise`] (your
-//! `exercise.rs`) and [`Solution`] (`solution.rs`); a macro writes the two impls. The
-//! scheduler, the worker and the programs are generic over it: `exercise-05` runs your
-//! answers in its scheduler, its workers and its client, and `solution-05` the reference's.
-//! The tests call the functions of `crate::answer`, which is `exercise`, or `solution` with
-//! `--features solution`; so do `scheduler-05` and `worker-05` ([`Chosen`]). See lesson 1's
-//! `answers` module for why this is a trait.
+//! [`Answers`] is a value: for each exercise, whether it runs your answer (`exercise.rs`)
+//! or the reference's (`solution.rs`), with one method per exercise that calls the one
+//! picked. `exercise-05` runs `program::main(Answers::EXERCISE)` and `solution-05` runs
+//! `program::main(Answers::SOLUTION)`. The tests call the functions of `crate::answer`,
+//! which is `exercise`, or `solution` with `--features solution`. `scheduler-05` and `worker-05`
+//! run [`Answers::TESTED`]: yours, or the reference's when built with `--features solution`,
+//! as the tests do. See lesson 1's
+//! `answers` module for why these are methods and not function pointers.
 
 use crossbeam_channel::Receiver;
+use futures::future::Either;
 use serde::de::DeserializeOwned;
+use shared::answers::Picks;
 use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, WorkerId};
 use crate::state::State;
 use crate::tasks::Context;
+use crate::{exercise, solution};
 
-/// The exercises of lesson 5. See each function in `exercise.rs` for what it must do.
-pub trait Answers: Send + Sync + 'static {
+/// Which answers lesson 5 runs: yours or the reference's, exercise by exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answers(Picks);
+
+impl Answers {
+    /// `exercise-05`: your answer for every exercise.
+    pub const EXERCISE: Answers = Answers(Picks::exercise(5, 3));
+    /// `solution-05`: the reference's answer for every exercise.
+    pub const SOLUTION: Answers = Answers(Picks::solution(5, 3));
+    /// The answers the tests check, and `scheduler-05` and `worker-05` run: yours, or the
+    /// reference's when built with `--features solution`.
+    pub const TESTED: Answers = if cfg!(feature = "solution") {
+        Answers::SOLUTION
+    } else {
+        Answers::EXERCISE
+    };
+
+    /// For a test of exercise 5.`m`: [`Answers::TESTED`] for it, the reference's for the
+    /// others, so that its tests depend on that exercise alone.
+    pub const fn tested_for(m: u8) -> Answers {
+        if cfg!(feature = "solution") {
+            Answers::SOLUTION
+        } else {
+            Answers::yours_for(m)
+        }
+    }
+
+    /// These answers, except the reference's for exercise 5.`m`.
+    pub const fn with_reference(self, m: u8) -> Answers {
+        Answers(self.0.with_reference(m))
+    }
+
+    /// Your answer for exercise 5.`m` and the reference's for the others.
+    pub const fn yours_for(m: u8) -> Answers {
+        Answers(Picks::yours_for(5, 3, m))
+    }
+
+    /// Which exercises run the reference's answer.
+    pub const fn picks(self) -> Picks {
+        self.0
+    }
+
     /// `"exercise"` or `"solution"`: printed above the program's tables.
-    const NAME: &'static str;
+    pub const fn name(self) -> &'static str {
+        self.0.name()
+    }
+
     /// The binary that runs these answers.
-    const BINARY: &'static str;
+    pub fn binary(self) -> String {
+        self.0.binary()
+    }
 
     /// Exercise 5.1.
-    fn execute(jobs: &Receiver<Job>, worker: &Context, send: &mut dyn FnMut(Vec<Finished>) -> bool);
+    pub fn execute(
+        self,
+        jobs: &Receiver<Job>,
+        worker: &Context,
+        send: &mut dyn FnMut(Vec<Finished>) -> bool,
+    ) {
+        if self.0.reference(1) {
+            solution::execute(jobs, worker, send)
+        } else {
+            exercise::execute(jobs, worker, send)
+        }
+    }
 
     /// Exercise 5.2.
-    fn gather<T: DeserializeOwned + Send>(
+    pub fn gather<T: DeserializeOwned + Send>(
+        self,
         futures: Vec<TaskFuture<T>>,
         progress: &ProgressBar,
-    ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send;
+    ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send {
+        if self.0.reference(2) {
+            Either::Left(solution::gather(futures, progress))
+        } else {
+            Either::Right(exercise::gather(futures, progress))
+        }
+    }
 
     /// Exercise 5.3.
-    fn worker_lost(state: &mut State, lost: WorkerId);
-}
-
-/// Your answers, from `src/exercise.rs`.
-pub struct Exercise;
-
-/// The reference answers, from `src/solution.rs`.
-pub struct Solution;
-
-/// The answers `scheduler-05` and `worker-05` run: yours, or the reference's when built
-/// with `--features solution`, as the tests do.
-#[cfg(not(feature = "solution"))]
-pub type Chosen = Exercise;
-/// The answers `scheduler-05` and `worker-05` run: yours, or the reference's when built
-/// with `--features solution`, as the tests do.
-#[cfg(feature = "solution")]
-pub type Chosen = Solution;
-
-/// Implements [`Answers`] for `$answers` by calling the functions of module `$module`.
-macro_rules! answers_from {
-    ($answers:ty, $module:ident, $name:literal, $binary:literal) => {
-        impl Answers for $answers {
-            const NAME: &'static str = $name;
-            const BINARY: &'static str = $binary;
-
-            fn execute(
-                jobs: &Receiver<Job>,
-                worker: &Context,
-                send: &mut dyn FnMut(Vec<Finished>) -> bool,
-            ) {
-                crate::$module::execute(jobs, worker, send)
-            }
-
-            fn gather<T: DeserializeOwned + Send>(
-                futures: Vec<TaskFuture<T>>,
-                progress: &ProgressBar,
-            ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send {
-                crate::$module::gather(futures, progress)
-            }
-
-            fn worker_lost(state: &mut State, lost: WorkerId) {
-                crate::$module::worker_lost(state, lost)
-            }
+    pub fn worker_lost(self, state: &mut State, lost: WorkerId) {
+        if self.0.reference(3) {
+            solution::worker_lost(state, lost)
+        } else {
+            exercise::worker_lost(state, lost)
         }
-    };
+    }
 }
-
-answers_from!(Exercise, exercise, "exercise", "exercise-05");
-answers_from!(Solution, solution, "solution", "solution-05");

@@ -44,13 +44,18 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl LocalCluster {
     /// Starts a scheduler with `config` and `workers` in-process workers of one thread each,
-    /// all with answers `A`, and waits until every worker has joined.
-    pub fn start<A: Answers>(workers: usize, config: Config) -> std::io::Result<LocalCluster> {
-        Self::start_with::<A>(workers, config, None)
+    /// all with `answers`, and waits until every worker has joined.
+    pub fn start(
+        answers: Answers,
+        workers: usize,
+        config: Config,
+    ) -> std::io::Result<LocalCluster> {
+        Self::start_with(answers, workers, config, None)
     }
 
     /// [`LocalCluster::start`], with the scheduler sending every task run to `feed`.
-    pub fn start_with<A: Answers>(
+    pub fn start_with(
+        answers: Answers,
         workers: usize,
         config: Config,
         feed: Option<Feed>,
@@ -61,7 +66,7 @@ impl LocalCluster {
             .build()?;
         let scheduler = runtime.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await?;
-            scheduler::serve_with::<A>(listener, config, feed)
+            scheduler::serve_with(answers, listener, config, feed)
         })?;
         let (errors_tx, errors_rx) = mpsc::unbounded_channel();
         let cluster = LocalCluster {
@@ -71,7 +76,7 @@ impl LocalCluster {
             errors: (errors_tx, tokio::sync::Mutex::new(errors_rx)),
         };
         for _ in 0..workers {
-            cluster.add_worker::<A>(1);
+            cluster.add_worker(answers, 1);
         }
         cluster
             .wait_for_workers(workers)
@@ -81,13 +86,14 @@ impl LocalCluster {
 
     /// [`LocalCluster::start`], with the scheduler serving its dashboard on 127.0.0.1 (a
     /// free port); returns the cluster and the page's address.
-    pub fn start_with_dashboard<A: Answers>(
+    pub fn start_with_dashboard(
+        answers: Answers,
         workers: usize,
         config: Config,
     ) -> std::io::Result<(LocalCluster, SocketAddr)> {
         let (feed, runs) = dashboard::feed();
         let dropped = Arc::clone(&feed.dropped);
-        let cluster = Self::start_with::<A>(workers, config, Some(feed))?;
+        let cluster = Self::start_with(answers, workers, config, Some(feed))?;
         let addr = cluster.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             dashboard::serve(listener, cluster.handle().clone(), runs, dropped)
@@ -125,13 +131,13 @@ impl LocalCluster {
     /// Starts one more worker with `threads` task threads; returns its index for
     /// [`kill_worker`](LocalCluster::kill_worker). It joins on its own: see
     /// [`wait_for_workers`](LocalCluster::wait_for_workers).
-    pub fn add_worker<A: Answers>(&self, threads: usize) -> usize {
+    pub fn add_worker(&self, answers: Answers, threads: usize) -> usize {
         let mut workers = self.workers();
         let mut config = WorkerConfig::new(threads);
         config.name = format!("local-{}", workers.len());
         let (addr, errors) = (self.addr(), self.errors.0.clone());
         let task = self.runtime.spawn(async move {
-            match worker::run::<A>(addr, config).await {
+            match worker::run(answers, addr, config).await {
                 Ok(()) => {}
                 // The panic's own message, so that "not yet implemented" reads as such.
                 Err(WorkerError::TaskThread(panic)) => drop(errors.send(panic)),

@@ -14,8 +14,8 @@
 //! - [`exercise`] (**yours**): 5.1 the worker's execute loop, 5.2 the client's gather, 5.3
 //!   re-running a lost worker's tasks. Checked by `tests/ex5_1.rs` … `tests/ex5_3.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`program`] (given): what `exercise-05`, `solution-05`, `scheduler-05` and `worker-05`
 //!   run.
 //!

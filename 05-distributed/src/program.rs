@@ -2,22 +2,17 @@
 //! `worker …` or `scheduler …` they are a worker or a scheduler instead); `scheduler-05`
 //! and `worker-05` are the two halves of a deployment, for several machines.
 
-use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use crossbeam_channel::Receiver;
 use futures::StreamExt as _;
-use futures::future::Either;
 use futures::stream::FuturesUnordered;
 use lesson_03_datasets::frame::files_of_year;
 use lesson_03_datasets::strategy::{closes_by_year, grid, log_spaced};
-use serde::de::DeserializeOwned;
 use shared::Dataset;
 use shared::chart::{LineChart, Series};
 use shared::progress::{ClearOnDrop, ProgressBar};
@@ -25,11 +20,11 @@ use shared::report::{
     Comparison, Table, Variant, catch_quietly, debug_build_warning, fmt_count, time_runs,
 };
 
-use crate::answers::{Answers, Solution};
-use crate::client::{Client, ClientError, TaskFuture, promise};
+use crate::answers::Answers;
+use crate::client::{Client, ClientError, promise};
 use crate::cluster::{LocalCluster, WorkerProcesses};
 use crate::dashboard::{self, DEFAULT_DASHBOARD};
-use crate::protocol::{ClientId, DEFAULT_LISTEN, Finished, Job, NewTask, TaskId, WorkerId};
+use crate::protocol::{ClientId, DEFAULT_LISTEN, Job, NewTask, TaskId, WorkerId};
 use crate::scheduler::{self, Config, State};
 use crate::tasks::{
     Context, Noop, ScoreArgs, ScoreWindows, Sleep, Task, Yearly, YearlyStats, merge_yearly,
@@ -90,7 +85,7 @@ pub struct WorkerArgs {
 }
 
 /// Runs a scheduler until the process is stopped.
-pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
+pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.heartbeat_ms < args.timeout_ms,
         "--heartbeat-ms ({}) must be below --timeout-ms ({}), or every worker would be lost \
@@ -110,11 +105,11 @@ pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
                 )
             })?;
         let handle = match args.dashboard {
-            None => scheduler::serve::<A>(listener, args.config())?,
+            None => scheduler::serve(answers, listener, args.config())?,
             Some(addr) => {
                 let (feed, runs) = dashboard::feed();
                 let dropped = std::sync::Arc::clone(&feed.dropped);
-                let handle = scheduler::serve_with::<A>(listener, args.config(), Some(feed))?;
+                let handle = scheduler::serve_with(answers, listener, args.config(), Some(feed))?;
                 let page = tokio::net::TcpListener::bind(addr).await.with_context(|| {
                     format!(
                         "cannot serve the dashboard on {addr}: is another one there? Pick \
@@ -129,7 +124,7 @@ pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
         eprintln!(
             "scheduler ({}) listening on {}; start workers with `cargo run --release -p \
              lesson-05-distributed --bin worker-05 -- --scheduler {}`",
-            A::NAME,
+            answers.name(),
             handle.addr(),
             handle.addr()
         );
@@ -139,7 +134,7 @@ pub fn run_scheduler<A: Answers>(args: &SchedulerArgs) -> anyhow::Result<()> {
 }
 
 /// Runs a worker until its scheduler goes away.
-pub fn run_worker<A: Answers>(args: &WorkerArgs) -> anyhow::Result<()> {
+pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -149,7 +144,7 @@ pub fn run_worker<A: Answers>(args: &WorkerArgs) -> anyhow::Result<()> {
         config.name = name.clone();
     }
     runtime
-        .block_on(worker::run::<A>(args.scheduler, config))
+        .block_on(worker::run(answers, args.scheduler, config))
         .with_context(|| format!("worker of the scheduler at {}", args.scheduler))
 }
 
@@ -166,19 +161,19 @@ fn exit(outcome: anyhow::Result<()>) -> ExitCode {
 
 /// The main of `scheduler-05`. Like `exercise-05`, it runs the reference's answer in place
 /// of an exercise not done yet, and says so.
-pub fn scheduler_main<A: Answers>() -> ExitCode {
+pub fn scheduler_main(answers: Answers) -> ExitCode {
     let args = SchedulerArgs::parse();
     warn_if_debug("scheduler-05");
-    probe::<A>(false);
-    exit(run_scheduler::<Mixed<A>>(&args))
+    let answers = probe(answers, false);
+    exit(run_scheduler(answers, &args))
 }
 
 /// The main of `worker-05`; see [`scheduler_main`].
-pub fn worker_main<A: Answers>() -> ExitCode {
+pub fn worker_main(answers: Answers) -> ExitCode {
     let args = WorkerArgs::parse();
     warn_if_debug("worker-05");
-    probe::<A>(false);
-    exit(run_worker::<Mixed<A>>(&args))
+    let answers = probe(answers, false);
+    exit(run_worker(answers, &args))
 }
 
 /// A scheduler or worker built without optimisations is slow where the lesson measures it
@@ -249,21 +244,21 @@ pub struct RunArgs {
 }
 
 /// The main of `exercise-05` and `solution-05`.
-pub fn main<A: Answers>() -> ExitCode {
+pub fn main(answers: Answers) -> ExitCode {
     let args = Args::parse();
     match &args.role {
         Some(Role::Worker(worker)) => {
             let quiet = true; // a worker's stderr is the program's: say it once, in the parent
-            probe::<A>(quiet);
-            exit(run_worker::<Mixed<A>>(worker))
+            let answers = probe(answers, quiet);
+            exit(run_worker(answers, worker))
         }
         Some(Role::Scheduler(scheduler)) => {
-            probe::<A>(false);
-            exit(run_scheduler::<Mixed<A>>(scheduler))
+            let answers = probe(answers, false);
+            exit(run_scheduler(answers, scheduler))
         }
         None => {
-            probe::<A>(false);
-            match run::<Mixed<A>>(&args.run) {
+            let answers = probe(answers, false);
+            match run(answers, &args.run) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(err) => {
@@ -275,55 +270,13 @@ pub fn main<A: Answers>() -> ExitCode {
     }
 }
 
-/// Which exercises run the reference's answer because yours is not done (or panics).
-static REFERENCE: [AtomicBool; 3] = [const { AtomicBool::new(false) }; 3];
-
-/// Answers `A`, except for the exercises [`probe`] found not done: those are the
-/// reference's, so that the program runs (and says so) before all three are written.
-pub struct Mixed<A>(PhantomData<A>);
-
-impl<A: Answers> Answers for Mixed<A> {
-    const NAME: &'static str = A::NAME;
-    const BINARY: &'static str = A::BINARY;
-
-    fn execute(
-        jobs: &Receiver<Job>,
-        worker: &Context,
-        send: &mut dyn FnMut(Vec<Finished>) -> bool,
-    ) {
-        if REFERENCE[0].load(Ordering::Relaxed) {
-            Solution::execute(jobs, worker, send)
-        } else {
-            A::execute(jobs, worker, send)
-        }
-    }
-
-    fn gather<T: DeserializeOwned + Send>(
-        futures: Vec<TaskFuture<T>>,
-        progress: &ProgressBar,
-    ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send {
-        if REFERENCE[1].load(Ordering::Relaxed) {
-            Either::Left(Solution::gather(futures, progress))
-        } else {
-            Either::Right(A::gather(futures, progress))
-        }
-    }
-
-    fn worker_lost(state: &mut State, lost: WorkerId) {
-        if REFERENCE[2].load(Ordering::Relaxed) {
-            Solution::worker_lost(state, lost)
-        } else {
-            A::worker_lost(state, lost)
-        }
-    }
-}
-
 /// An exercise's id and a call of its answer on a tiny input.
 type Probe<'a> = (&'static str, Box<dyn FnOnce() + 'a>);
 
-/// Calls each of `A`'s answers once on a tiny input; one that panics is replaced by the
-/// reference's (see [`Mixed`]), with a line on stderr unless `quiet`.
-pub fn probe<A: Answers>(quiet: bool) {
+/// Calls each of `answers` once on a tiny input and returns them with the reference's in
+/// place of each that panics (not done yet), so that the program runs, and says so on stderr
+/// unless `quiet`, before all three are written.
+pub fn probe(answers: Answers, quiet: bool) -> Answers {
     let id = TaskId {
         client: ClientId(1),
         n: 0,
@@ -340,7 +293,7 @@ pub fn probe<A: Answers>(quiet: bool) {
                 };
                 tx.send(job).expect("room for one");
                 drop(tx);
-                A::execute(&rx, &Context::new("probe"), &mut |_| true);
+                answers.execute(&rx, &Context::new("probe"), &mut |_| true);
             }),
         ),
         (
@@ -348,8 +301,9 @@ pub fn probe<A: Answers>(quiet: bool) {
             Box::new(|| {
                 let (done, future) = promise::<()>(id, Noop::NAME);
                 done.resolve(&());
-                let _ =
-                    futures::executor::block_on(A::gather(vec![future], &ProgressBar::hidden()));
+                let _ = futures::executor::block_on(
+                    answers.gather(vec![future], &ProgressBar::hidden()),
+                );
             }),
         ),
         (
@@ -366,22 +320,25 @@ pub fn probe<A: Answers>(quiet: bool) {
                 };
                 state.submit(id.client, vec![task]);
                 state.assign();
-                A::worker_lost(&mut state, WorkerId(1));
+                answers.worker_lost(&mut state, WorkerId(1));
             }),
         ),
     ];
-    for (i, (exercise, check)) in checks.into_iter().enumerate() {
+    let mut picked = answers;
+    for (m, (exercise, check)) in (1..).zip(checks) {
         if let Err(message) = catch_quietly(check) {
-            REFERENCE[i].store(true, Ordering::Relaxed);
+            picked = picked.with_reference(m);
             if !quiet {
                 eprintln!("{}", shared::report::reference_note(exercise, &message));
             }
         }
     }
+    picked
 }
 
-/// A scheduler in this process and `n` worker processes of this binary, all with answers
-/// `A`. The workers are killed when it is dropped.
+/// A scheduler in this process and `n` worker processes of this binary, all with the same
+/// answers (a worker process probes them as its parent did). The workers are killed when it
+/// is dropped.
 struct ProcessCluster {
     cluster: LocalCluster,
     processes: WorkerProcesses,
@@ -389,25 +346,26 @@ struct ProcessCluster {
 }
 
 impl ProcessCluster {
-    fn start<A: Answers>(n: usize, config: Config) -> anyhow::Result<ProcessCluster> {
-        Self::start_with::<A>(n, config, false)
+    fn start(answers: Answers, n: usize, config: Config) -> anyhow::Result<ProcessCluster> {
+        Self::start_with(answers, n, config, false)
     }
 
     /// [`ProcessCluster::start`]; with `dashboard`, the scheduler also serves its dashboard
     /// (on 127.0.0.1, a free port) and one reader follows its updates, as an open page does.
-    fn start_with<A: Answers>(
+    fn start_with(
+        answers: Answers,
         n: usize,
         config: Config,
         dashboard: bool,
     ) -> anyhow::Result<ProcessCluster> {
         let cluster = if dashboard {
-            let (cluster, addr) = LocalCluster::start_with_dashboard::<A>(0, config)
+            let (cluster, addr) = LocalCluster::start_with_dashboard(answers, 0, config)
                 .context("cannot start a scheduler")?;
             // It reads on the cluster's runtime for as long as the runtime runs.
             cluster.block_on(async { drop(tokio::spawn(dashboard::follow(addr))) });
             cluster
         } else {
-            LocalCluster::start::<A>(0, config).context("cannot start a scheduler")?
+            LocalCluster::start(answers, 0, config).context("cannot start a scheduler")?
         };
         let program = WorkerProcesses::this_program().context("cannot find this program")?;
         let processes = WorkerProcesses::start(&program, cluster.addr(), n)?;
@@ -428,8 +386,10 @@ impl ProcessCluster {
     }
 }
 
-/// Submits task `T` once per item of `args` and gathers the outputs, with a progress bar.
-async fn map_gather<A: Answers, T: Task>(
+/// Submits task `T` once per item of `args` and gathers the outputs with `answers`'
+/// exercise 5.2, with a progress bar.
+async fn map_gather<T: Task>(
+    answers: Answers,
     client: &Client,
     args: &[T::Args],
     near: Option<&crate::protocol::Key>,
@@ -442,15 +402,16 @@ where
         None => client.map::<T>(args).await,
     };
     let bar = ClearOnDrop(shared::progress::items(args.len() as u64, T::NAME));
-    A::gather(futures, &bar).await
+    answers.gather(futures, &bar).await
 }
 
-/// Runs the lesson with answers `A` ([`Mixed`] in the binaries); returns whether every
-/// variant gave the expected answer. Worker processes run `A` too: they are this binary.
-pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
+/// Runs the lesson with `answers` (after [`probe`] in the binaries); returns whether every
+/// variant gave the expected answer. Worker processes run the same answers: they are this
+/// binary, and probe as it did.
+pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
     let command = format!(
         "cargo run --release -p lesson-05-distributed --bin {}",
-        A::BINARY
+        answers.binary()
     );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
@@ -485,16 +446,16 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     println!(
         "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
          this binary on 127.0.0.1, {cores} cores.\n",
-        A::NAME
+        answers.name()
     );
     let workers = args.workers.max(1);
     let config = Config {
         depth: args.depth,
         ..Config::default()
     };
-    let one = ProcessCluster::start::<A>(1, config)?;
-    let many = ProcessCluster::start::<A>(workers, config)?;
-    let watched = ProcessCluster::start_with::<A>(workers, config, true)?;
+    let one = ProcessCluster::start(answers, 1, config)?;
+    let many = ProcessCluster::start(answers, workers, config)?;
+    let watched = ProcessCluster::start_with(answers, workers, config, true)?;
     let watched_name = format!("{workers} worker processes, dashboard open");
     let mut problems = Vec::new();
 
@@ -512,29 +473,34 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         Ok(outputs) => format!("{} results", fmt_count(outputs.len() as u64)),
         Err(err) => err.to_string(),
     });
-    let in_process = LocalCluster::start::<A>(workers, config)?;
+    let in_process = LocalCluster::start(answers, workers, config)?;
     let in_process_client = in_process.client()?;
     let variants: Vec<Variant<Result<Vec<()>, ClientError>>> = vec![
         (
             "1 worker process".into(),
             "5.1 + 5.2".into(),
-            Box::new(|| one.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+            Box::new(|| one.run(|c| map_gather::<Noop>(answers, c, &noops, None))),
         ),
         (
             format!("{workers} worker processes"),
             "5.1 + 5.2".into(),
-            Box::new(|| many.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+            Box::new(|| many.run(|c| map_gather::<Noop>(answers, c, &noops, None))),
         ),
         (
             watched_name.clone(),
             "5.1 + 5.2".into(),
-            Box::new(|| watched.run(|c| map_gather::<A, Noop>(c, &noops, None))),
+            Box::new(|| watched.run(|c| map_gather::<Noop>(answers, c, &noops, None))),
         ),
         (
             format!("{workers} workers in this process (tokio tasks + threads)"),
             "5.1 + 5.2".into(),
             Box::new(|| {
-                in_process.block_on(map_gather::<A, Noop>(&in_process_client, &noops, None))
+                in_process.block_on(map_gather::<Noop>(
+                    answers,
+                    &in_process_client,
+                    &noops,
+                    None,
+                ))
             }),
         ),
     ];
@@ -615,7 +581,7 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         .check_output(summarise);
         let on_cluster = |cluster: &ProcessCluster| {
             let parts = cluster
-                .run(|c| map_gather::<A, YearlyStats>(c, &groups, None))
+                .run(|c| map_gather::<YearlyStats>(answers, c, &groups, None))
                 .map_err(|err| err.to_string())?;
             let mut total = Yearly::new();
             for part in parts {
@@ -685,7 +651,7 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
         });
         let on_cluster = |cluster: &ProcessCluster| {
             cluster
-                .run(|c| map_gather::<A, ScoreWindows>(c, &task_args, Some(&key)))
+                .run(|c| map_gather::<ScoreWindows>(answers, c, &task_args, Some(&key)))
                 .map(|per_task| per_task.into_iter().flatten().collect())
                 .map_err(|err| err.to_string())
         };
@@ -697,7 +663,8 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     }
 
     // 4. The cost of a task against the size of its batch.
-    batch_sizes::<A>(
+    batch_sizes(
+        answers,
         args,
         &[
             (&one, "1 worker process"),
@@ -708,7 +675,7 @@ pub fn run<A: Answers>(args: &RunArgs) -> anyhow::Result<bool> {
     drop((one, many));
 
     // 5. A worker process killed mid-batch.
-    problems.extend(lost_worker::<A>(args, workers.max(2), config)?);
+    problems.extend(lost_worker(answers, args, workers.max(2), config)?);
 
     if problems.is_empty() {
         Ok(true)
@@ -740,7 +707,8 @@ fn here_and_on<'a, T>(
 
 /// Times batches of 1 to 10,000 empty tasks on each cluster, prints µs per task and draws
 /// them: a batch pays one round trip however many tasks it holds.
-fn batch_sizes<A: Answers>(
+fn batch_sizes(
+    answers: Answers,
     args: &RunArgs,
     clusters: &[(&ProcessCluster, &str)],
     out: &std::path::Path,
@@ -775,7 +743,7 @@ fn batch_sizes<A: Answers>(
                 cluster.run(|client| async move {
                     for _ in 0..repeat {
                         let futures = client.map::<Noop>(noops).await;
-                        A::gather(futures, &ProgressBar::hidden()).await?;
+                        answers.gather(futures, &ProgressBar::hidden()).await?;
                     }
                     Ok::<(), ClientError>(())
                 })
@@ -831,12 +799,13 @@ fn batch_sizes<A: Answers>(
 
 /// Kills one of `workers` worker processes (SIGKILL) after a tenth of a batch of sleeping
 /// tasks has come back, and checks that every result still comes, once.
-fn lost_worker<A: Answers>(
+fn lost_worker(
+    answers: Answers,
     args: &RunArgs,
     workers: usize,
     config: Config,
 ) -> anyhow::Result<Vec<String>> {
-    let mut cluster = ProcessCluster::start::<A>(workers, config)?;
+    let mut cluster = ProcessCluster::start(answers, workers, config)?;
     let tasks = args.lost_tasks.max(10);
     let kill_at = tasks / 10;
     let sleeps = vec![1000_u64; tasks];

@@ -76,9 +76,10 @@ pub enum WorkerError {
     TaskThread(String),
 }
 
-/// Runs a worker of the scheduler at `scheduler` with answers `A` (exercise 5.1 runs on
+/// Runs a worker of the scheduler at `scheduler` with `answers` (exercise 5.1 runs on
 /// its task threads) until the scheduler closes the connection (`Ok`) or something fails.
-pub async fn run<A: Answers>(
+pub async fn run(
+    answers: Answers,
     scheduler: SocketAddr,
     config: WorkerConfig,
 ) -> Result<(), WorkerError> {
@@ -108,7 +109,7 @@ pub async fn run<A: Answers>(
                 // When its tasks ran, for the scheduler's dashboard if it has one.
                 tasks::time_runs(welcome.run_times);
                 let run = || {
-                    A::execute(&jobs, &context, &mut |batch| {
+                    answers.execute(&jobs, &context, &mut |batch| {
                         let ran = tasks::take_run_times();
                         results.blocking_send(Ok((batch, ran))).is_ok()
                     })

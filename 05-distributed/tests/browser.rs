@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Reference;
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::solution::gather;
@@ -83,7 +83,7 @@ fn session(webdriver: &str, chrome: Option<PathBuf>) -> Vec<u8> {
         ..Config::default()
     };
     let (cluster, addr) =
-        LocalCluster::start_with_dashboard::<Reference>(3, config).expect("a local cluster");
+        LocalCluster::start_with_dashboard(Answers::SOLUTION, 3, config).expect("a local cluster");
     let client = cluster.client().expect("a client");
     cluster.block_on(async {
         let mut options = serde_json::json!({

@@ -15,6 +15,7 @@ use std::time::Duration;
 use futures::FutureExt as _;
 
 use lesson_05_distributed::answer::gather;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::client::{ClientError, Promise, TaskFuture, promise};
 use lesson_05_distributed::protocol::{ClientId, TaskError, TaskId};
 use lesson_05_distributed::scheduler::Config;
@@ -185,7 +186,7 @@ fn ex5_2_a_lost_connection_is_an_error() {
 #[test]
 fn ex5_2_gathers_a_batch_from_a_cluster() {
     let (squares, failed, position) = within("5.2", move || {
-        let cluster = common::start::<common::Yours52>(2, Config::default());
+        let cluster = common::start(Answers::tested_for(2), 2, Config::default());
         let client = cluster.client().expect("a client");
         let args: Vec<i64> = (0..2000).collect();
         cluster.block_on(async {

@@ -17,6 +17,7 @@ use std::time::Duration;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 use lesson_05_distributed::answer::worker_lost;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::protocol::{
     ClientId, Finished, Hello, NewTask, TaskError, TaskId, ToWorker, VERSION, WorkerId,
 };
@@ -252,7 +253,7 @@ fn ex5_3_an_unknown_worker_changes_nothing() {
 #[test]
 fn ex5_3_killing_a_worker_mid_batch_loses_no_result() {
     let (results, snapshot) = within("5.3", move || {
-        let cluster = common::start::<common::Yours53>(2, Config::default());
+        let cluster = common::start(Answers::tested_for(3), 2, Config::default());
         let client = cluster.client().expect("a client");
         // 1000 tasks of 400 µs: about 0.2 s of work for two workers.
         let args = vec![400_u64; 1000];
@@ -331,7 +332,7 @@ fn ex5_3_a_silent_worker_is_lost_and_its_tasks_run_elsewhere() {
         ..Config::default()
     };
     let (squares, counters) = within("5.3", move || {
-        let cluster = common::start::<common::Yours53>(1, config);
+        let cluster = common::start(Answers::tested_for(3), 1, config);
         let client = cluster.client().expect("a client");
         cluster.block_on(async {
             // A worker that shakes hands, takes tasks, and then says nothing ever again.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::Reference;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::client::{Client, ClientError};
 use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::protocol::{
@@ -26,7 +26,7 @@ use tokio::net::TcpStream;
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn cluster(workers: usize) -> LocalCluster {
-    LocalCluster::start::<Reference>(workers, Config::default()).expect("a local cluster")
+    LocalCluster::start(Answers::SOLUTION, workers, Config::default()).expect("a local cluster")
 }
 
 /// The client of the tests that drive a `State` by hand.
@@ -402,7 +402,7 @@ fn a_full_dashboard_feed_drops_runs_and_never_holds_the_scheduler_back() {
         // Room for 4 runs, and nobody reading them: a dashboard that is absent or stuck.
         let (feed, runs) = Feed::new(4);
         let dropped = std::sync::Arc::clone(&feed.dropped);
-        let cluster = LocalCluster::start_with::<Reference>(2, Config::default(), Some(feed))
+        let cluster = LocalCluster::start_with(Answers::SOLUTION, 2, Config::default(), Some(feed))
             .expect("a local cluster");
         let client = cluster.client().expect("a client");
         // Sleeps of 1 ms: long enough that each run is a bar of its own.
@@ -433,7 +433,7 @@ fn the_task_stream_shows_when_tasks_ran_not_how_long_they_queued() {
     use lesson_05_distributed::scheduler::Feed;
     within_for("5 (given)", LIMIT, || {
         let (feed, mut runs) = Feed::new(100);
-        let cluster = LocalCluster::start_with::<Reference>(1, Config::default(), Some(feed))
+        let cluster = LocalCluster::start_with(Answers::SOLUTION, 1, Config::default(), Some(feed))
             .expect("a local cluster");
         let client = cluster.client().expect("a client");
         // Ten sleeps of 20 ms, all sent at once to a worker of one thread: they queue there,
@@ -525,8 +525,9 @@ async fn http_get(addr: std::net::SocketAddr, path: &str, done: impl Fn(&str) ->
 #[test]
 fn the_dashboard_serves_its_page_and_a_batchs_progress() {
     within_for("5 (given)", LIMIT, || {
-        let (cluster, addr) = LocalCluster::start_with_dashboard::<Reference>(2, Config::default())
-            .expect("a local cluster");
+        let (cluster, addr) =
+            LocalCluster::start_with_dashboard(Answers::SOLUTION, 2, Config::default())
+                .expect("a local cluster");
         let client = cluster.client().expect("a client");
         cluster.block_on(async {
             let page = http_get(addr, "/", |text| text.contains("</html>")).await;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
+use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::cluster::{LocalCluster, WorkerProcesses};
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::tasks::Sleep;
@@ -84,7 +85,7 @@ fn without_the_dataset_the_tables_that_need_none_still_run() {
 fn a_worker_process_killed_mid_batch_loses_no_result() {
     within_for("5 (given)", Duration::from_secs(60), || {
         let cluster =
-            LocalCluster::start::<common::Reference>(0, Config::default()).expect("a scheduler");
+            LocalCluster::start(Answers::SOLUTION, 0, Config::default()).expect("a scheduler");
         let mut workers =
             WorkerProcesses::start(Path::new(PROGRAM), cluster.addr(), 2).expect("two workers");
         let pids = workers.pids();

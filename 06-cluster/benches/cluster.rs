@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use divan::Bencher;
-use lesson_06_cluster::answers::Solution;
+use lesson_06_cluster::answers::Answers;
 use lesson_06_cluster::engine::{Feed, Layout, aggregate_by_key, job, run};
 use lesson_06_cluster::job::group_by;
 use timely::dataflow::operators::vec::Map;
@@ -36,10 +36,15 @@ fn files() -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
 fn group_by_in_one_process(bencher: Bencher, workers: usize) {
     let (_dir, files) = files();
     bencher.bench(|| {
-        group_by::<Solution>(&Layout::threads(workers), files.clone(), None)
-            .expect("the job runs")
-            .expect("process 0")
-            .expect("no bad file")
+        group_by(
+            Answers::SOLUTION,
+            &Layout::threads(workers),
+            files.clone(),
+            None,
+        )
+        .expect("the job runs")
+        .expect("process 0")
+        .expect("no bad file")
     });
 }
 

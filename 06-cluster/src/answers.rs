@@ -1,96 +1,119 @@
 //! One switch between your answers and the reference's.
 //!
-//! [`Answers`] is the lesson's exercises as one trait, implemented by [`Exercise`] (your
-//! `exercise.rs`) and [`Solution`] (`solution.rs`); a macro writes the two impls. The jobs
-//! in [`job`](crate::job) and the programs are generic over it: `exercise-06` runs
-//! `program::main::<Exercise>()`, `solution-06` runs `program::main::<Solution>()`, and
-//! each starts its cluster's other processes as copies of itself. The tests call the
-//! functions of `crate::answer`, which is `exercise`, or `solution` with
-//! `--features solution`.
+//! [`Answers`] is a value: for each exercise, whether it runs your answer (`exercise.rs`)
+//! or the reference's (`solution.rs`), with one method per exercise that calls the one
+//! picked. `exercise-06` runs `program::main(Answers::EXERCISE)` and `solution-06` runs
+//! `program::main(Answers::SOLUTION)`. The tests call the functions of `crate::answer`,
+//! which is `exercise`, or `solution` with `--features solution`. The jobs in [`job`](crate::job) take the
+//! value too, and each program starts its cluster's other processes as copies of itself,
+//! which probe the same exercises and so run the same answers. See lesson 1's
+//! `answers` module for why these are methods and not function pointers.
 
 use lesson_03_datasets::strategy::{Scored, Window};
 use shared::Bar;
+use shared::answers::Picks;
 use timely::dataflow::StreamVec;
 
 use crate::records::{BadInput, Day, GroupBy, Problem, Read, Score};
+use crate::{exercise, solution};
 
-/// The exercises of lesson 6. See each function in `exercise.rs` for what it must do.
-pub trait Answers: 'static {
+/// Which answers lesson 6 runs: yours or the reference's, exercise by exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answers(Picks);
+
+impl Answers {
+    /// `exercise-06`: your answer for every exercise.
+    pub const EXERCISE: Answers = Answers(Picks::exercise(6, 3));
+    /// `solution-06`: the reference's answer for every exercise.
+    pub const SOLUTION: Answers = Answers(Picks::solution(6, 3));
+    /// For a test of exercise 6.`m`: yours (or the reference's with `--features solution`,
+    /// as `crate::answer` is) for it, the reference's for the others, so that its tests
+    /// depend on that exercise alone.
+    pub const fn tested_for(m: u8) -> Answers {
+        if cfg!(feature = "solution") {
+            Answers::SOLUTION
+        } else {
+            Answers::yours_for(m)
+        }
+    }
+
+    /// These answers, except the reference's for exercise 6.`m`.
+    pub const fn with_reference(self, m: u8) -> Answers {
+        Answers(self.0.with_reference(m))
+    }
+
+    /// Your answer for exercise 6.`m` and the reference's for the others.
+    pub const fn yours_for(m: u8) -> Answers {
+        Answers(Picks::yours_for(6, 3, m))
+    }
+
+    /// Which exercises run the reference's answer.
+    pub const fn picks(self) -> Picks {
+        self.0
+    }
+
     /// `"exercise"` or `"solution"`: printed above the program's tables.
-    const NAME: &'static str;
+    pub const fn name(self) -> &'static str {
+        self.0.name()
+    }
+
     /// The binary that runs these answers.
-    const BINARY: &'static str;
+    pub fn binary(self) -> String {
+        self.0.binary()
+    }
 
     /// Exercise 6.1.
-    fn daily_bars<'scope>(
+    pub fn daily_bars<'scope>(
+        self,
         files: StreamVec<'scope, u64, (String, Vec<Bar>)>,
-    ) -> StreamVec<'scope, u64, (String, Vec<Day>)>;
+    ) -> StreamVec<'scope, u64, (String, Vec<Day>)> {
+        if self.0.reference(1) {
+            solution::daily_bars(files)
+        } else {
+            exercise::daily_bars(files)
+        }
+    }
 
     /// Exercise 6.2.
-    fn scores<'scope>(
+    pub fn scores<'scope>(
+        self,
         windows: StreamVec<'scope, u64, (usize, Window)>,
         years: usize,
         score: Score,
-    ) -> StreamVec<'scope, u64, (usize, Scored)>;
+    ) -> StreamVec<'scope, u64, (usize, Scored)> {
+        if self.0.reference(2) {
+            solution::scores(windows, years, score)
+        } else {
+            exercise::scores(windows, years, score)
+        }
+    }
 
     /// Exercise 6.3, in the dataflow.
     #[allow(clippy::type_complexity)]
-    fn split<'scope>(
+    pub fn split<'scope>(
+        self,
         read: StreamVec<'scope, u64, Read>,
     ) -> (
         StreamVec<'scope, u64, (String, Vec<Bar>)>,
         StreamVec<'scope, u64, Problem>,
-    );
+    ) {
+        if self.0.reference(3) {
+            solution::split(read)
+        } else {
+            exercise::split(read)
+        }
+    }
 
     /// Exercise 6.3, at worker 0.
-    fn settle(days: Vec<(String, Vec<Day>)>, problems: Vec<Problem>) -> Result<GroupBy, BadInput>;
-}
-
-/// Your answers, from `src/exercise.rs`.
-pub struct Exercise;
-
-/// The reference answers, from `src/solution.rs`.
-pub struct Solution;
-
-/// Implements [`Answers`] for `$answers` by calling the functions of module `$module`.
-macro_rules! answers_from {
-    ($answers:ty, $module:ident, $name:literal, $binary:literal) => {
-        impl Answers for $answers {
-            const NAME: &'static str = $name;
-            const BINARY: &'static str = $binary;
-
-            fn daily_bars<'scope>(
-                files: StreamVec<'scope, u64, (String, Vec<Bar>)>,
-            ) -> StreamVec<'scope, u64, (String, Vec<Day>)> {
-                crate::$module::daily_bars(files)
-            }
-
-            fn scores<'scope>(
-                windows: StreamVec<'scope, u64, (usize, Window)>,
-                years: usize,
-                score: Score,
-            ) -> StreamVec<'scope, u64, (usize, Scored)> {
-                crate::$module::scores(windows, years, score)
-            }
-
-            fn split<'scope>(
-                read: StreamVec<'scope, u64, Read>,
-            ) -> (
-                StreamVec<'scope, u64, (String, Vec<Bar>)>,
-                StreamVec<'scope, u64, Problem>,
-            ) {
-                crate::$module::split(read)
-            }
-
-            fn settle(
-                days: Vec<(String, Vec<Day>)>,
-                problems: Vec<Problem>,
-            ) -> Result<GroupBy, BadInput> {
-                crate::$module::settle(days, problems)
-            }
+    pub fn settle(
+        self,
+        days: Vec<(String, Vec<Day>)>,
+        problems: Vec<Problem>,
+    ) -> Result<GroupBy, BadInput> {
+        if self.0.reference(3) {
+            solution::settle(days, problems)
+        } else {
+            exercise::settle(days, problems)
         }
-    };
+    }
 }
-
-answers_from!(Exercise, exercise, "exercise", "exercise-06");
-answers_from!(Solution, solution, "solution", "solution-06");

@@ -70,31 +70,34 @@ enum Collected {
 pub type Owners = BTreeMap<String, usize>;
 
 // ANCHOR: group_by
-/// Runs the group-by of exercises 6.1 and 6.3 with answers `A` over `files` (every
-/// process passes the same list) on `layout`. Process 0 gets `Some` answer: what `A`'s
+/// Runs the group-by of exercises 6.1 and 6.3 with `answers` over `files` (every
+/// process passes the same list) on `layout`. Process 0 gets `Some` answer: what `answers`'
 /// `settle` made of it; other processes get `None`.
-pub fn group_by<A: Answers>(
+pub fn group_by(
+    answers: Answers,
     layout: &Layout,
     files: Vec<PathBuf>,
     progress: Option<Progress>,
 ) -> Result<Option<Result<GroupBy, BadInput>>, JobError> {
-    Ok(group_by_with_owners::<A>(layout, files, progress)?.map(|(answer, _)| answer))
+    Ok(group_by_with_owners(answers, layout, files, progress)?.map(|(answer, _)| answer))
 }
 
 /// [`group_by`], and which worker put each symbol together.
 #[allow(clippy::type_complexity)]
-pub fn group_by_with_owners<A: Answers>(
+pub fn group_by_with_owners(
+    answers: Answers,
     layout: &Layout,
     files: Vec<PathBuf>,
     progress: Option<Progress>,
 ) -> Result<Option<(Result<GroupBy, BadInput>, Owners)>, JobError> {
-    let job = engine::job(|files, probe| {
+    let job = engine::job(move |files, probe| {
         let read = read_files(files).probe_with(probe);
         let worker = read.scope().index();
-        let (good, problems) = A::split(read);
+        let (good, problems) = answers.split(read);
         // `map` runs where its input is: on the worker that gave the symbol out.
-        let days =
-            A::daily_bars(good).map(move |(symbol, days)| Collected::Symbol(symbol, days, worker));
+        let days = answers
+            .daily_bars(good)
+            .map(move |(symbol, days)| Collected::Symbol(symbol, days, worker));
         days.concat(problems.map(Collected::Problem))
     });
     let Some(collected) = engine::run(layout, files, Feed::Shared, job, progress)? else {
@@ -119,7 +122,7 @@ pub fn group_by_with_owners<A: Answers>(
         }
     }
     problems.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Some((A::settle(days, problems), owners)))
+    Ok(Some((answers.settle(days, problems), owners)))
 }
 // ANCHOR_END: group_by
 
@@ -155,11 +158,12 @@ pub enum Unscored {
 }
 
 // ANCHOR: search
-/// Runs the parameter search of exercise 6.2 with answers `A` on `layout`: the candidates
-/// enter at worker 0 (numbered, as `(index, window)`), `A`'s `scores` spreads and scores
+/// Runs the parameter search of exercise 6.2 with `answers` on `layout`: the candidates
+/// enter at worker 0 (numbered, as `(index, window)`), `answers`' `scores` spreads and scores
 /// them, and worker 0 puts the scores back in the candidates' order and builds the folds
 /// with lesson 3's reference. Process 0 gets `Some` answer, other processes `None`.
-pub fn search<A: Answers>(
+pub fn search(
+    answers: Answers,
     layout: &Layout,
     candidates: Vec<Window>,
     years: usize,
@@ -168,7 +172,9 @@ pub fn search<A: Answers>(
 ) -> Result<Option<Search>, JobError> {
     let numbered: Vec<(usize, Window)> = candidates.iter().copied().enumerate().collect();
     let job = engine::job(move |windows, probe| {
-        A::scores(windows, years, Arc::clone(&score)).probe_with(probe)
+        answers
+            .scores(windows, years, Arc::clone(&score))
+            .probe_with(probe)
     });
     let Some(collected) = engine::run(layout, numbered, Feed::AtFirstWorker, job, progress)? else {
         return Ok(None);

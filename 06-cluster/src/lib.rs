@@ -13,8 +13,8 @@
 //!   search, 6.3 a bad file, carried to worker 0. Checked by `tests/ex6_1.rs` …
 //!   `tests/ex6_3.rs`.
 //! - [`solution`]: the reference answers, same signatures.
-//! - [`answers`] (given): the one switch between the two, the [`Answers`](answers::Answers)
-//!   trait.
+//! - [`answers`] (given): the one switch between the two: an [`Answers`](answers::Answers)
+//!   value says which exercises run yours and which the reference's.
 //! - [`program`] (given): what `exercise-06` and `solution-06` run.
 //!
 //! [`answer`] is [`exercise`], or [`solution`] with `--features solution`: the tests check

@@ -8,10 +8,9 @@
 //!   of a real cluster runs.
 
 use std::ffi::OsString;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -19,16 +18,14 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use lesson_03_datasets::strategy::{FASTS, SLOWS};
 use lesson_03_datasets::strategy::{Scored, Search, Window, closes_by_year, grid, log_spaced};
-use shared::Bar;
 use shared::dataset::Dataset;
 use shared::progress::ClearOnDrop;
 use shared::report::{Table, catch_quietly, debug_build_warning, fmt_duration, fmt_speedup};
-use timely::dataflow::StreamVec;
 use timely::dataflow::operators::vec::ToStream;
 
-use crate::answers::{Answers, Solution};
+use crate::answers::Answers;
 use crate::engine::{self, Layout, Progress};
-use crate::job::{self, BadInput, Day, GroupBy, Problem, Read, Score};
+use crate::job::{self, BadInput, GroupBy, Score};
 use crate::launcher::{self, Launch, PROGRESS_LINES};
 
 /// Lesson 6: cluster computing on timely-dataflow.
@@ -125,24 +122,24 @@ impl JobArgs {
     }
 }
 
-/// Parses the command line, runs it with answers `A` (or the reference's, for an exercise
+/// Parses the command line, runs it with `answers` (or the reference's, for an exercise
 /// still at `todo!`), and reports errors without a backtrace.
-pub fn main<A: Answers>() -> ExitCode {
+pub fn main(answers: Answers) -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Some(Command::Process(process)) => {
             // One note is enough: the launcher (or process 0, started by hand) prints it.
             let launched = std::env::var_os(PROGRESS_LINES).is_some();
-            probe::<A>(launched || process.layout.process != 0);
-            run_process::<Mixed<A>>(process)
+            let answers = probe(answers, launched || process.layout.process != 0);
+            run_process(answers, process)
         }
         Some(Command::Launch(args)) => {
-            probe::<A>(false);
-            run_launch::<A>(args)
+            let answers = probe(answers, false);
+            run_launch(answers, args)
         }
         None => {
-            probe::<A>(false);
-            run_tour::<A>(&cli.tour)
+            let answers = probe(answers, false);
+            run_tour(answers, &cli.tour)
         }
     };
     match outcome {
@@ -225,7 +222,7 @@ fn progress(label: &str) -> (Option<Progress>, Option<ClearOnDrop>) {
 
 /// One process of a cluster. Process 0 prints the answer; returns whether the job gave one
 /// without problems.
-pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
+pub fn run_process(answers: Answers, process: &ProcessArgs) -> anyhow::Result<bool> {
     let started = Instant::now();
     let layout = &process.layout;
     let (progress, bar) = progress(match process.job {
@@ -253,7 +250,7 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
             let files = minute_files(&process.args)?;
             let count = files.len();
             let setup = started.elapsed();
-            let answer = job::group_by::<A>(layout, files, progress)?;
+            let answer = job::group_by(answers, layout, files, progress)?;
             drop(bar);
             if let Some(answer) = answer {
                 print_group_by(count, &answer.map_err(anyhow::Error::from)?);
@@ -264,7 +261,7 @@ pub fn run_process<A: Answers>(process: &ProcessArgs) -> anyhow::Result<bool> {
         JobName::Search => {
             let (candidates, years, score) = search_setup(&process.args)?;
             let setup = started.elapsed();
-            let answer = job::search::<A>(layout, candidates, years, score, progress)?;
+            let answer = job::search(answers, layout, candidates, years, score, progress)?;
             drop(bar);
             if let Some(search) = answer {
                 print_search(&process.args.symbol, &search);
@@ -376,8 +373,8 @@ fn digest_search(search: &Search) -> u64 {
 }
 
 /// `launch`: one job on a local cluster.
-fn run_launch<A: Answers>(args: &LaunchArgs) -> anyhow::Result<bool> {
-    warn_if_debug::<A>();
+fn run_launch(answers: Answers, args: &LaunchArgs) -> anyhow::Result<bool> {
+    warn_if_debug(answers);
     // Every process finds the dataset the same way: they inherit this one's folder and
     // environment.
     match &args.args.minute {
@@ -402,10 +399,10 @@ fn run_launch<A: Answers>(args: &LaunchArgs) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn warn_if_debug<A: Answers>() {
+fn warn_if_debug(answers: Answers) {
     let command = format!(
         "cargo run --release -p lesson-06-cluster --bin {}",
-        A::BINARY
+        answers.binary()
     );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
@@ -435,8 +432,8 @@ fn launch_of(
 }
 
 /// The tour: both jobs on 1×1, 1×2 and 2×1, then the corrupted copy.
-fn run_tour<A: Answers>(tour: &Tour) -> anyhow::Result<bool> {
-    warn_if_debug::<A>();
+fn run_tour(answers: Answers, tour: &Tour) -> anyhow::Result<bool> {
+    warn_if_debug(answers);
     let dataset = Dataset::locate()?;
     let out = dataset.root().join("output").join("06-cluster");
     println!(
@@ -444,7 +441,7 @@ fn run_tour<A: Answers>(tour: &Tour) -> anyhow::Result<bool> {
         shared::dataset::location_lines(dataset.root(), Some(&out))
     );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("Lesson 6 ({}): {cores} cores.\n", A::NAME);
+    println!("Lesson 6 ({}): {cores} cores.\n", answers.name());
     let mut ok = true;
     let files = dataset.all_minute_files();
     let bytes = dataset.bytes_under("minute/");
@@ -708,97 +705,54 @@ pub fn plant_corruption(
     Ok((minute, copied.len(), bad, line))
 }
 
-/// Which exercises run the reference's answer because yours is not done (or panics).
-static REFERENCE: [AtomicBool; 3] = [const { AtomicBool::new(false) }; 3];
-
-/// Answers `A`, except for the exercises [`probe`] found not done: those are the
-/// reference's, so that the program runs (and says so) before all three are written.
-pub struct Mixed<A>(PhantomData<A>);
-
-impl<A: Answers> Answers for Mixed<A> {
-    const NAME: &'static str = A::NAME;
-    const BINARY: &'static str = A::BINARY;
-
-    fn daily_bars<'scope>(
-        files: StreamVec<'scope, u64, (String, Vec<Bar>)>,
-    ) -> StreamVec<'scope, u64, (String, Vec<Day>)> {
-        if REFERENCE[0].load(Ordering::Relaxed) {
-            Solution::daily_bars(files)
-        } else {
-            A::daily_bars(files)
-        }
-    }
-
-    fn scores<'scope>(
-        windows: StreamVec<'scope, u64, (usize, Window)>,
-        years: usize,
-        score: Score,
-    ) -> StreamVec<'scope, u64, (usize, Scored)> {
-        if REFERENCE[1].load(Ordering::Relaxed) {
-            Solution::scores(windows, years, score)
-        } else {
-            A::scores(windows, years, score)
-        }
-    }
-
-    fn split<'scope>(
-        read: StreamVec<'scope, u64, Read>,
-    ) -> (
-        StreamVec<'scope, u64, (String, Vec<Bar>)>,
-        StreamVec<'scope, u64, Problem>,
-    ) {
-        if REFERENCE[2].load(Ordering::Relaxed) {
-            Solution::split(read)
-        } else {
-            A::split(read)
-        }
-    }
-
-    fn settle(days: Vec<(String, Vec<Day>)>, problems: Vec<Problem>) -> Result<GroupBy, BadInput> {
-        if REFERENCE[2].load(Ordering::Relaxed) {
-            Solution::settle(days, problems)
-        } else {
-            A::settle(days, problems)
-        }
-    }
-}
-
-/// Builds each of `A`'s answers once in a throwaway dataflow (6.3: and calls `settle`);
-/// one that panics is replaced by the reference's (see [`Mixed`]), with a line on stderr
-/// unless `quiet`. Every process decides the same, so all build the same dataflow.
-pub fn probe<A: Answers>(quiet: bool) {
-    type Check = (&'static str, fn());
+/// Builds each of `answers` once in a throwaway dataflow (6.3: and calls `settle`) and
+/// returns them with the reference's in place of each that panics (not done yet), with a
+/// line on stderr unless `quiet`. Every process decides the same, so all build the same
+/// dataflow.
+pub fn probe(answers: Answers, quiet: bool) -> Answers {
+    type Check = (&'static str, Box<dyn FnOnce()>);
     let checks: [Check; 3] = [
-        ("6.1", || {
-            timely::execute_directly(|worker| {
-                worker.dataflow::<u64, _, _>(|scope| {
-                    A::daily_bars(Vec::new().to_stream(scope));
+        (
+            "6.1",
+            Box::new(move || {
+                timely::execute_directly(move |worker| {
+                    worker.dataflow::<u64, _, _>(|scope| {
+                        answers.daily_bars(Vec::new().to_stream(scope));
+                    })
                 })
-            })
-        }),
-        ("6.2", || {
-            timely::execute_directly(|worker| {
-                worker.dataflow::<u64, _, _>(|scope| {
-                    let score: Score = Arc::new(|_, _| 0.0);
-                    A::scores(Vec::new().to_stream(scope), 1, score);
+            }),
+        ),
+        (
+            "6.2",
+            Box::new(move || {
+                timely::execute_directly(move |worker| {
+                    worker.dataflow::<u64, _, _>(|scope| {
+                        let score: Score = Arc::new(|_, _| 0.0);
+                        answers.scores(Vec::new().to_stream(scope), 1, score);
+                    })
                 })
-            })
-        }),
-        ("6.3", || {
-            timely::execute_directly(|worker| {
-                worker.dataflow::<u64, _, _>(|scope| {
-                    A::split(Vec::new().to_stream(scope));
-                })
-            });
-            let _ = A::settle(Vec::new(), Vec::new());
-        }),
+            }),
+        ),
+        (
+            "6.3",
+            Box::new(move || {
+                timely::execute_directly(move |worker| {
+                    worker.dataflow::<u64, _, _>(|scope| {
+                        answers.split(Vec::new().to_stream(scope));
+                    })
+                });
+                let _ = answers.settle(Vec::new(), Vec::new());
+            }),
+        ),
     ];
-    for (i, (exercise, check)) in checks.into_iter().enumerate() {
+    let mut picked = answers;
+    for (m, (exercise, check)) in (1..).zip(checks) {
         if let Err(message) = catch_quietly(check) {
-            REFERENCE[i].store(true, Ordering::Relaxed);
+            picked = picked.with_reference(m);
             if !quiet {
                 eprintln!("{}", shared::report::reference_note(exercise, &message));
             }
         }
     }
+    picked
 }

@@ -16,8 +16,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
-use common::{LAYOUTS, Tiny, Yours62, cluster, tiny_data};
+use common::{LAYOUTS, Tiny, cluster, tiny_data};
 use lesson_03_datasets::strategy::{Search, Window, closes_by_year, grid, log_spaced, score};
+use lesson_06_cluster::answers::Answers;
 use lesson_06_cluster::job::{self, Score};
 
 /// One call of `score`: which thread, which window, which year.
@@ -54,7 +55,14 @@ fn search(test: &str, layout: (usize, usize)) -> Option<(Search, Search, Vec<Cal
     let answer = cluster("6.2", test, &data, layout, move |layout| {
         common::answer_of(
             "6.2",
-            job::search::<Yours62>(layout, c.clone(), years, Arc::clone(&s), None),
+            job::search(
+                Answers::tested_for(2),
+                layout,
+                c.clone(),
+                years,
+                Arc::clone(&s),
+                None,
+            ),
         )
     })?;
     let here = std::mem::take(&mut *calls.lock().expect("the log"));
@@ -162,7 +170,14 @@ fn ex6_2_means_are_summed_in_year_order_then_divided() {
     let Some(answer) = cluster("6.2", test, &tiny_data(), layout, move |layout| {
         common::answer_of(
             "6.2",
-            job::search::<Yours62>(layout, c.clone(), ROUNDING.len(), Arc::clone(&s), None),
+            job::search(
+                Answers::tested_for(2),
+                layout,
+                c.clone(),
+                ROUNDING.len(),
+                Arc::clone(&s),
+                None,
+            ),
         )
     }) else {
         return;

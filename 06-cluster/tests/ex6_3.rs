@@ -14,7 +14,8 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{LAYOUTS, Yours63, cluster, days_difference, expected_days, tiny_data};
+use common::{LAYOUTS, cluster, days_difference, expected_days, tiny_data};
+use lesson_06_cluster::answers::Answers;
 use lesson_06_cluster::job::{self, BadInput, GroupBy, Problem};
 
 /// The damaged file's place in the sorted list, and its damaged line (from 1, the header
@@ -31,7 +32,10 @@ fn check(test: &str, layout: (usize, usize)) {
     }
     let mine = files.clone();
     let Some(answer) = cluster("6.3", test, &data, layout, move |layout| {
-        common::answer_of("6.3", job::group_by::<Yours63>(layout, mine.clone(), None))
+        common::answer_of(
+            "6.3",
+            job::group_by(Answers::tested_for(3), layout, mine.clone(), None),
+        )
     }) else {
         return;
     };
@@ -102,7 +106,10 @@ fn ex6_3_clean_data_gives_every_symbol_and_no_problem() {
     let files = data.files();
     let mine = files.clone();
     let Some(answer) = cluster("6.3", test, &data, LAYOUTS[1], move |layout| {
-        common::answer_of("6.3", job::group_by::<Yours63>(layout, mine.clone(), None))
+        common::answer_of(
+            "6.3",
+            job::group_by(Answers::tested_for(3), layout, mine.clone(), None),
+        )
     }) else {
         return;
     };

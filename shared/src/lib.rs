@@ -10,9 +10,11 @@
 //! - [`progress`]: progress bars;
 //! - [`chart`]: line charts and heatmaps as PNG or SVG;
 //! - [`atomic`]: writing files so that no one ever sees half of one;
+//! - [`answers`]: which answers a lesson's program runs, the learner's or the reference's;
 //! - [`testing`]: for the lessons' tests: running an answer with a time bound and a clear
 //!   failure message.
 
+pub mod answers;
 pub mod atomic;
 pub mod bar;
 pub mod chart;

@@ -2,5 +2,5 @@
 //! the answers in `src/exercise.rs`. See `--help`.
 
 fn main() -> std::process::ExitCode {
-    lesson_01_map::program::main::<lesson_01_map::answers::Exercise>()
+    lesson_01_map::program::main(lesson_01_map::answers::Answers::EXERCISE)
 }

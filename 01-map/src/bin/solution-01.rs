@@ -2,5 +2,5 @@
 //! the answers in `src/solution.rs`. See `--help`.
 
 fn main() -> std::process::ExitCode {
-    lesson_01_map::program::main::<lesson_01_map::answers::Solution>()
+    lesson_01_map::program::main(lesson_01_map::answers::Answers::SOLUTION)
 }

@@ -2,5 +2,5 @@
 //! dataset, with the answers in `src/exercise.rs`. See `--help`.
 
 fn main() -> std::process::ExitCode {
-    lesson_02_futures::program::main::<lesson_02_futures::answers::Exercise>()
+    lesson_02_futures::program::main(lesson_02_futures::answers::Answers::EXERCISE)
 }

@@ -2,5 +2,5 @@
 //! dataset, with the answers in `src/solution.rs`. See `--help`.
 
 fn main() -> std::process::ExitCode {
-    lesson_02_futures::program::main::<lesson_02_futures::answers::Solution>()
+    lesson_02_futures::program::main(lesson_02_futures::answers::Answers::SOLUTION)
 }

@@ -2,5 +2,5 @@
 //! dataset, with the answers in `src/solution.rs`. See `--help`.
 
 fn main() -> std::process::ExitCode {
-    lesson_03_datasets::program::main::<lesson_03_datasets::answers::Solution>()
+    lesson_03_datasets::program::main(lesson_03_datasets::answers::Answers::SOLUTION)
 }

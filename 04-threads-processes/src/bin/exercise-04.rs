@@ -3,5 +3,7 @@
 //! worker of exercise 4.4's process pool instead.
 
 fn main() -> std::process::ExitCode {
-    lesson_04_threads_processes::program::main::<lesson_04_threads_processes::answers::Exercise>()
+    lesson_04_threads_processes::program::main(
+        lesson_04_threads_processes::answers::Answers::EXERCISE,
+    )
 }

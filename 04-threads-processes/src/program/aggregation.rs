@@ -5,7 +5,8 @@ use super::*;
 
 /// Table 4.1 and the scaling chart: sequential, shared `Mutex` and partials on 1, 2, 4, 8
 /// threads.
-pub(super) fn print_aggregation<A: Answers>(
+pub(super) fn print_aggregation(
+    answers: Answers,
     cx: &Setup,
     records: &[Record],
     years: &str,
@@ -34,7 +35,7 @@ pub(super) fn print_aggregation<A: Answers>(
         variants.push((
             format!("partials, {t} threads"),
             "4.1".into(),
-            Box::new(move || A::partials::<SymbolStats>(records, t)),
+            Box::new(move || answers.partials::<SymbolStats>(records, t)),
         ));
     }
     table.interleaved(variants);
@@ -153,7 +154,8 @@ pub fn amdahl_fit(points: &[(f64, f64)], cores: usize) -> f64 {
 // ANCHOR_END: amdahl
 
 /// Table 4.2: count, min and max per symbol by the shared Mutex, the partials, the atomics.
-pub(super) fn print_atomics<A: Answers>(
+pub(super) fn print_atomics(
+    answers: Answers,
     cx: &Setup,
     records: &[Record],
     symbols: usize,
@@ -170,10 +172,12 @@ pub(super) fn print_atomics<A: Answers>(
         extremes_of(&shared_mutex::<SymbolStats>(records, t), symbols)
     });
     table.variant("partials", "4.1", || {
-        extremes_of(&A::partials::<SymbolStats>(records, t), symbols)
+        extremes_of(&answers.partials::<SymbolStats>(records, t), symbols)
     });
     table.variant("atomics", "4.2", || {
-        atomic_extremes(records, symbols, t, A::add_atomic)
+        atomic_extremes(records, symbols, t, |table, record| {
+            answers.add_atomic(table, record)
+        })
     });
     table.note("The atomics update one table that every thread shares: no lock, but the cache lines of the busiest symbols still travel between cores.");
     println!("{}", table.finish());

@@ -78,9 +78,9 @@ pub struct Args {
     pub worker: bool,
 }
 
-/// Parses the command line, runs the lesson with answers `A` (or serves as a worker), and
+/// Parses the command line, runs the lesson with `answers` (or serves as a worker), and
 /// reports errors without a backtrace.
-pub fn main<A: Answers>() -> ExitCode {
+pub fn main(answers: Answers) -> ExitCode {
     let args = Args::parse();
     if args.worker {
         return match serve(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
@@ -91,7 +91,7 @@ pub fn main<A: Answers>() -> ExitCode {
             }
         };
     }
-    match run::<A>(&args) {
+    match run(answers, &args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -111,10 +111,10 @@ struct Setup {
 }
 
 /// Runs the lesson; returns whether every variant gave the expected answer.
-pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
+pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
     let command = format!(
         "cargo run --release -p lesson-04-threads-processes --bin {}",
-        A::BINARY
+        answers.binary()
     );
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}\n");
@@ -137,7 +137,7 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
         .collect();
     thread_counts.sort_unstable();
     thread_counts.dedup();
-    println!("Lesson 4 ({}): {cores} cores.\n", A::NAME);
+    println!("Lesson 4 ({}): {cores} cores.\n", answers.name());
     let cx = Setup {
         out,
         cores,
@@ -164,13 +164,23 @@ pub fn run<A: Answers>(args: &Args) -> anyhow::Result<bool> {
     );
 
     let mut problems = Vec::new();
-    problems.extend(print_aggregation::<A>(&cx, &records, &fmt_years(&years))?);
-    problems.extend(print_atomics::<A>(&cx, &records, dataset.symbols().len()));
-    print_false_sharing(&cx);
-    problems.extend(print_pipeline::<A>(
-        &cx, args, &files, &symbols, bytes, &records,
+    problems.extend(print_aggregation(
+        answers,
+        &cx,
+        &records,
+        &fmt_years(&years),
+    )?);
+    problems.extend(print_atomics(
+        answers,
+        &cx,
+        &records,
+        dataset.symbols().len(),
     ));
-    problems.extend(print_pool::<A>(&cx, args)?);
+    print_false_sharing(&cx);
+    problems.extend(print_pipeline(
+        answers, &cx, args, &files, &symbols, bytes, &records,
+    ));
+    problems.extend(print_pool(answers, &cx, args)?);
     for problem in &problems {
         eprintln!("problem: {problem}");
     }

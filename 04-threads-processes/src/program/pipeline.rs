@@ -3,7 +3,8 @@
 use super::*;
 
 /// Table 4.3: the pipeline, bounded and unbounded, with the memory each one held.
-pub(super) fn print_pipeline<A: Answers>(
+pub(super) fn print_pipeline(
+    answers: Answers,
     cx: &Setup,
     args: &Args,
     files: &[PathBuf],
@@ -31,7 +32,7 @@ pub(super) fn print_pipeline<A: Answers>(
     ] {
         let errors = Mutex::new(Vec::new());
         let run = || {
-            A::pipeline::<_, SymbolStats>(
+            answers.pipeline::<_, SymbolStats>(
                 files.len(),
                 |i| read_chunk(files, symbols, i),
                 |chunk| parse_chunk(files, chunk, &errors),

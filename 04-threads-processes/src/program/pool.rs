@@ -4,7 +4,7 @@ use super::*;
 
 /// Table 4.4: threads against the process pool, for tiny tasks and large ones, then a
 /// worker that crashes mid-task.
-pub(super) fn print_pool<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<Vec<String>> {
+pub(super) fn print_pool(answers: Answers, cx: &Setup, args: &Args) -> anyhow::Result<Vec<String>> {
     let workers = args.workers.unwrap_or(cx.cores).max(1);
     let command = WorkerCommand::this_program()
         .context("cannot find this program's own path to start workers")?;
@@ -45,7 +45,9 @@ pub(super) fn print_pool<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<
             "worker processes".into(),
             "4.4".into(),
             Box::new(|| {
-                A::run_pool(&|| command.start(), workers, tasks).unwrap_or_else(|e| panic!("{e}"))
+                answers
+                    .run_pool(&|| command.start(), workers, tasks)
+                    .unwrap_or_else(|e| panic!("{e}"))
             }),
         );
         table.interleaved(vec![threads, processes]);
@@ -67,12 +69,13 @@ pub(super) fn print_pool<A: Answers>(cx: &Setup, args: &Args) -> anyhow::Result<
         println!("{}", table.finish());
         problems.extend_from_slice(table.problems());
     }
-    problems.extend(print_crash::<A>(cx, &command, workers, &large));
+    problems.extend(print_crash(answers, cx, &command, workers, &large));
     Ok(problems)
 }
 
 /// The isolation demo: the first worker to get job 5 aborts; the pool must carry on.
-fn print_crash<A: Answers>(
+fn print_crash(
+    answers: Answers,
     cx: &Setup,
     command: &WorkerCommand,
     workers: usize,
@@ -90,7 +93,7 @@ fn print_crash<A: Answers>(
     );
     let expected = run_threads(tasks, workers).ok();
     let outcome =
-        shared::report::catch_quietly(|| A::run_pool(&|| crashing.start(), workers, tasks));
+        shared::report::catch_quietly(|| answers.run_pool(&|| crashing.start(), workers, tasks));
     let aborted = marker.exists();
     let _ = std::fs::remove_file(&marker);
     let problem = match outcome {

@@ -3,5 +3,5 @@
 //! `scheduler …`, it is one of the cluster's processes instead.
 
 fn main() -> std::process::ExitCode {
-    lesson_05_distributed::program::main::<lesson_05_distributed::answers::Exercise>()
+    lesson_05_distributed::program::main(lesson_05_distributed::answers::Answers::EXERCISE)
 }

@@ -7,7 +7,8 @@ use super::*;
 
 // ANCHOR: actor
 /// The actor: owns the state, applies events, sends what the state wants sent.
-pub(super) async fn actor<A: Answers>(
+pub(super) async fn actor(
+    answers: Answers,
     mut events: mpsc::Receiver<Event>,
     config: Config,
     workers_count: watch::Sender<usize>,
@@ -17,12 +18,14 @@ pub(super) async fn actor<A: Answers>(
     // The learner's answer runs in here: a panic in it is caught, reported through the
     // handle and on stderr, and stops the scheduler (its state may be half-changed).
     let lost = |state: &mut State, id: WorkerId| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| A::worker_lost(state, id)))
-            .map_err(|panic| {
-                let message = shared::panic::panic_message(panic.as_ref()).to_string();
-                eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
-                *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
-            })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            answers.worker_lost(state, id)
+        }))
+        .map_err(|panic| {
+            let message = shared::panic::panic_message(panic.as_ref()).to_string();
+            eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
+            *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+        })
     };
     let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
     if feed.is_some() {

@@ -151,14 +151,15 @@ impl Feed {
     }
 }
 
-/// Starts a scheduler on `listener` with answers `A` (exercise 5.3 runs in its actor) and
+/// Starts a scheduler on `listener` with `answers` (exercise 5.3 runs in its actor) and
 /// returns a handle to it. It runs on the current tokio runtime until the runtime stops.
-pub fn serve<A: Answers>(listener: TcpListener, config: Config) -> io::Result<Handle> {
-    serve_with::<A>(listener, config, None)
+pub fn serve(answers: Answers, listener: TcpListener, config: Config) -> io::Result<Handle> {
+    serve_with(answers, listener, config, None)
 }
 
 /// [`serve`], sending every task run to `feed` (see [`Feed`]).
-pub fn serve_with<A: Answers>(
+pub fn serve_with(
+    answers: Answers,
     listener: TcpListener,
     config: Config,
     feed: Option<Feed>,
@@ -169,7 +170,8 @@ pub fn serve_with<A: Answers>(
     let failure = Arc::new(Mutex::new(None));
     // Workers say when their tasks ran only if someone looks.
     let run_times = feed.is_some();
-    tokio::spawn(actor::<A>(
+    tokio::spawn(actor(
+        answers,
         events_rx,
         config,
         workers_tx,

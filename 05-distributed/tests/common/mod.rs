@@ -1,54 +1,14 @@
-//! What the test files share: clusters whose answers are yours for one exercise and the
-//! reference's for the others (so that each exercise's tests depend on that exercise
-//! alone), a raw connection for misbehaving on purpose, and a small dataset.
+//! What the test files share: starting a cluster (with `Answers::tested_for(m)`, yours for
+//! exercise 5.m and the reference's for the others, so that each exercise's tests depend on
+//! that exercise alone), a raw connection for misbehaving on purpose, and a small dataset.
 #![allow(dead_code)] // each test file uses part of it
 
 use std::net::SocketAddr;
 
 use chrono::NaiveDate;
-use crossbeam_channel::Receiver;
-use lesson_05_distributed::answer;
-use lesson_05_distributed::answers::{Answers, Solution};
-use lesson_05_distributed::client::{ClientError, TaskFuture};
-use lesson_05_distributed::protocol::{self, Finished, Job, WorkerId};
-use lesson_05_distributed::scheduler::State;
-use lesson_05_distributed::tasks::Context;
-use serde::de::DeserializeOwned;
+use lesson_05_distributed::answers::Answers;
+use lesson_05_distributed::protocol;
 use shared::progress::ProgressBar;
-
-/// Writes an `Answers` impl that takes exercise `$mine` from `answer` (yours, or the
-/// reference's with `--features solution`) and the other two from `Solution`.
-macro_rules! only {
-    ($name:ident, execute: $e:ident, gather: $g:ident, worker_lost: $w:ident) => {
-        pub struct $name;
-        impl Answers for $name {
-            const NAME: &'static str = "test";
-            const BINARY: &'static str = "test";
-            fn execute(
-                jobs: &Receiver<Job>,
-                worker: &Context,
-                send: &mut dyn FnMut(Vec<Finished>) -> bool,
-            ) {
-                $e::execute(jobs, worker, send)
-            }
-            fn gather<T: DeserializeOwned + Send>(
-                futures: Vec<TaskFuture<T>>,
-                progress: &ProgressBar,
-            ) -> impl Future<Output = Result<Vec<T>, ClientError>> + Send {
-                $g::gather(futures, progress)
-            }
-            fn worker_lost(state: &mut State, lost: WorkerId) {
-                $w::worker_lost(state, lost)
-            }
-        }
-    };
-}
-
-use lesson_05_distributed::solution as reference;
-
-only!(Yours51, execute: answer, gather: reference, worker_lost: reference);
-only!(Yours52, execute: reference, gather: answer, worker_lost: reference);
-only!(Yours53, execute: reference, gather: reference, worker_lost: answer);
 
 /// A hidden progress bar for `gather`.
 pub fn bar(len: usize) -> ProgressBar {
@@ -68,9 +28,6 @@ pub async fn raw(
         .expect("the scheduler accepts a well-formed hello")
 }
 
-/// Solution's answers, for tests of given code.
-pub type Reference = Solution;
-
 /// A dataset of 3 symbols over three weeks spanning two years: about 1 MB, made in well
 /// under a second. Keep the `TempDir`: the files go when it is dropped.
 pub fn dataset() -> (tempfile::TempDir, data::Dataset) {
@@ -87,13 +44,14 @@ pub fn dataset() -> (tempfile::TempDir, data::Dataset) {
     (dir, dataset)
 }
 
-/// Starts a [`LocalCluster`] of `workers` workers with answers `A`; a worker that cannot
+/// Starts a [`LocalCluster`] of `workers` workers with `answers`; a worker that cannot
 /// start (an execute loop that panics at once) fails the test with its message.
-pub fn start<A: Answers>(
+pub fn start(
+    answers: Answers,
     workers: usize,
     config: lesson_05_distributed::scheduler::Config,
 ) -> lesson_05_distributed::cluster::LocalCluster {
-    lesson_05_distributed::cluster::LocalCluster::start::<A>(workers, config)
+    lesson_05_distributed::cluster::LocalCluster::start(answers, workers, config)
         .unwrap_or_else(|err| panic!("{err}"))
 }
 

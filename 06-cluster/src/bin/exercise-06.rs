@@ -3,5 +3,5 @@
 //! one process of a cluster; with `launch …`, a local cluster of its own copies.
 
 fn main() -> std::process::ExitCode {
-    lesson_06_cluster::program::main::<lesson_06_cluster::answers::Exercise>()
+    lesson_06_cluster::program::main(lesson_06_cluster::answers::Answers::EXERCISE)
 }

@@ -1,5 +1,5 @@
-//! What the test files share: answers that are yours for one exercise and the reference's
-//! for the others, a tiny dataset, the single-machine answers to compare with, and clusters
+//! What the test files share (the tests run `Answers::tested_for(m)`: yours for exercise 6.m
+//! and the reference's for the others): a tiny dataset, the single-machine answers to compare with, and clusters
 //! of this test binary's processes on 127.0.0.1.
 #![allow(dead_code)] // each test file uses part of it
 
@@ -9,56 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use lesson_03_datasets::strategy::{Scored, Window};
-use lesson_06_cluster::answer;
-use lesson_06_cluster::answers::Answers;
 use lesson_06_cluster::engine::{Layout, RunError};
-use lesson_06_cluster::job::{BadInput, Day, GroupBy, JobError, Problem, Read, Score};
-use lesson_06_cluster::solution as reference;
-use shared::Bar;
-use timely::dataflow::StreamVec;
-
-/// Writes an `Answers` impl that takes exercise 6.1, 6.2 or 6.3 from `answer` (yours, or
-/// the reference's with `--features solution`) and the others from the reference.
-macro_rules! only {
-    ($name:ident, daily_bars: $d:ident, scores: $s:ident, split_settle: $e:ident) => {
-        pub struct $name;
-        impl Answers for $name {
-            const NAME: &'static str = "test";
-            const BINARY: &'static str = "test";
-            fn daily_bars<'scope>(
-                files: StreamVec<'scope, u64, (String, Vec<Bar>)>,
-            ) -> StreamVec<'scope, u64, (String, Vec<Day>)> {
-                $d::daily_bars(files)
-            }
-            fn scores<'scope>(
-                windows: StreamVec<'scope, u64, (usize, Window)>,
-                years: usize,
-                score: Score,
-            ) -> StreamVec<'scope, u64, (usize, Scored)> {
-                $s::scores(windows, years, score)
-            }
-            fn split<'scope>(
-                read: StreamVec<'scope, u64, Read>,
-            ) -> (
-                StreamVec<'scope, u64, (String, Vec<Bar>)>,
-                StreamVec<'scope, u64, Problem>,
-            ) {
-                $e::split(read)
-            }
-            fn settle(
-                days: Vec<(String, Vec<Day>)>,
-                problems: Vec<Problem>,
-            ) -> Result<GroupBy, BadInput> {
-                $e::settle(days, problems)
-            }
-        }
-    };
-}
-
-only!(Yours61, daily_bars: answer, scores: reference, split_settle: reference);
-only!(Yours62, daily_bars: reference, scores: answer, split_settle: reference);
-only!(Yours63, daily_bars: reference, scores: reference, split_settle: answer);
+use lesson_06_cluster::job::{Day, JobError};
 
 /// The layouts every exercise is checked on: (processes, workers per process).
 pub const LAYOUTS: [(usize, usize); 3] = [(1, 1), (1, 2), (2, 2)];
