@@ -9,7 +9,7 @@ use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, WorkerId};
-use crate::scheduler::State;
+use crate::state::State;
 use crate::tasks::Context;
 
 // ANCHOR: execute

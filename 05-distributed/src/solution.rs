@@ -10,10 +10,10 @@ use shared::panic::panic_message;
 use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
+use crate::protocol::MAX_BATCH;
 use crate::protocol::{Finished, Job, TaskError, TaskId, WorkerId};
-use crate::scheduler::State;
+use crate::state::State;
 use crate::tasks::{Context, REGISTRY};
-use crate::worker::MAX_BATCH;
 
 // ANCHOR: execute
 /// Exercise 5.1: a worker's execute loop.

@@ -13,7 +13,7 @@ use lesson_03_datasets::strategy::{Scored, Window};
 use shared::Bar;
 use timely::dataflow::StreamVec;
 
-use crate::job::{BadInput, Day, GroupBy, Problem, Read, Score};
+use crate::records::{BadInput, Day, GroupBy, Problem, Read, Score};
 
 // ANCHOR: daily_bars
 /// Exercise 6.1: the distributed group-by. `files` holds, on each worker, the files that

@@ -8,7 +8,7 @@ use timely::dataflow::operators::Exchange;
 use timely::dataflow::operators::vec::Map;
 
 use crate::engine::aggregate_by_key;
-use crate::job::{BadInput, Day, GroupBy, Problem, Read, Score};
+use crate::records::{BadInput, Day, GroupBy, Problem, Read, Score};
 
 // ANCHOR: daily_bars
 /// Exercise 6.1: each file's days where the file was read, then an exchange by symbol

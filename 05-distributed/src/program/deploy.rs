@@ -1,0 +1,170 @@
+//! `scheduler-05` and `worker-05`: the two halves of a deployment, and the roles
+//! `exercise-05 scheduler …` and `exercise-05 worker …`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use shared::report::debug_build_warning;
+
+use super::probe::probe;
+use crate::answers::Answers;
+use crate::dashboard::{self, DEFAULT_DASHBOARD};
+use crate::protocol::DEFAULT_LISTEN;
+use crate::scheduler::{self, Config};
+use crate::worker::{self, WorkerConfig};
+
+/// `scheduler-05`: a scheduler that runs until it is stopped (Ctrl-C).
+#[derive(Debug, Clone, clap::Parser)]
+pub struct SchedulerArgs {
+    /// Where to listen. The default takes connections from this machine only; to take
+    /// workers from other machines, give an address they can reach, e.g. `0.0.0.0:8786`,
+    /// on a network you trust (anyone who can connect can submit tasks).
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// How often workers send a heartbeat, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub heartbeat_ms: u64,
+    /// A worker silent this long (milliseconds) is lost and its tasks run elsewhere.
+    #[arg(long, default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// Tasks in flight per worker thread.
+    #[arg(long, default_value_t = 64)]
+    pub depth: u32,
+    /// Serve a live dashboard (workers, task stream, batches) on ADDR; without an address,
+    /// on 127.0.0.1:8787, dask's port. Off unless asked for.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD)]
+    pub dashboard: Option<SocketAddr>,
+    /// The most unfinished tasks the scheduler holds, from all clients together.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_tasks: usize,
+}
+
+impl SchedulerArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            heartbeat: Duration::from_millis(self.heartbeat_ms),
+            timeout: Duration::from_millis(self.timeout_ms),
+            depth: self.depth,
+            max_tasks: self.max_tasks,
+            log: true,
+        }
+    }
+}
+
+/// `worker-05`: a worker that serves the scheduler until it goes away.
+#[derive(Debug, Clone, clap::Parser)]
+pub struct WorkerArgs {
+    /// The scheduler's address.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub scheduler: SocketAddr,
+    /// Tasks run at once.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// The worker's name. Default: `host:pid`.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// Runs a scheduler until the process is stopped.
+pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.heartbeat_ms < args.timeout_ms,
+        "--heartbeat-ms ({}) must be below --timeout-ms ({}), or every worker would be lost \
+         between two heartbeats",
+        args.heartbeat_ms,
+        args.timeout_ms
+    );
+    let runtime = tokio::runtime::Runtime::new().context("cannot start tokio")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}: is another scheduler running there? Pick another \
+                     port with `--listen 127.0.0.1:PORT`",
+                    args.listen
+                )
+            })?;
+        let handle = match args.dashboard {
+            None => scheduler::serve(answers, listener, args.config())?,
+            Some(addr) => {
+                let (feed, runs) = dashboard::feed();
+                let dropped = std::sync::Arc::clone(&feed.dropped);
+                let handle = scheduler::serve_with(answers, listener, args.config(), Some(feed))?;
+                let page = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+                    format!(
+                        "cannot serve the dashboard on {addr}: is another one there? Pick \
+                         another port with `--dashboard 127.0.0.1:PORT`"
+                    )
+                })?;
+                let addr = dashboard::serve(page, handle.clone(), runs, dropped)?;
+                eprintln!("dashboard on http://{addr}/");
+                handle
+            }
+        };
+        eprintln!(
+            "scheduler ({}) listening on {}; start workers with `cargo run --release -p \
+             lesson-05-distributed --bin worker-05 -- --scheduler {}`",
+            answers.name(),
+            handle.addr(),
+            handle.addr()
+        );
+        std::future::pending::<()>().await;
+        Ok(())
+    })
+}
+
+/// Runs a worker until its scheduler goes away.
+pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start tokio")?;
+    let mut config = WorkerConfig::new(args.threads);
+    if let Some(name) = &args.name {
+        config.name = name.clone();
+    }
+    runtime
+        .block_on(worker::run(answers, args.scheduler, config))
+        .with_context(|| format!("worker of the scheduler at {}", args.scheduler))
+}
+
+/// Reports an error of a binary's main and turns it into an exit code.
+pub(super) fn exit(outcome: anyhow::Result<()>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The main of `scheduler-05`. Like `exercise-05`, it runs the reference's answer in place
+/// of an exercise not done yet, and says so.
+pub fn scheduler_main(answers: Answers) -> ExitCode {
+    let args = SchedulerArgs::parse();
+    warn_if_debug("scheduler-05");
+    let answers = probe(answers, false);
+    exit(run_scheduler(answers, &args))
+}
+
+/// The main of `worker-05`; see [`scheduler_main`].
+pub fn worker_main(answers: Answers) -> ExitCode {
+    let args = WorkerArgs::parse();
+    warn_if_debug("worker-05");
+    let answers = probe(answers, false);
+    exit(run_worker(answers, &args))
+}
+
+/// A scheduler or worker built without optimisations is slow where the lesson measures it
+/// (tasks per second): one line says so.
+fn warn_if_debug(binary: &str) {
+    let command = format!("cargo run --release -p lesson-05-distributed --bin {binary}");
+    if let Some(warning) = debug_build_warning(&command) {
+        eprintln!("{warning}");
+    }
+}

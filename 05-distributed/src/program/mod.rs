@@ -1,0 +1,190 @@
+//! What the binaries run. `exercise-05` and `solution-05` measure the lesson's cluster (with
+//! `worker …` or `scheduler …` they are a worker or a scheduler instead); `scheduler-05`
+//! and `worker-05` are the two halves of a deployment, for several machines.
+//!
+//! One file per role: [`deploy`] (the scheduler and worker binaries), [`probe`] (which
+//! answers run), [`processes`] (a cluster of this binary's processes), and one per table:
+//! [`overhead`], [`workloads`], [`batches`], [`lost`].
+
+mod batches;
+mod deploy;
+mod lost;
+mod overhead;
+mod probe;
+mod processes;
+mod workloads;
+
+pub use deploy::{
+    SchedulerArgs, WorkerArgs, run_scheduler, run_worker, scheduler_main, worker_main,
+};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use shared::Dataset;
+use shared::report::debug_build_warning;
+
+use crate::answers::Answers;
+use crate::scheduler::Config;
+use deploy::exit;
+pub use probe::probe;
+use processes::{ProcessCluster, processes};
+
+/// `exercise-05` / `solution-05`: the lesson's measurements, or one of the cluster's
+/// processes.
+#[derive(Debug, clap::Parser)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub role: Option<Role>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Run as one process of a cluster instead of measuring one.
+#[derive(Debug, clap::Subcommand)]
+pub enum Role {
+    /// A worker (what the program starts as its worker processes).
+    Worker(WorkerArgs),
+    /// A scheduler.
+    Scheduler(SchedulerArgs),
+}
+
+/// What the measurements run.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Timed runs of each variant; the tables show the median and the spread (min–max).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Empty tasks per batch in the overhead table.
+    #[arg(long, default_value_t = 20_000)]
+    pub tasks: usize,
+    /// Worker processes of the larger cluster (the smaller has one).
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// The first year of the per-symbol statistics.
+    #[arg(long, default_value_t = 2012)]
+    pub year: i32,
+    /// How many years, from `--year` on.
+    #[arg(long, default_value_t = 3)]
+    pub years: i32,
+    /// Minute files per task of the per-symbol statistics.
+    #[arg(long, default_value_t = 16)]
+    pub files_per_task: usize,
+    /// The symbol of the parameter search.
+    #[arg(long, default_value = "AIG")]
+    pub symbol: String,
+    /// Window lengths per axis of the parameter search's grid.
+    #[arg(long, default_value_t = 12)]
+    pub grid: usize,
+    /// Tasks of the lost-worker run (each sleeps 1 ms).
+    #[arg(long, default_value_t = 1000)]
+    pub lost_tasks: usize,
+    /// Tasks in flight per worker thread (the scheduler's `--depth`).
+    #[arg(long, default_value_t = 64)]
+    pub depth: u32,
+    /// Folder for the chart. Default: `output/05-distributed/` in the dataset folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The main of `exercise-05` and `solution-05`.
+pub fn main(answers: Answers) -> ExitCode {
+    let args = Args::parse();
+    match &args.role {
+        Some(Role::Worker(worker)) => {
+            let quiet = true; // a worker's stderr is the program's: say it once, in the parent
+            let answers = probe(answers, quiet);
+            exit(run_worker(answers, worker))
+        }
+        Some(Role::Scheduler(scheduler)) => {
+            let answers = probe(answers, false);
+            exit(run_scheduler(answers, scheduler))
+        }
+        None => {
+            let answers = probe(answers, false);
+            match run(answers, &args.run) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// Runs the lesson with `answers` (after [`probe`] in the binaries); returns whether every
+/// variant gave the expected answer. Worker processes run the same answers: they are this
+/// binary, and probe as it did.
+pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
+    let command = format!(
+        "cargo run --release -p lesson-05-distributed --bin {}",
+        answers.binary()
+    );
+    if let Some(warning) = debug_build_warning(&command) {
+        eprintln!("{warning}\n");
+    }
+    let (dataset, out) = dataset_and_out(args)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \
+         this binary on 127.0.0.1, {cores} cores.\n",
+        answers.name()
+    );
+    let workers = args.workers.max(1);
+    let config = Config {
+        depth: args.depth,
+        ..Config::default()
+    };
+    let one = ProcessCluster::start(answers, 1, config)?;
+    let many = ProcessCluster::start(answers, workers, config)?;
+    let mut problems = overhead::empty_tasks(answers, args, [&one, &many], config)?;
+    if let Some(dataset) = &dataset {
+        problems.extend(workloads::yearly(answers, args, dataset, [&one, &many])?);
+        problems.extend(workloads::search(answers, args, dataset, [&one, &many])?);
+    }
+    let clusters = [(&one, processes(1)), (&many, processes(workers))];
+    batches::batch_sizes(answers, args, &clusters, &out)?;
+    drop((one, many));
+    problems.extend(lost::lost_worker(answers, args, workers.max(2), config)?);
+
+    if problems.is_empty() {
+        Ok(true)
+    } else {
+        eprintln!("Problems:");
+        for problem in &problems {
+            eprintln!("  - {problem}");
+        }
+        Ok(false)
+    }
+}
+
+/// The dataset, if there is one (the empty tasks, the batch sizes and the lost worker need
+/// no data: they run, and a workshop can show them, before the dataset is made), and the
+/// output folder, created; prints where the program reads and writes.
+fn dataset_and_out(args: &RunArgs) -> anyhow::Result<(Option<Dataset>, PathBuf)> {
+    let dataset = match Dataset::locate() {
+        Ok(dataset) => Some(dataset),
+        Err(err) => {
+            eprintln!(
+                "note: {err}\nThe tables of lesson 3's workloads need the dataset; the others \
+                 run without it.\n"
+            );
+            None
+        }
+    };
+    let reads = dataset
+        .as_ref()
+        .map_or_else(shared::dataset::default_folder, |d| d.root().to_path_buf());
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => reads.join("output").join("05-distributed"),
+    };
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    println!("{}\n", shared::dataset::location_lines(&reads, Some(&out)));
+    Ok((dataset, out))
+}

@@ -1,0 +1,156 @@
+//! Tables 2 and 3: lesson 3's workloads on the cluster, against the same work done in this
+//! process: the per-symbol yearly statistics (one task per group of files) and the
+//! parameter search (the closes scattered once, one small task per window pair).
+
+use std::path::PathBuf;
+
+use lesson_03_datasets::frame::files_of_year;
+use lesson_03_datasets::strategy::{closes_by_year, grid, log_spaced};
+use shared::Dataset;
+use shared::report::{Comparison, fmt_count};
+
+use super::RunArgs;
+use super::processes::{ProcessCluster, here_and_on, map_gather};
+use crate::answers::Answers;
+use crate::tasks::{
+    ScoreArgs, ScoreWindows, Yearly, YearlyStats, merge_yearly, score_windows, yearly_stats,
+};
+
+/// Table 2: lesson 3's per-symbol, per-year statistics over `args.years` years, one task per
+/// `args.files_per_task` files, here and on `one` and `many` worker processes.
+pub(super) fn yearly(
+    answers: Answers,
+    args: &RunArgs,
+    dataset: &Dataset,
+    [one, many]: [&ProcessCluster; 2],
+) -> anyhow::Result<Vec<String>> {
+    let all = dataset.all_minute_files();
+    let files: Vec<PathBuf> = (args.year..args.year + args.years)
+        .flat_map(|year| files_of_year(&all, year))
+        .collect();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
+        dataset.root().display(),
+        args.year,
+        args.year + args.years - 1
+    );
+    let groups: Vec<Vec<PathBuf>> = files
+        .chunks(args.files_per_task.max(1))
+        .map(<[PathBuf]>::to_vec)
+        .collect();
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let summarise = |stats: &Result<Yearly, String>| match stats {
+        Ok(stats) => {
+            let bars: u64 = stats.values().map(|s| s.count).sum();
+            let sum: f64 = stats.values().map(|s| s.sum).sum();
+            format!(
+                "{} symbol-years, {} bars, Σclose {sum:.6e}",
+                stats.len(),
+                fmt_count(bars)
+            )
+        }
+        Err(err) => err.clone(),
+    };
+    let mut yearly = Comparison::new(
+        format!(
+            "Lesson 3's per-symbol yearly statistics, {}–{}: {} files in {} tasks",
+            args.year,
+            args.year + args.years - 1,
+            fmt_count(files.len() as u64),
+            groups.len()
+        ),
+        args.runs,
+    )
+    .with_bytes(bytes)
+    .check_output(summarise);
+    let on_cluster = |cluster: &ProcessCluster| {
+        let parts = cluster
+            .run(|c| map_gather::<YearlyStats>(answers, c, &groups, None))
+            .map_err(|err| err.to_string())?;
+        let mut total = Yearly::new();
+        for part in parts {
+            merge_yearly(&mut total, part);
+        }
+        Ok(total)
+    };
+    let variants = here_and_on(Box::new(|| yearly_stats(&files)), &on_cluster, [one, many]);
+    yearly.interleaved(variants);
+    println!("{}", yearly.finish());
+    Ok(yearly.problems().to_vec())
+}
+
+/// Table 3: lesson 3's parameter search on `args.symbol`, a grid of `args.grid`² window
+/// pairs, the closes scattered once to each cluster and one task per pair.
+pub(super) fn search(
+    answers: Answers,
+    args: &RunArgs,
+    dataset: &Dataset,
+    [one, many]: [&ProcessCluster; 2],
+) -> anyhow::Result<Vec<String>> {
+    let symbol_files = dataset.minute_files(&args.symbol);
+    anyhow::ensure!(
+        !symbol_files.is_empty(),
+        "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",
+        dataset.root().display(),
+        args.symbol,
+        dataset.symbols().join(", ")
+    );
+    let years: Vec<Vec<f64>> = closes_by_year(&symbol_files)?
+        .into_iter()
+        .map(|(_, closes)| closes)
+        .collect();
+    let windows: Vec<(usize, usize)> = grid(
+        &log_spaced(2, 240, args.grid),
+        &log_spaced(10, 2400, args.grid),
+    )
+    .into_iter()
+    .map(|w| (w.fast, w.slow))
+    .collect();
+    let key = format!("closes-{}", args.symbol);
+    for cluster in [one, many] {
+        cluster.run(|c| c.scatter(&key, &years))?;
+    }
+    let task_args: Vec<ScoreArgs> = windows
+        .iter()
+        .map(|&window| ScoreArgs {
+            closes: key.clone(),
+            windows: vec![window],
+        })
+        .collect();
+    let mut search = Comparison::new(
+        format!(
+            "Lesson 3's parameter search on {}: {} window pairs × {} years, one task per pair",
+            args.symbol,
+            windows.len(),
+            years.len()
+        ),
+        args.runs,
+    )
+    .with_items(windows.len() as u64, "tasks/s")
+    .check_output(|scores: &Result<Vec<Vec<f64>>, String>| match scores {
+        Ok(scores) => {
+            let best = scores
+                .iter()
+                .map(|s| s.iter().sum::<f64>() / s.len().max(1) as f64)
+                .fold(f64::NEG_INFINITY, f64::max);
+            format!("{} pairs, best mean score {best:.4}", scores.len())
+        }
+        Err(err) => err.clone(),
+    });
+    let on_cluster = |cluster: &ProcessCluster| {
+        cluster
+            .run(|c| map_gather::<ScoreWindows>(answers, c, &task_args, Some(&key)))
+            .map(|per_task| per_task.into_iter().flatten().collect())
+            .map_err(|err| err.to_string())
+    };
+    let here = Box::new(|| Ok(score_windows(&years, &windows)));
+    let variants = here_and_on(here, &on_cluster, [one, many]);
+    search.interleaved(variants);
+    println!("{}", search.finish());
+    Ok(search.problems().to_vec())
+}
