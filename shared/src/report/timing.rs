@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::*;
 
 /// The durations of repeated runs of one piece of work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timing {
     pub runs: Vec<Duration>,
 }
