@@ -5,126 +5,110 @@ use std::collections::HashMap;
 
 use super::*;
 
-// ANCHOR: actor
-/// The actor: owns the state, applies events, sends what the state wants sent.
-pub(super) async fn actor(
+/// The actor stopped: a panic in `worker_lost`, already reported through the handle and
+/// on stderr. Its state may be half-changed, so the scheduler stops.
+pub(super) struct Stopped;
+
+/// The actor: owns the state and each peer's outbox (with the sender whose drop closes its
+/// connection at once), applies events, and sends what the state wants sent.
+pub(super) struct Actor {
     answers: Answers,
-    mut events: mpsc::Receiver<Event>,
-    config: Config,
-    workers_count: watch::Sender<usize>,
+    log: bool,
+    state: State,
+    workers: HashMap<WorkerId, PeerOutbox<Vec<ToWorker>>>,
+    clients: HashMap<ClientId, PeerOutbox<ToClient>>,
     failure: Arc<Mutex<Option<String>>>,
-    feed: Option<Feed>,
-) {
-    // The learner's answer runs in here: a panic in it is caught, reported through the
-    // handle and on stderr, and stops the scheduler (its state may be half-changed).
-    let lost = |state: &mut State, id: WorkerId| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            answers.worker_lost(state, id)
-        }))
-        .map_err(|panic| {
-            let message = shared::panic::panic_message(panic.as_ref()).to_string();
-            eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
-            *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
-        })
-    };
-    let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
-    if feed.is_some() {
-        state = state.recording();
+}
+
+impl Actor {
+    /// An actor with no peers yet; with `recording`, its state records each task's run
+    /// for a dashboard.
+    pub(super) fn new(
+        answers: Answers,
+        config: &Config,
+        failure: Arc<Mutex<Option<String>>>,
+        recording: bool,
+    ) -> Actor {
+        let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
+        if recording {
+            state = state.recording();
+        }
+        Actor {
+            answers,
+            log: config.log,
+            state,
+            workers: HashMap::new(),
+            clients: HashMap::new(),
+            failure,
+        }
     }
-    // Each peer's outbox, and the sender whose drop closes its connection at once.
-    let mut worker_outboxes: HashMap<WorkerId, PeerOutbox<Vec<ToWorker>>> = HashMap::new();
-    let mut client_outboxes: HashMap<ClientId, PeerOutbox<ToClient>> = HashMap::new();
-    while let Some(first) = events.recv().await {
-        let mut next = Some(first);
-        let mut applied = 0;
-        while let Some(event) = next {
-            match event {
-                Event::WorkerJoined {
-                    id,
-                    name,
-                    threads,
-                    outbox,
-                    close,
-                } => {
-                    if config.log {
-                        eprintln!(
-                            "scheduler: worker {} ({name}, {threads} threads) joined",
-                            id.0
-                        );
-                    }
-                    state.worker_joined(id, name, threads);
-                    worker_outboxes.insert(id, (outbox, close));
+
+    // ANCHOR: apply
+    /// Applies one event to the state. Nothing is sent yet: see [`Actor::flush`].
+    pub(super) fn apply(&mut self, event: Event) -> Result<(), Stopped> {
+        let state = &mut self.state;
+        match event {
+            Event::WorkerJoined {
+                id,
+                name,
+                threads,
+                outbox,
+                close,
+            } => {
+                if self.log {
+                    eprintln!(
+                        "scheduler: worker {} ({name}, {threads} threads) joined",
+                        id.0
+                    );
                 }
-                Event::FromWorker(id, FromWorker::Finished(results)) => {
-                    state.heard_from(id);
-                    state.finished(id, results);
-                }
-                Event::FromWorker(id, FromWorker::Ran(times)) => state.run_times(id, times),
-                Event::FromWorker(id, FromWorker::Heartbeat) => state.heard_from(id),
-                Event::WorkerLeft(id) => {
-                    if worker_outboxes.remove(&id).is_some() {
-                        state.counters.workers_lost += 1;
-                        let rerun = state.counters.rerun;
-                        if lost(&mut state, id).is_err() {
-                            return;
-                        }
-                        if config.log {
-                            let again = state.counters.rerun - rerun;
-                            eprintln!(
-                                "scheduler: worker {} left; {again} of its tasks run again",
-                                id.0
-                            );
-                        }
-                    }
-                }
-                Event::ClientJoined { id, outbox, close } => {
-                    client_outboxes.insert(id, (outbox, close));
-                }
-                Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
-                Event::FromClient(_, FromClient::Scatter { key, bytes }) => {
-                    state.scatter(key, bytes);
-                }
-                Event::FromClient(id, FromClient::Workers) => {
-                    let reply = ToClient::Workers(state.worker_infos());
-                    let sent = client_outboxes
-                        .get(&id)
-                        .is_some_and(|(tx, _)| tx.try_send(reply).is_ok());
-                    // A lost reply would leave the client waiting, and pair the next reply
-                    // with the wrong question: a client that cannot take it must go.
-                    if !sent && client_outboxes.remove(&id).is_some() {
-                        eprintln!(
-                            "scheduler: client {} cannot keep up; disconnecting it",
-                            id.0
-                        );
-                        state.client_gone(id);
-                    }
-                }
-                Event::ClientLeft(id) => {
-                    client_outboxes.remove(&id);
-                    state.client_gone(id);
-                }
-                Event::Snapshot(reply) => {
-                    let _ = reply.send(state.snapshot());
+                state.worker_joined(id, name, threads);
+                self.workers.insert(id, (outbox, close));
+            }
+            Event::FromWorker(id, FromWorker::Finished(results)) => {
+                state.heard_from(id);
+                state.finished(id, results);
+            }
+            Event::FromWorker(id, FromWorker::Ran(times)) => state.run_times(id, times),
+            Event::FromWorker(id, FromWorker::Heartbeat) => state.heard_from(id),
+            Event::WorkerLeft(id) => return self.worker_left(id),
+            Event::ClientJoined { id, outbox, close } => {
+                self.clients.insert(id, (outbox, close));
+            }
+            Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
+            Event::FromClient(_, FromClient::Scatter { key, bytes }) => state.scatter(key, bytes),
+            Event::FromClient(id, FromClient::Workers) => {
+                let reply = ToClient::Workers(state.worker_infos());
+                // A lost reply would leave the client waiting, and pair the next reply with
+                // the wrong question: a client that cannot take it must go.
+                let sent = self.clients.get(&id).map(|(tx, _)| tx.try_send(reply));
+                if !matches!(sent, Some(Ok(()))) {
+                    self.drop_client(id);
                 }
             }
-            applied += 1;
-            next = if applied < EVENTS_PER_ROUND {
-                events.try_recv().ok()
-            } else {
-                None
-            };
+            Event::ClientLeft(id) => {
+                self.clients.remove(&id);
+                self.state.client_gone(id);
+            }
+            Event::Snapshot(reply) => {
+                let _ = reply.send(state.snapshot());
+            }
         }
-        // ANCHOR_END: actor
-        // Sending may lose a worker that cannot keep up, which puts tasks back in the
-        // queue and may fail pinned ones: go round until there is nothing left to send.
+        Ok(())
+    }
+    // ANCHOR_END: apply
+
+    /// Assigns tasks and sends every message the state holds. Sending may lose a worker
+    /// that cannot keep up, which puts tasks back in the queue and may fail pinned ones:
+    /// it goes round until there is nothing left to send.
+    pub(super) fn flush(&mut self) -> Result<(), Stopped> {
         loop {
-            state.assign();
-            let outbox = state.take_outbox();
+            self.state.assign();
+            let outbox = self.state.take_outbox();
             if outbox.to_workers.is_empty() && outbox.to_clients.is_empty() {
-                break;
+                return Ok(());
             }
             for (id, messages) in outbox.to_workers {
-                let Some((tx, _)) = worker_outboxes.get(&id) else {
+                let Some((tx, _)) = self.workers.get(&id) else {
                     continue;
                 };
                 if tx.try_send(messages).is_err() {
@@ -134,38 +118,114 @@ pub(super) async fn actor(
                         "scheduler: worker {} cannot keep up; disconnecting it",
                         id.0
                     );
-                    worker_outboxes.remove(&id);
-                    state.counters.workers_lost += 1;
-                    if lost(&mut state, id).is_err() {
-                        return;
-                    }
+                    self.workers.remove(&id);
+                    self.state.counters.workers_lost += 1;
+                    self.lost(id)?;
                 }
             }
             for (id, finished) in outbox.to_clients {
-                let delivered = client_outboxes.get(&id).is_some_and(|(tx, _)| {
+                let delivered = self.clients.get(&id).is_some_and(|(tx, _)| {
                     protocol::chunks_by_size(finished, protocol::finished_size)
                         .into_iter()
                         .all(|chunk| tx.try_send(ToClient::Done(chunk)).is_ok())
                 });
                 if !delivered {
-                    state.counters.ignored += 1;
-                    if client_outboxes.remove(&id).is_some() {
-                        eprintln!(
-                            "scheduler: client {} cannot keep up; disconnecting it",
-                            id.0
-                        );
-                        state.client_gone(id);
-                    }
+                    self.state.counters.ignored += 1;
+                    self.drop_client(id);
                 }
             }
         }
+    }
+
+    /// How many workers are connected.
+    pub(super) fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// The state, for the dashboard's feed.
+    pub(super) fn state_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+
+    /// A worker's connection closed (or it went silent): its tasks run elsewhere.
+    fn worker_left(&mut self, id: WorkerId) -> Result<(), Stopped> {
+        if self.workers.remove(&id).is_none() {
+            return Ok(());
+        }
+        self.state.counters.workers_lost += 1;
+        let rerun = self.state.counters.rerun;
+        self.lost(id)?;
+        if self.log {
+            let again = self.state.counters.rerun - rerun;
+            eprintln!(
+                "scheduler: worker {} left; {again} of its tasks run again",
+                id.0
+            );
+        }
+        Ok(())
+    }
+
+    /// Disconnects a client that cannot keep up (once), and forgets its tasks.
+    fn drop_client(&mut self, id: ClientId) {
+        if self.clients.remove(&id).is_some() {
+            eprintln!(
+                "scheduler: client {} cannot keep up; disconnecting it",
+                id.0
+            );
+            self.state.client_gone(id);
+        }
+    }
+
+    /// Runs the learner's `worker_lost`. A panic in it is caught, reported through the
+    /// handle and on stderr, and stops the scheduler.
+    fn lost(&mut self, id: WorkerId) -> Result<(), Stopped> {
+        let (answers, state) = (self.answers, &mut self.state);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            answers.worker_lost(state, id)
+        }))
+        .map_err(|panic| {
+            let message = shared::panic::panic_message(panic.as_ref()).to_string();
+            eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
+            *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+            Stopped
+        })
+    }
+}
+
+// ANCHOR: run
+/// The actor's task: applies the events waiting (up to [`EVENTS_PER_ROUND`], batching
+/// again), then flushes once, feeds the dashboard and publishes the worker count.
+pub(super) async fn run(
+    mut actor: Actor,
+    mut events: mpsc::Receiver<Event>,
+    workers_count: watch::Sender<usize>,
+    feed: Option<Feed>,
+) {
+    while let Some(first) = events.recv().await {
+        let mut next = Some(first);
+        let mut applied = 0;
+        while let Some(event) = next {
+            if actor.apply(event).is_err() {
+                return;
+            }
+            applied += 1;
+            next = if applied < EVENTS_PER_ROUND {
+                events.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        if actor.flush().is_err() {
+            return;
+        }
         if let Some(feed) = &feed {
-            feed.send_from(&mut state);
+            feed.send_from(actor.state_mut());
         }
         workers_count.send_if_modified(|count| {
-            let changed = *count != worker_outboxes.len();
-            *count = worker_outboxes.len();
+            let changed = *count != actor.workers();
+            *count = actor.workers();
             changed
         });
     }
 }
+// ANCHOR_END: run

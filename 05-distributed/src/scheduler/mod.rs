@@ -39,7 +39,7 @@ use crate::protocol::{
 mod actor;
 mod peer;
 
-use actor::actor;
+use actor::Actor;
 use peer::accept;
 
 /// The largest frame before the handshake is done: a hello is a few dozen bytes, and a
@@ -170,14 +170,8 @@ pub fn serve_with(
     let failure = Arc::new(Mutex::new(None));
     // Workers say when their tasks ran only if someone looks.
     let run_times = feed.is_some();
-    tokio::spawn(actor(
-        answers,
-        events_rx,
-        config,
-        workers_tx,
-        Arc::clone(&failure),
-        feed,
-    ));
+    let actor = Actor::new(answers, &config, Arc::clone(&failure), feed.is_some());
+    tokio::spawn(actor::run(actor, events_rx, workers_tx, feed));
     tokio::spawn(accept(listener, events_tx.clone(), config, run_times));
     Ok(Handle {
         addr,
