@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use shared::dataset::{Dataset, FileRecord};
 use shared::progress;
 
-use crate::generate::{GenerateError, Plan, render_symbol, strays};
+use crate::generate::{GenerateError, strays};
+use crate::plan::{Plan, render_symbol};
 
 /// One way an existing dataset differs from what its spec should produce.
 #[derive(Debug, Clone, PartialEq, Eq)]

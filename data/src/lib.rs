@@ -21,9 +21,11 @@
 //! [`generate`](mod@generate).
 
 pub mod check;
+mod error;
 pub mod format;
 pub mod generate;
 pub mod model;
+pub mod plan;
 pub mod spec;
 
 use std::path::Path;
