@@ -13,8 +13,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
+use shared::Timestamp;
 use shared::read::ReadError;
-use shared::{Bar, Timestamp};
+
+pub use market::Stats;
+pub use market::files::{files_of_year, on_threads, read_and_parse_bars, symbol_of, year};
 
 // ANCHOR: types
 /// Called once for every file an answer has read, on the thread that read it. The programs
@@ -30,45 +33,6 @@ pub struct MaxHigh {
     pub dates: Vec<NaiveDate>,
 }
 
-/// Count, sum, smallest and largest of some prices. The mean is `sum / count`.
-// Serde: lesson 5's workers send these back to its client.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Stats {
-    pub count: u64,
-    pub sum: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Stats {
-    /// The stats of no prices at all: count 0, and a min and max that any price replaces.
-    pub const EMPTY: Stats = Stats {
-        count: 0,
-        sum: 0.0,
-        min: f64::INFINITY,
-        max: f64::NEG_INFINITY,
-    };
-
-    /// Adds one price.
-    pub fn push(&mut self, price: f64) {
-        self.count += 1;
-        self.sum += price;
-        self.min = self.min.min(price);
-        self.max = self.max.max(price);
-    }
-
-    /// The mean price, `None` for no prices.
-    pub fn mean(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum / self.count as f64)
-    }
-}
-
-impl Default for Stats {
-    fn default() -> Self {
-        Stats::EMPTY
-    }
-}
-
 /// The per-symbol, per-year stats of the close over many files (exercise 3.6), and the
 /// files that could not be read. Symbols are the files' folder names.
 #[derive(Debug, Default)]
@@ -77,31 +41,6 @@ pub struct YearlyStats {
     pub errors: Vec<ReadError>,
 }
 // ANCHOR_END: types
-
-/// The symbol a minute file belongs to: the name of its folder (`minute/AIG/…` → `AIG`).
-/// `None` for a path without a parent folder.
-pub fn symbol_of(path: &Path) -> Option<&str> {
-    path.parent()?.file_name()?.to_str()
-}
-
-/// The files among `files` whose name starts with `{year}-`: 2016's `2012-*.csv`.
-pub fn files_of_year(files: &[PathBuf], year: i32) -> Vec<PathBuf> {
-    let prefix = format!("{year}-");
-    files
-        .iter()
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix))
-        })
-        .cloned()
-        .collect()
-}
-
-/// The year of a bar.
-pub fn year(bar: &Bar) -> i32 {
-    bar.timestamp.date().year()
-}
 
 // ANCHOR: period
 /// A resampling period: 2016's `resample('1h')` and `resample('1w')`.
@@ -141,33 +80,10 @@ pub fn read_and_parse_closes(files: &[PathBuf]) -> u64 {
         .sum()
 }
 
-/// The same with every field parsed into a [`Bar`] and checked ([`shared::read::read_csv`]):
-/// what an answer that reads whole bars pays.
-pub fn read_and_parse_bars(files: &[PathBuf]) -> usize {
-    files
-        .par_iter()
-        .map(|path| shared::read::read_csv(path).map_or(0, |bars| bars.len()))
-        .sum()
-}
-
 /// The limit under that: read every file's bytes, in parallel, and parse nothing.
 pub fn read_only(files: &[PathBuf]) -> u64 {
     files
         .par_iter()
         .map(|path| std::fs::read(path).map_or(0, |bytes| bytes.len() as u64))
         .sum()
-}
-
-/// Runs `work` on a rayon pool of `threads` threads (its own, not the global one): the
-/// programs time an answer on one thread against the same answer on all cores, and the
-/// tests check that a group-by gives the same result on 1, 2 and 4 threads.
-pub fn on_threads<R: Send>(
-    threads: usize,
-    work: impl FnOnce() -> R + Send,
-) -> Result<R, rayon::ThreadPoolBuildError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(move |i| format!("pool{threads}-{i}"))
-        .build()?;
-    Ok(pool.install(work))
 }

@@ -10,7 +10,8 @@
 //!   correlation loop.
 //! - [`frame`] (given): the answers' types for the dataframe exercises, the progress
 //!   callback, resampling buckets, the read-and-parse limits.
-//! - [`strategy`] (given): the moving-average crossover, its score, the grid and the random
+//! - [`strategy`] (given, from the `market` crate that lessons 4 to 6 share): the
+//!   moving-average crossover, its score, the grid and the random
 //!   sample of windows.
 //! - [`exercise`] (**yours**): 3.1 the max correlation as one pipeline, 3.2 the max high and
 //!   its date, 3.3 the same for every year, 3.4 the daily mean close, 3.5 hourly and weekly
@@ -30,7 +31,7 @@ pub mod exercise;
 pub mod frame;
 pub mod program;
 pub mod solution;
-pub mod strategy;
+pub use market::strategy;
 
 #[cfg(not(feature = "solution"))]
 pub use exercise as answer;

@@ -184,10 +184,8 @@ pub fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
             match file_stats(path) {
                 Ok(years) => {
                     for (year, stats) in years {
-                        merge(
-                            acc.stats.entry((symbol.to_string(), year)).or_default(),
-                            &stats,
-                        );
+                        let key = (symbol.to_string(), year);
+                        acc.stats.entry(key).or_default().merge(&stats);
                     }
                 }
                 Err(e) => acc.errors.push(e),
@@ -197,7 +195,7 @@ pub fn yearly_stats(files: &[PathBuf], on_file: &OnFile) -> YearlyStats {
         })
         .reduce(YearlyStats::default, |mut a, b| {
             for (key, stats) in b.stats {
-                merge(a.stats.entry(key).or_default(), &stats);
+                a.stats.entry(key).or_default().merge(&stats);
             }
             a.errors.extend(b.errors);
             a
@@ -227,12 +225,6 @@ fn file_stats(path: &Path) -> Result<Vec<(i32, Stats)>, ReadError> {
     Ok(years)
 }
 
-fn merge(into: &mut Stats, other: &Stats) {
-    into.count += other.count;
-    into.sum += other.sum;
-    into.min = into.min.min(other.min);
-    into.max = into.max.max(other.max);
-}
 // ANCHOR_END: yearly_stats
 
 // ANCHOR: search

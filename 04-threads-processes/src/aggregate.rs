@@ -33,46 +33,9 @@ pub trait Aggregate: Default + Send {
 }
 // ANCHOR_END: aggregate
 
-/// Count, sum, min and max of the closes of one symbol.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stats {
-    pub count: u64,
-    pub sum: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Default for Stats {
-    fn default() -> Self {
-        Stats {
-            count: 0,
-            sum: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
-    }
-}
-
-impl Stats {
-    /// The mean close, or `None` before the first record.
-    pub fn mean(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum / self.count as f64)
-    }
-
-    fn add(&mut self, close: f64) {
-        self.count += 1;
-        self.sum += close;
-        self.min = self.min.min(close);
-        self.max = self.max.max(close);
-    }
-
-    fn merge(&mut self, other: &Stats) {
-        self.count += other.count;
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-    }
-}
+/// Count, sum, min and max of the closes of one symbol: the same [`Stats`] as lessons 3
+/// and 5 (from the `market` crate).
+pub use market::Stats;
 
 // ANCHOR: symbol_stats
 /// [`Stats`] per symbol: the aggregate of this lesson.
@@ -83,7 +46,7 @@ impl Aggregate for SymbolStats {
     type Record = Record;
 
     fn add(&mut self, record: &Record) {
-        self.0.entry(record.symbol).or_default().add(record.close);
+        self.0.entry(record.symbol).or_default().push(record.close);
     }
 
     fn merge(&mut self, other: SymbolStats) {

@@ -18,8 +18,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use lesson_03_datasets::frame::{Stats, symbol_of, year};
-use lesson_03_datasets::strategy::{Window, score};
+use market::Stats;
+use market::files::{symbol_of, year};
+use market::strategy::{Window, score};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -368,11 +369,7 @@ pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
 /// Adds `part` into `total`.
 pub fn merge_yearly(total: &mut Yearly, part: Yearly) {
     for (key, part) in part {
-        let stats = total.entry(key).or_insert(Stats::EMPTY);
-        stats.count += part.count;
-        stats.sum += part.sum;
-        stats.min = stats.min.min(part.min);
-        stats.max = stats.max.max(part.max);
+        total.entry(key).or_insert(Stats::EMPTY).merge(&part);
     }
 }
 

@@ -51,11 +51,7 @@ fn group_by_in_one_process(bencher: Bencher, workers: usize) {
 #[divan::bench(sample_count = 10)]
 fn limit_read_and_parse_on_two_threads(bencher: Bencher) {
     let (_dir, files) = files();
-    bencher.bench(|| {
-        lesson_03_datasets::frame::on_threads(2, || {
-            lesson_03_datasets::frame::read_and_parse_bars(&files)
-        })
-    });
+    bencher.bench(|| market::files::on_threads(2, || market::files::read_and_parse_bars(&files)));
 }
 
 #[divan::bench(args = [1, 2], sample_count = 10)]

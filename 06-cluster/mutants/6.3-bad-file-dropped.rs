@@ -16,7 +16,7 @@ pub fn split<'scope>(
             line,
             error,
         };
-        match (lesson_03_datasets::frame::symbol_of(&path), bars) {
+        match (market::files::symbol_of(&path), bars) {
             (Some(symbol), Ok(bars)) => Ok((symbol.to_string(), bars)),
             (None, _) => Err(problem(None, "not in a symbol's folder".into())),
             (_, Err(unreadable)) => Err(problem(unreadable.line, unreadable.error)),

@@ -9,7 +9,7 @@
 //! which probe the same exercises and so run the same answers. See lesson 1's
 //! `answers` module for why these are methods and not function pointers.
 
-use lesson_03_datasets::strategy::{Scored, Window};
+use market::strategy::{Scored, Window};
 use shared::Bar;
 use shared::answers::Picks;
 use timely::dataflow::StreamVec;

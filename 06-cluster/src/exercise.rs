@@ -9,7 +9,7 @@
 //! [`engine`](crate::engine): `aggregate_by_key` and `key_hash`. The given code in
 //! [`job`](crate::job) collects your streams at worker 0.
 
-use lesson_03_datasets::strategy::{Scored, Window};
+use market::strategy::{Scored, Window};
 use shared::Bar;
 use timely::dataflow::StreamVec;
 
@@ -51,7 +51,7 @@ pub fn scores<'scope>(
 // ANCHOR: split
 /// Exercise 6.3, in the dataflow: each file as its worker read it. Send the files that
 /// were read on as `(symbol, bars)` (the symbol is the file's folder:
-/// [`symbol_of`](lesson_03_datasets::frame::symbol_of)), and every file that was not as a
+/// [`symbol_of`](market::files::symbol_of)), and every file that was not as a
 /// [`Problem`] naming this worker, the file, the line and the error. A file outside a
 /// symbol's folder is a problem too.
 #[allow(clippy::type_complexity)]

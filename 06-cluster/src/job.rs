@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lesson_03_datasets::strategy::{Fold, Scored, Search, Window};
+use market::strategy::{Fold, Scored, Search, Window};
 use serde::{Deserialize, Serialize};
 use shared::read::ReadError;
 use timely::dataflow::StreamVec;

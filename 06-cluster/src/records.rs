@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use lesson_03_datasets::strategy::Window;
+use market::strategy::Window;
 use serde::{Deserialize, Serialize};
 use shared::Bar;
 

@@ -1,7 +1,7 @@
 //! The reference answers to lesson 6: the same functions as `exercise.rs`, solved.
 
-use lesson_03_datasets::frame::symbol_of;
-use lesson_03_datasets::strategy::{Scored, Window};
+use market::files::symbol_of;
+use market::strategy::{Scored, Window};
 use shared::Bar;
 use timely::dataflow::StreamVec;
 use timely::dataflow::operators::Exchange;

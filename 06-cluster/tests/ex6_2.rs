@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use common::{LAYOUTS, Tiny, cluster, tiny_data};
-use lesson_03_datasets::strategy::{Search, Window, closes_by_year, grid, log_spaced, score};
 use lesson_06_cluster::answers::Answers;
 use lesson_06_cluster::job::{self, Score};
+use market::strategy::{Search, Window, closes_by_year, grid, log_spaced, score};
 
 /// One call of `score`: which thread, which window, which year.
 type Call = (ThreadId, Window, usize);

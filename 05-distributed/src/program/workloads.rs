@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use lesson_03_datasets::frame::files_of_year;
-use lesson_03_datasets::strategy::{closes_by_year, grid, log_spaced};
+use market::files::files_of_year;
+use market::strategy::{closes_by_year, grid, log_spaced};
 use shared::Dataset;
 use shared::report::{Comparison, fmt_count};
 

@@ -60,7 +60,7 @@ pub fn plant_corruption(
     let symbols: Vec<&str> = {
         let mut s: Vec<&str> = files
             .iter()
-            .filter_map(|f| lesson_03_datasets::frame::symbol_of(f))
+            .filter_map(|f| market::files::symbol_of(f))
             .collect();
         s.dedup();
         s.into_iter().take(3).collect()
@@ -69,7 +69,7 @@ pub fn plant_corruption(
     for symbol in &symbols {
         let theirs = files
             .iter()
-            .filter(|f| lesson_03_datasets::frame::symbol_of(f) == Some(symbol))
+            .filter(|f| market::files::symbol_of(f) == Some(symbol))
             .take(21);
         for file in theirs {
             let name = file.file_name().context("a file name")?;

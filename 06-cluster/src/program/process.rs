@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use lesson_03_datasets::strategy::{FASTS, SLOWS};
-use lesson_03_datasets::strategy::{Scored, Search, Window, closes_by_year, grid, log_spaced};
+use market::strategy::{FASTS, SLOWS};
+use market::strategy::{Scored, Search, Window, closes_by_year, grid, log_spaced};
 use shared::dataset::Dataset;
 use shared::progress::ClearOnDrop;
 use shared::report::Table;
@@ -69,7 +69,7 @@ fn search_setup(args: &JobArgs) -> anyhow::Result<(Vec<Window>, usize, Score)> {
     );
     let count = years.len();
     let score: Score =
-        Arc::new(move |window, year| lesson_03_datasets::strategy::score(&years[year].1, window));
+        Arc::new(move |window, year| market::strategy::score(&years[year].1, window));
     Ok((candidates, count, score))
 }
 

@@ -266,9 +266,7 @@ fn parse_timing(output: &str) -> Option<[Duration; 3]> {
 /// process (lesson 3's limit): what the group-by cannot beat on two cores.
 fn limit_read_parse(files: &[PathBuf], runs: usize) -> anyhow::Result<Duration> {
     let (timing, bars) = shared::report::time_runs(runs, || {
-        lesson_03_datasets::frame::on_threads(2, || {
-            lesson_03_datasets::frame::read_and_parse_bars(files)
-        })
+        market::files::on_threads(2, || market::files::read_and_parse_bars(files))
     });
     bars.context("cannot start two threads")?;
     Ok(timing.median())

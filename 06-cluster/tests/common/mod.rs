@@ -73,7 +73,7 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 pub fn expected_days(files: &[PathBuf]) -> BTreeMap<String, Vec<Day>> {
     let mut symbols: BTreeMap<String, Vec<Day>> = BTreeMap::new();
     for path in files {
-        let symbol = lesson_03_datasets::frame::symbol_of(path).expect("a symbol folder");
+        let symbol = market::files::symbol_of(path).expect("a symbol folder");
         let bars = shared::read::read_csv(path).expect("the tiny files read");
         let days = symbols.entry(symbol.to_string()).or_default();
         for bar in bars {
@@ -245,11 +245,11 @@ pub fn answer_of<T>(id: &str, result: Result<Option<T>, JobError>) -> Option<T> 
 /// for bit: each candidate's scores in year order and their mean (summed in year order),
 /// then for each held-out year the first candidate with the highest mean over the others.
 pub fn naive_search(
-    candidates: &[lesson_03_datasets::strategy::Window],
+    candidates: &[market::strategy::Window],
     years: usize,
-    score: impl Fn(lesson_03_datasets::strategy::Window, usize) -> f64,
-) -> lesson_03_datasets::strategy::Search {
-    use lesson_03_datasets::strategy::{Fold, Scored, Search};
+    score: impl Fn(market::strategy::Window, usize) -> f64,
+) -> market::strategy::Search {
+    use market::strategy::{Fold, Scored, Search};
     let mut found = Search::default();
     for &window in candidates {
         let per_year: Vec<f64> = (0..years).map(|y| score(window, y)).collect();

@@ -20,7 +20,7 @@ use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use shared::read::ReadError;
 
-use crate::frame::year;
+use crate::files::year;
 
 /// The cost of switching between stock and cash, as a fraction of the position: 0.01%.
 pub const SWITCH_COST: f64 = 1e-4;
