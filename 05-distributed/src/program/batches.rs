@@ -71,15 +71,16 @@ pub(super) fn batch_sizes(
     if args.runs > 1 {
         table.note("In brackets: the fastest and the slowest run, in µs per task.");
     }
-    let doubts = shared::report::spread_doubts(
-        shared::machine::busy(),
-        timings.iter().map(|(name, timing)| (name.as_str(), timing)),
-    );
-    if let Some(warning) = shared::report::untrusted_warning(&doubts) {
+    let rows: Vec<_> = timings.iter().map(|(name, t)| (name.as_str(), t)).collect();
+    if let Some(warning) = shared::report::doubts_note(&rows, &[]) {
         table.note(warning);
     }
     println!("{table}");
-    let chart = out.join("batch-size.png");
+    draw(&series, &out.join("batch-size.png"))
+}
+
+/// Draws µs per task against the batch size, log-log, one line per cluster.
+fn draw(series: &[Series], chart: &std::path::Path) -> anyhow::Result<()> {
     // The axes are log10 of the values; their ticks show the values.
     let power_of_ten = |x: f64| {
         let value = 10f64.powf(x);
@@ -90,12 +91,12 @@ pub(super) fn batch_sizes(
         }
     };
     shared::chart::line_chart(
-        &chart,
+        chart,
         &LineChart {
             title: "Cost of an empty task against the size of its batch (log-log)",
             x_label: "tasks per batch (log scale)",
             y_label: "µs per task (log scale)",
-            series: &series,
+            series,
             x_ticks: Some(&power_of_ten),
             y_ticks: Some(&power_of_ten),
         },

@@ -197,15 +197,7 @@ fn time_layouts(
         ]);
     }
     let limit = match files {
-        Some(files) => {
-            let limit = limit_read_parse(files, runs)?;
-            let mut row = vec![String::new(); 8];
-            row[0] = "limit: read + parse, 2 threads".to_string();
-            row[1] = fmt_duration(limit);
-            row[3] = fmt_speedup(baseline, limit);
-            table.row(row);
-            Some(Timing { runs: vec![limit] })
-        }
+        Some(files) => Some(limit_row(&mut table, files, runs, baseline)?),
         None => None,
     };
     let same = measured.iter().all(|m| m.answer() == measured[0].answer());
@@ -226,7 +218,10 @@ fn time_layouts(
         .map(String::as_str)
         .zip(measured.iter().map(|m| &m.wall))
         .collect();
-    note_doubts(&mut table, &walls, limit.as_ref());
+    let limits: Vec<_> = limit.iter().map(|l| ("the limit", l)).collect();
+    if let Some(warning) = shared::report::doubts_note(&walls, &limits) {
+        table.note(warning);
+    }
     println!("{table}");
     for line in measured[0]
         .output
@@ -239,16 +234,20 @@ fn time_layouts(
     Ok(same)
 }
 
-/// Adds a warning to `table` when its layouts' timings (`walls`) are too noisy to trust or
-/// beat the `limit`.
-fn note_doubts(table: &mut Table, walls: &[(&str, &Timing)], limit: Option<&Timing>) {
-    let mut doubts = shared::report::spread_doubts(shared::machine::busy(), walls.to_vec());
-    if let Some(limit) = limit {
-        doubts.extend(shared::report::beaten_limit(walls, &[("the limit", limit)]));
-    }
-    if let Some(warning) = shared::report::untrusted_warning(&doubts) {
-        table.note(warning);
-    }
+/// Times the limit (reading and parsing `files`) and adds its row to `table`.
+fn limit_row(
+    table: &mut Table,
+    files: &[PathBuf],
+    runs: usize,
+    baseline: Duration,
+) -> anyhow::Result<Timing> {
+    let limit = limit_read_parse(files, runs)?;
+    let mut row = vec![String::new(); 8];
+    row[0] = "limit: read + parse, 2 threads".to_string();
+    row[1] = fmt_duration(limit);
+    row[3] = fmt_speedup(baseline, limit);
+    table.row(row);
+    Ok(Timing { runs: vec![limit] })
 }
 
 /// `timing: setup S start-up U dataflow D` (seconds) → the three durations.

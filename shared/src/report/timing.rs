@@ -121,6 +121,16 @@ pub fn beaten_limit(variants: &[(&str, &Timing)], limits: &[(&str, &Timing)]) ->
     })
 }
 
+/// The warning a table prints under its rows when its figures cannot be trusted: the
+/// machine is busy, a row's runs spread widely ([`spread_doubts`], over `rows` and
+/// `limits`), or a row beat a limit it contains ([`beaten_limit`]). `None` when all is well.
+pub fn doubts_note(rows: &[(&str, &Timing)], limits: &[(&str, &Timing)]) -> Option<String> {
+    let all = rows.iter().chain(limits).copied();
+    let mut doubts = spread_doubts(crate::machine::busy(), all);
+    doubts.extend(beaten_limit(rows, limits));
+    untrusted_warning(&doubts)
+}
+
 /// Runs `work` `runs` times (at least once) and returns the timings and the last result.
 pub fn time_runs<T>(runs: usize, mut work: impl FnMut() -> T) -> (Timing, T) {
     let mut durations = Vec::with_capacity(runs.max(1));
