@@ -109,6 +109,40 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
 
     let started = Instant::now();
     let (tx, events) = mpsc::channel();
+    let mut processes = start(launch, n, &hostfile, &tx)?;
+    drop(tx);
+    let mut heard = Heard::new(launch.label.as_deref(), n);
+    loop {
+        // Lines as they come; between them, a look at who has exited.
+        while let Ok(line) = events.recv_timeout(Duration::from_millis(20)) {
+            heard.take(line);
+        }
+        match processes.exited() {
+            Exited::Running => {}
+            Exited::All => break,
+            Exited::Failed(process, status) => {
+                // Stop the others first, then collect what the failed one said last.
+                drop(processes);
+                return Err(heard.failed(process, status, events.try_iter()));
+            }
+        }
+    }
+    // Every process has exited: the rest of their output is in the channel.
+    events.iter().for_each(|line| heard.take(line));
+    Ok(Launched {
+        output: heard.output,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Starts the `n` processes of `launch`, each with its `-w -n -p -h` flags, their output
+/// forwarded line by line to `tx`.
+fn start(
+    launch: &Launch,
+    n: usize,
+    hostfile: &Path,
+    tx: &mpsc::Sender<Line>,
+) -> Result<Processes, LaunchError> {
     let mut processes = Processes(Vec::with_capacity(n));
     for process in 0..n {
         let mut command = Command::new(&launch.program);
@@ -116,7 +150,7 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
             .args(&launch.args)
             .args(["-w", &launch.workers.to_string(), "-n", &n.to_string()])
             .args(["-p", &process.to_string(), "-h"])
-            .arg(&hostfile)
+            .arg(hostfile)
             .env(PROGRESS_LINES, "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -131,98 +165,112 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
         forward(child.stderr.take(), process, false, tx.clone());
         processes.0.push(child);
     }
-    drop(tx);
+    Ok(processes)
+}
 
-    let bar = ClearOnDrop(match &launch.label {
-        Some(label) => shared::progress::items(0, label),
-        None => ProgressBar::hidden(),
-    });
-    let mut output = String::new();
-    let mut last_words: Vec<VecDeque<String>> = vec![VecDeque::new(); n];
-    let mut running = n;
-    while running > 0 {
-        // Lines as they come; between them, a look at who has exited.
-        while let Ok(Line {
+/// Where the processes stand.
+enum Exited {
+    Running,
+    All,
+    /// This process exited with a failure.
+    Failed(usize, ExitStatus),
+}
+
+impl Processes {
+    fn exited(&mut self) -> Exited {
+        let mut running = false;
+        for (process, child) in self.0.iter_mut().enumerate() {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => return Exited::Failed(process, status),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => running = true,
+            }
+        }
+        if running {
+            Exited::Running
+        } else {
+            Exited::All
+        }
+    }
+}
+
+/// What the launcher has heard: process 0's output (less its progress lines, which move
+/// the bar), process 0's stderr echoed, and each process's last lines of stderr.
+struct Heard {
+    output: String,
+    last_words: Vec<VecDeque<String>>,
+    bar: ClearOnDrop,
+}
+
+impl Heard {
+    fn new(label: Option<&str>, processes: usize) -> Heard {
+        Heard {
+            output: String::new(),
+            last_words: vec![VecDeque::new(); processes],
+            bar: ClearOnDrop(match label {
+                Some(label) => shared::progress::items(0, label),
+                None => ProgressBar::hidden(),
+            }),
+        }
+    }
+
+    fn take(
+        &mut self,
+        Line {
             process,
             stdout,
-            text: line,
-        }) = events.recv_timeout(Duration::from_millis(20))
-        {
-            if stdout && line.starts_with(TIMELY_WAITING) {
-                continue;
-            }
-            if stdout && process == 0 {
-                match parse_progress(&line) {
-                    Some((done, rounds)) => {
-                        bar.set_length(rounds);
-                        bar.set_position(done);
-                    }
-                    None => {
-                        output.push_str(&line);
-                        output.push('\n');
-                    }
-                }
-            } else {
-                if process == 0 {
-                    bar.suspend(|| eprintln!("{line}"));
-                }
-                let words = &mut last_words[process];
-                words.push_back(line);
-                if words.len() > LAST_WORDS {
-                    words.pop_front();
-                }
-            }
+            text,
+        }: Line,
+    ) {
+        if stdout && text.starts_with(TIMELY_WAITING) {
+            return;
         }
-        running = 0;
-        for (process, child) in processes.0.iter_mut().enumerate() {
-            match child.try_wait() {
-                Ok(Some(status)) if !status.success() => {
-                    drop(bar);
-                    // Stop the others first, then collect what the failed one said last.
-                    drop(processes);
-                    for line in events.try_iter() {
-                        if line.process == process && !line.stdout {
-                            last_words[process].push_back(line.text);
-                        }
-                    }
-                    let words = &last_words[process];
-                    let skip = words.len().saturating_sub(LAST_WORDS);
-                    let last_words: Vec<String> =
-                        words.iter().skip(skip).map(|l| format!("  {l}")).collect();
-                    return Err(LaunchError::Failed {
-                        process,
-                        processes: n,
-                        status,
-                        last_words: last_words.join("\n"),
-                    });
+        if stdout && process == 0 {
+            match parse_progress(&text) {
+                Some((done, rounds)) => {
+                    self.bar.set_length(rounds);
+                    self.bar.set_position(done);
                 }
-                Ok(Some(_)) => {}
-                Ok(None) | Err(_) => running += 1,
+                None => {
+                    self.output.push_str(&text);
+                    self.output.push('\n');
+                }
+            }
+        } else {
+            if process == 0 && !stdout {
+                self.bar.suspend(|| eprintln!("{text}"));
+            }
+            let words = &mut self.last_words[process];
+            words.push_back(text);
+            if words.len() > LAST_WORDS {
+                words.pop_front();
             }
         }
     }
-    // Every process has exited: the rest of their output is in the channel.
-    for Line {
-        process,
-        stdout,
-        text: line,
-    } in events.iter()
-    {
-        if stdout
-            && process == 0
-            && parse_progress(&line).is_none()
-            && !line.starts_with(TIMELY_WAITING)
-        {
-            output.push_str(&line);
-            output.push('\n');
-        } else if !stdout && process == 0 {
-            bar.suspend(|| eprintln!("{line}"));
+
+    /// The error for `process`'s failure, with its last words (and those still in `rest`).
+    fn failed(
+        mut self,
+        process: usize,
+        status: ExitStatus,
+        rest: impl Iterator<Item = Line>,
+    ) -> LaunchError {
+        let processes = self.last_words.len();
+        let words = &mut self.last_words[process];
+        for line in rest {
+            if line.process == process && !line.stdout {
+                words.push_back(line.text);
+            }
+        }
+        let skip = words.len().saturating_sub(LAST_WORDS);
+        let last_words: Vec<String> = words.iter().skip(skip).map(|l| format!("  {l}")).collect();
+        LaunchError::Failed {
+            process,
+            processes,
+            status,
+            last_words: last_words.join("\n"),
         }
     }
-    Ok(Launched {
-        output,
-        elapsed: started.elapsed(),
-    })
 }
 
 /// Writes `n` free loopback addresses, one per line. A port is free when the kernel gives
