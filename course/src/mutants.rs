@@ -265,106 +265,127 @@ pub fn verify(
     if mutants.is_empty() {
         return Ok(outcomes);
     }
-    // Each test a mutant names must exist and pass on the reference: a test that fails
-    // anyway (for the machine, or broken itself) would "catch" every mutant.
-    let mut ids: Vec<Id> = mutants.iter().map(|m| m.id).collect();
-    ids.dedup();
-    let reference = run::run_exercises(root, lesson, &ids, true, &|_| {})?;
-    let mut unsound: BTreeMap<String, String> = BTreeMap::new();
-    for mutant in &mutants {
-        let tests = reference
-            .get(&mutant.id)
-            .map(|(_, t)| t.as_slice())
-            .unwrap_or(&[]);
-        for name in &mutant.caught_by {
-            match tests.iter().find(|t| t.name == *name) {
-                None => {
-                    unsound.insert(
-                        mutant.name.clone(),
-                        format!(
-                            "it names {name}, which tests/{}.rs does not have",
-                            mutant.id.test()
-                        ),
-                    );
-                }
-                Some(t) if !t.passed => {
-                    unsound.insert(
-                        mutant.name.clone(),
-                        format!("{name} fails on the reference too, so it catches nothing"),
-                    );
-                }
-                Some(_) => {}
-            }
-        }
-    }
+    let unsound = unsound(root, lesson, &mutants)?;
     let backup = root
         .join("target/course/mutants")
         .join(format!("{}-exercise.rs", lesson.dir_name));
     let patched = Patched::new(lesson.exercise_file(), backup)?;
     let original = patched.original()?;
     for mutant in &mutants {
-        let mut outcome = Outcome {
-            caught: 0,
-            runs,
-            escaped: Vec::new(),
-            failed: Vec::new(),
-            said: None,
-        };
-        if let Some(problem) = unsound.get(&mutant.name) {
-            outcome.escaped.push(problem.clone());
-            outcomes.insert(mutant.name.clone(), outcome);
-            continue;
-        }
-        patched.write(&patch(&original, mutant)?)?;
-        for _ in 0..runs {
-            let results = run::run_exercises(root, lesson, &[mutant.id], false, &|_| {})?;
-            let Some((state, tests)) = results.get(&mutant.id) else {
-                bail!("no results for exercise {}", mutant.id);
-            };
-            match state {
-                State::DoesNotCompile(error) => {
-                    outcome
-                        .escaped
-                        .push(format!("it does not compile:\n{error}"));
-                    break;
-                }
-                State::NotStarted => {
-                    outcome
-                        .escaped
-                        .push("it reaches a stub's todo!, so it checks nothing".into());
-                    break;
-                }
-                State::Done => outcome.escaped.push("every test passed".into()),
-                State::Failing(_) => {
-                    if outcome.failed.is_empty() {
-                        outcome.failed = (tests.iter())
-                            .filter(|t| !t.passed)
-                            .map(|t| t.name.clone())
-                            .collect();
-                        outcome.said = (tests.iter())
-                            .find(|t| Some(&t.name) == mutant.caught_by.first())
-                            .and_then(|t| t.message.clone());
-                    }
-                    let passed: Vec<&str> = mutant
-                        .caught_by
-                        .iter()
-                        .filter(|name| !tests.iter().any(|t| t.name == **name && !t.passed))
-                        .map(|name| name.as_str())
-                        .collect();
-                    if passed.is_empty() {
-                        outcome.caught += 1;
-                    } else {
-                        outcome
-                            .escaped
-                            .push(format!("{} did not fail", passed.join(", ")));
-                    }
-                }
+        let outcome = match unsound.get(&mutant.name) {
+            Some(problem) => Outcome {
+                caught: 0,
+                runs,
+                escaped: vec![problem.clone()],
+                failed: Vec::new(),
+                said: None,
+            },
+            None => {
+                patched.write(&patch(&original, mutant)?)?;
+                run_mutant(root, lesson, mutant, runs)?
             }
-        }
+        };
         outcomes.insert(mutant.name.clone(), outcome);
     }
     drop(patched);
     Ok(outcomes)
+}
+
+/// The mutants whose named tests cannot judge them, and why. Each test a mutant names must
+/// exist and pass on the reference: a test that fails anyway (for the machine, or broken
+/// itself) would "catch" every mutant.
+fn unsound(
+    root: &Path,
+    lesson: &Lesson,
+    mutants: &[Mutant],
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut ids: Vec<Id> = mutants.iter().map(|m| m.id).collect();
+    ids.dedup();
+    let reference = run::run_exercises(root, lesson, &ids, true, &|_| {})?;
+    let mut unsound = BTreeMap::new();
+    for mutant in mutants {
+        let tests = reference
+            .get(&mutant.id)
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or(&[]);
+        for name in &mutant.caught_by {
+            let problem = match tests.iter().find(|t| t.name == *name) {
+                None => format!(
+                    "it names {name}, which tests/{}.rs does not have",
+                    mutant.id.test()
+                ),
+                Some(t) if !t.passed => {
+                    format!("{name} fails on the reference too, so it catches nothing")
+                }
+                Some(_) => continue,
+            };
+            unsound.insert(mutant.name.clone(), problem);
+        }
+    }
+    Ok(unsound)
+}
+
+/// Runs the tests of the mutant patched in now, `runs` times, and counts the runs in which
+/// every test it names failed.
+fn run_mutant(
+    root: &Path,
+    lesson: &Lesson,
+    mutant: &Mutant,
+    runs: usize,
+) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome {
+        caught: 0,
+        runs,
+        escaped: Vec::new(),
+        failed: Vec::new(),
+        said: None,
+    };
+    for _ in 0..runs {
+        let results = run::run_exercises(root, lesson, &[mutant.id], false, &|_| {})?;
+        let Some((state, tests)) = results.get(&mutant.id) else {
+            bail!("no results for exercise {}", mutant.id);
+        };
+        match state {
+            State::DoesNotCompile(error) => {
+                outcome
+                    .escaped
+                    .push(format!("it does not compile:\n{error}"));
+                break;
+            }
+            State::NotStarted => {
+                outcome
+                    .escaped
+                    .push("it reaches a stub's todo!, so it checks nothing".into());
+                break;
+            }
+            State::Done => outcome.escaped.push("every test passed".into()),
+            State::Failing(_) => {
+                if outcome.failed.is_empty() {
+                    outcome.failed = (tests.iter())
+                        .filter(|t| !t.passed)
+                        .map(|t| t.name.clone())
+                        .collect();
+                    outcome.said = (tests.iter())
+                        .find(|t| Some(&t.name) == mutant.caught_by.first())
+                        .and_then(|t| t.message.clone());
+                }
+                let passed: Vec<&str> = mutant
+                    .caught_by
+                    .iter()
+                    .filter(|name| !tests.iter().any(|t| t.name == **name && !t.passed))
+                    .map(|name| name.as_str())
+                    .collect();
+                if passed.is_empty() {
+                    outcome.caught += 1;
+                } else {
+                    outcome
+                        .escaped
+                        .push(format!("{} did not fail", passed.join(", ")));
+                }
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]
