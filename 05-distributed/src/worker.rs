@@ -26,7 +26,7 @@ use tokio::sync::mpsc;
 
 use crate::answers::Answers;
 use crate::protocol::{
-    self, Finished, FromWorker, Hello, ProtocolError, RunTime, ToWorker, VERSION,
+    self, Finished, FromWorker, Hello, Job, ProtocolError, RunTime, ToWorker, VERSION,
 };
 use crate::tasks::{self, Context};
 
@@ -89,84 +89,123 @@ pub async fn run(
         threads: config.threads as u32,
     };
     let (mut reader, mut writer, welcome) = protocol::connect(scheduler, &hello).await?;
-    let (heartbeat_ms, window) = (welcome.heartbeat_ms, welcome.window);
     let context = Arc::new(Context::new(config.name));
     // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
     // capacity at once.
-    let capacity = (window.clamp(1, 1 << 16) as usize).saturating_mul(config.threads);
+    let capacity = (welcome.window.clamp(1, 1 << 16) as usize).saturating_mul(config.threads);
     let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(capacity);
-    // ANCHOR: threads
-    // A batch of results with when their tasks ran, or the message of an execute loop
-    // that panicked.
-    let (results_tx, mut results_rx) = mpsc::channel::<Result<Batch, String>>(RESULTS);
-    for i in 0..config.threads {
-        let (jobs, context, results) = (jobs_rx.clone(), Arc::clone(&context), results_tx.clone());
-        std::thread::Builder::new()
-            .name(format!("task-{i}"))
-            // The thread ends when the jobs channel closes (the reader is gone) or the
-            // results channel does (the writer is gone).
-            .spawn(move || {
-                // When its tasks ran, for the scheduler's dashboard if it has one.
-                tasks::time_runs(welcome.run_times);
-                let run = || {
-                    answers.execute(&jobs, &context, &mut |batch| {
-                        let ran = tasks::take_run_times();
-                        results.blocking_send(Ok((batch, ran))).is_ok()
-                    })
-                };
-                if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-                    let message = shared::panic::panic_message(panic.as_ref()).to_string();
-                    let _ = results.blocking_send(Err(message));
-                }
-            })
-            .map_err(WorkerError::Thread)?;
-    }
-    drop(results_tx);
-    // ANCHOR_END: threads
-
-    let read = async {
-        while let Some(message) = reader.recv::<ToWorker>().await? {
-            match message {
-                ToWorker::Store { key, bytes } => context.insert(key, bytes),
-                ToWorker::Run(jobs) => {
-                    for job in jobs {
-                        match jobs_tx.try_send(job) {
-                            Ok(()) => {}
-                            Err(TrySendError::Full(_)) => {
-                                return Err(WorkerError::WindowExceeded(window));
-                            }
-                            Err(TrySendError::Disconnected(_)) => return Ok(()),
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+    let threads = Threads {
+        answers,
+        count: config.threads,
+        run_times: welcome.run_times,
     };
-    let write = async {
-        let mut heartbeat = tokio::time::interval(Duration::from_millis(heartbeat_ms.max(1)));
-        loop {
-            tokio::select! {
-                batch = results_rx.recv() => {
-                    let Some(batch) = batch else { return Ok(()) };
-                    feed_results(&mut writer, batch).await?;
-                    // Whatever else is ready goes in the same write.
-                    while let Ok(batch) = results_rx.try_recv() {
-                        feed_results(&mut writer, batch).await?;
-                    }
-                    writer.flush().await?;
-                }
-                _ = heartbeat.tick() => writer.send(&FromWorker::Heartbeat).await?,
-            }
-        }
-    };
+    let results_rx = threads.start(&jobs_rx, &context)?;
     let outcome = tokio::select! {
-        outcome = read => outcome,
-        outcome = write => outcome,
+        outcome = read_jobs(&mut reader, &context, &jobs_tx, welcome.window) => outcome,
+        outcome = write_results(&mut writer, results_rx, welcome.heartbeat_ms) => outcome,
     };
     // The connection is gone: the jobs still queued would run for no one.
     while jobs_rx.try_recv().is_ok() {}
     outcome
+}
+
+/// The worker's task threads: how many, running which answers, and whether they time
+/// their tasks for the scheduler's dashboard.
+struct Threads {
+    answers: Answers,
+    count: usize,
+    run_times: bool,
+}
+
+impl Threads {
+    // ANCHOR: threads
+    /// Starts the task threads on `jobs`; returns where their results arrive: a batch of
+    /// results with when their tasks ran, or the message of an execute loop that panicked.
+    fn start(
+        &self,
+        jobs: &crossbeam_channel::Receiver<Job>,
+        context: &Arc<Context>,
+    ) -> Result<mpsc::Receiver<Result<Batch, String>>, WorkerError> {
+        let (results_tx, results_rx) = mpsc::channel::<Result<Batch, String>>(RESULTS);
+        for i in 0..self.count {
+            let (jobs, context, results) = (jobs.clone(), Arc::clone(context), results_tx.clone());
+            let (answers, run_times) = (self.answers, self.run_times);
+            std::thread::Builder::new()
+                .name(format!("task-{i}"))
+                // The thread ends when the jobs channel closes (the reader is gone) or the
+                // results channel does (the writer is gone).
+                .spawn(move || {
+                    // When its tasks ran, for the scheduler's dashboard if it has one.
+                    tasks::time_runs(run_times);
+                    let run = || {
+                        answers.execute(&jobs, &context, &mut |batch| {
+                            let ran = tasks::take_run_times();
+                            results.blocking_send(Ok((batch, ran))).is_ok()
+                        })
+                    };
+                    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                    {
+                        let message = shared::panic::panic_message(panic.as_ref()).to_string();
+                        let _ = results.blocking_send(Err(message));
+                    }
+                })
+                .map_err(WorkerError::Thread)?;
+        }
+        Ok(results_rx)
+    }
+    // ANCHOR_END: threads
+}
+
+/// Reads the scheduler's messages: data to store, and jobs for the task threads. More jobs
+/// than the `window` the scheduler announced is the scheduler breaking its word: the worker
+/// leaves rather than buffer without end.
+async fn read_jobs(
+    reader: &mut protocol::Reader,
+    context: &Context,
+    jobs: &crossbeam_channel::Sender<Job>,
+    window: u32,
+) -> Result<(), WorkerError> {
+    while let Some(message) = reader.recv::<ToWorker>().await? {
+        match message {
+            ToWorker::Store { key, bytes } => context.insert(key, bytes),
+            ToWorker::Run(batch) => {
+                for job in batch {
+                    match jobs.try_send(job) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(_)) => {
+                            return Err(WorkerError::WindowExceeded(window));
+                        }
+                        Err(TrySendError::Disconnected(_)) => return Ok(()),
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sends the task threads' results, as many per write as are ready, and a heartbeat every
+/// `heartbeat_ms`.
+async fn write_results(
+    writer: &mut protocol::Writer,
+    mut results: mpsc::Receiver<Result<Batch, String>>,
+    heartbeat_ms: u64,
+) -> Result<(), WorkerError> {
+    let mut heartbeat = tokio::time::interval(Duration::from_millis(heartbeat_ms.max(1)));
+    loop {
+        tokio::select! {
+            batch = results.recv() => {
+                let Some(batch) = batch else { return Ok(()) };
+                feed_results(writer, batch).await?;
+                // Whatever else is ready goes in the same write.
+                while let Ok(batch) = results.try_recv() {
+                    feed_results(writer, batch).await?;
+                }
+                writer.flush().await?;
+            }
+            _ = heartbeat.tick() => writer.send(&FromWorker::Heartbeat).await?,
+        }
+    }
 }
 
 /// A batch of results, and the start and end of each task this thread ran for it.

@@ -56,32 +56,7 @@ async fn connection(
     ids: &(AtomicU32, AtomicU32),
 ) -> Result<(), ProtocolError> {
     let (mut reader, mut writer) = protocol::split(stream)?;
-    reader.set_max_frame(HELLO_FRAME);
-    let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
-        Ok(hello) => hello?,
-        Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
-    };
-    let version = match &hello {
-        Hello::Client { version } | Hello::Worker { version, .. } => *version,
-    };
-    let reason = match &hello {
-        _ if version != VERSION => Some(format!(
-            "this scheduler speaks protocol version {VERSION}, the peer {version}: \
-             build both from the same source"
-        )),
-        Hello::Worker { threads, .. } if !(1..=MAX_THREADS).contains(threads) => Some(format!(
-            "a worker runs 1 to {MAX_THREADS} task threads, not {threads}"
-        )),
-        _ => None,
-    };
-    if let Some(reason) = reason {
-        writer
-            .send(&Welcome::Refused {
-                reason: reason.clone(),
-            })
-            .await?;
-        return Err(ProtocolError::Handshake(reason));
-    }
+    let hello = handshake(&mut reader, &mut writer, &config).await?;
     reader.set_max_frame(protocol::MAX_FRAME);
     let welcome = |id| {
         Welcome::Accepted(protocol::Accepted {
@@ -91,81 +66,150 @@ async fn connection(
             run_times,
         })
     };
-    // Dropped by the actor to close this connection at once, whatever is still queued.
-    let (close, mut closed) = oneshot::channel::<()>();
-    let dropped = || ProtocolError::Dropped("disconnected by the scheduler".into());
+    let link = Link {
+        reader,
+        writer,
+        events,
+        timeout: config.timeout,
+    };
     match hello {
         Hello::Worker { name, threads, .. } => {
             let id = WorkerId(ids.0.fetch_add(1, Ordering::Relaxed));
-            writer.send(&welcome(id.0)).await?;
-            let (outbox, rx) = mpsc::channel(OUTBOX);
-            let joined = Event::WorkerJoined {
-                id,
-                name,
-                threads,
-                outbox,
-                close,
-            };
-            if events.send(joined).await.is_err() {
-                return Ok(()); // the scheduler is stopping
-            }
-            // A silent worker is a lost worker: every read waits at most `timeout`.
-            let read = async {
-                loop {
-                    let message = match timeout(config.timeout, reader.recv()).await {
-                        Err(_) => {
-                            return Err(ProtocolError::Dropped(format!(
-                                "worker {} sent nothing for {:?}",
-                                id.0, config.timeout
-                            )));
-                        }
-                        Ok(message) => message?,
-                    };
-                    let Some(message) = message else {
-                        return Ok(());
-                    };
-                    if events.send(Event::FromWorker(id, message)).await.is_err() {
-                        return Ok(());
-                    }
-                }
-            };
-            let outcome = tokio::select! {
-                outcome = read => outcome,
-                outcome = write_batches(&mut writer, rx) => outcome,
-                _ = &mut closed => Err(dropped()),
-            };
-            let _ = events.send(Event::WorkerLeft(id)).await;
-            outcome
+            link.serve_worker(id, welcome(id.0), name, threads).await
         }
         Hello::Client { .. } => {
             let id = ClientId(ids.1.fetch_add(1, Ordering::Relaxed));
-            writer.send(&welcome(id.0)).await?;
-            let (outbox, rx) = mpsc::channel(OUTBOX);
-            if events
-                .send(Event::ClientJoined { id, outbox, close })
-                .await
-                .is_err()
-            {
-                return Ok(());
-            }
-            // Clients may sit idle between batches: no timeout; TCP tells us when they go.
-            let read = async {
-                while let Some(message) = reader.recv().await? {
-                    if events.send(Event::FromClient(id, message)).await.is_err() {
-                        break;
-                    }
-                }
-                Ok(())
-            };
-            let outcome = tokio::select! {
-                outcome = read => outcome,
-                outcome = write_each(&mut writer, rx) => outcome,
-                _ = &mut closed => Err(dropped()),
-            };
-            let _ = events.send(Event::ClientLeft(id)).await;
-            outcome
+            link.serve_client(id, welcome(id.0)).await
         }
     }
+}
+
+/// Reads the peer's hello (within `config.timeout`, in a small frame) and refuses it, with a
+/// reason sent to the peer, when its version or its thread count is wrong.
+async fn handshake(
+    reader: &mut protocol::Reader,
+    writer: &mut protocol::Writer,
+    config: &Config,
+) -> Result<Hello, ProtocolError> {
+    reader.set_max_frame(HELLO_FRAME);
+    let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
+        Ok(hello) => hello?,
+        Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
+    };
+    let version = match &hello {
+        Hello::Client { version } | Hello::Worker { version, .. } => *version,
+    };
+    let reason = match &hello {
+        _ if version != VERSION => format!(
+            "this scheduler speaks protocol version {VERSION}, the peer {version}: \
+             build both from the same source"
+        ),
+        Hello::Worker { threads, .. } if !(1..=MAX_THREADS).contains(threads) => {
+            format!("a worker runs 1 to {MAX_THREADS} task threads, not {threads}")
+        }
+        _ => return Ok(hello),
+    };
+    writer
+        .send(&Welcome::Refused {
+            reason: reason.clone(),
+        })
+        .await?;
+    Err(ProtocolError::Handshake(reason))
+}
+
+/// A connection past its handshake, and the actor's queue its events go to.
+struct Link {
+    reader: protocol::Reader,
+    writer: protocol::Writer,
+    events: mpsc::Sender<Event>,
+    timeout: Duration,
+}
+
+impl Link {
+    /// Welcomes worker `id` and serves it until it goes: its frames become events, the
+    /// actor's batches go out. A worker silent for `timeout` is lost.
+    async fn serve_worker(
+        mut self,
+        id: WorkerId,
+        welcome: Welcome,
+        name: String,
+        threads: u32,
+    ) -> Result<(), ProtocolError> {
+        self.writer.send(&welcome).await?;
+        let (outbox, rx) = mpsc::channel(OUTBOX);
+        // Dropped by the actor to close this connection at once, whatever is still queued.
+        let (close, mut closed) = oneshot::channel::<()>();
+        let joined = Event::WorkerJoined {
+            id,
+            name,
+            threads,
+            outbox,
+            close,
+        };
+        if self.events.send(joined).await.is_err() {
+            return Ok(()); // the scheduler is stopping
+        }
+        let (reader, events, wait) = (&mut self.reader, &self.events, self.timeout);
+        let read = async {
+            loop {
+                let message = match timeout(wait, reader.recv()).await {
+                    Err(_) => {
+                        return Err(ProtocolError::Dropped(format!(
+                            "worker {} sent nothing for {wait:?}",
+                            id.0
+                        )));
+                    }
+                    Ok(message) => message?,
+                };
+                let Some(message) = message else {
+                    return Ok(());
+                };
+                if events.send(Event::FromWorker(id, message)).await.is_err() {
+                    return Ok(());
+                }
+            }
+        };
+        let outcome = tokio::select! {
+            outcome = read => outcome,
+            outcome = write_batches(&mut self.writer, rx) => outcome,
+            _ = &mut closed => Err(dropped()),
+        };
+        let _ = self.events.send(Event::WorkerLeft(id)).await;
+        outcome
+    }
+
+    /// Welcomes client `id` and serves it until it goes. Clients may sit idle between
+    /// batches: no timeout; TCP tells us when they go.
+    async fn serve_client(mut self, id: ClientId, welcome: Welcome) -> Result<(), ProtocolError> {
+        self.writer.send(&welcome).await?;
+        let (outbox, rx) = mpsc::channel(OUTBOX);
+        let (close, mut closed) = oneshot::channel::<()>();
+        let joined = Event::ClientJoined { id, outbox, close };
+        if self.events.send(joined).await.is_err() {
+            return Ok(());
+        }
+        let (reader, events) = (&mut self.reader, &self.events);
+        let read = async {
+            while let Some(message) = reader.recv().await? {
+                if events.send(Event::FromClient(id, message)).await.is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        };
+        let outcome = tokio::select! {
+            outcome = read => outcome,
+            outcome = write_each(&mut self.writer, rx) => outcome,
+            _ = &mut closed => Err(dropped()),
+        };
+        let _ = self.events.send(Event::ClientLeft(id)).await;
+        outcome
+    }
+}
+
+/// The error of a connection the actor closed.
+fn dropped() -> ProtocolError {
+    ProtocolError::Dropped("disconnected by the scheduler".into())
 }
 
 /// Writes what the actor sends to a worker, many messages per flush. Ends when the actor
@@ -185,9 +229,7 @@ async fn write_batches(
         }
         writer.flush().await?;
     }
-    Err(ProtocolError::Dropped(
-        "disconnected by the scheduler".into(),
-    ))
+    Err(dropped())
 }
 
 /// Writes what the actor sends to a client, many messages per flush.
@@ -202,7 +244,5 @@ async fn write_each(
         }
         writer.flush().await?;
     }
-    Err(ProtocolError::Dropped(
-        "disconnected by the scheduler".into(),
-    ))
+    Err(dropped())
 }
