@@ -26,6 +26,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::protocol::WorkerId;
 use crate::scheduler::{Feed, Handle, Ran};
+use crate::state::Snapshot;
 
 /// The address `--dashboard` listens on when given none: dask's dashboard port, loopback.
 pub const DEFAULT_DASHBOARD: &str = "127.0.0.1:8787";
@@ -104,15 +105,46 @@ async fn collect(
     dropped: Arc<AtomicU64>,
     out: watch::Sender<String>,
 ) {
-    let start = Instant::now();
-    let mut bars: VecDeque<Ran> = VecDeque::new();
-    let mut rates: VecDeque<(Instant, u64)> = VecDeque::new();
-    // Every worker's name, kept after it has gone: its last bars stay on the page, marked.
-    let mut names: BTreeMap<WorkerId, String> = BTreeMap::new();
+    let mut page = Page::new();
     let mut tick = tokio::time::interval(TICK);
     loop {
         tick.tick().await;
         let now = Instant::now();
+        page.take_runs(&mut runs, now);
+        let Some(snapshot) = scheduler.snapshot().await else {
+            return;
+        };
+        let json = page.json(&snapshot, now, dropped.load(Ordering::Relaxed));
+        if out.send(json.to_string()).is_err() {
+            return;
+        }
+    }
+}
+
+/// What the page shows beyond one snapshot: the task stream's recent bars, the finished
+/// count over the last two seconds, and every worker's name, kept after it has gone (its
+/// last bars stay on the page, marked).
+struct Page {
+    start: Instant,
+    bars: VecDeque<Ran>,
+    rates: VecDeque<(Instant, u64)>,
+    names: BTreeMap<WorkerId, String>,
+}
+
+impl Page {
+    fn new() -> Page {
+        Page {
+            start: Instant::now(),
+            bars: VecDeque::new(),
+            rates: VecDeque::new(),
+            names: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the runs waiting in the feed (merging a run into a recent bar it continues) and
+    /// forgets the bars older than [`WINDOW`] or past [`MAX_BARS`].
+    fn take_runs(&mut self, runs: &mut mpsc::Receiver<Ran>, now: Instant) {
+        let bars = &mut self.bars;
         while let Ok(ran) = runs.try_recv() {
             if !bars.iter_mut().rev().take(8).any(|bar| bar.absorb(&ran)) {
                 bars.push_back(ran);
@@ -124,41 +156,47 @@ async fn collect(
         {
             bars.pop_front();
         }
-        let Some(snapshot) = scheduler.snapshot().await else {
-            return;
-        };
-        // Tasks per second over the last two seconds.
-        rates.push_back((now, snapshot.counters.finished));
+    }
+
+    /// Tasks per second over the last two seconds, `finished` being the count now.
+    fn rate(&mut self, now: Instant, finished: u64) -> f64 {
+        let rates = &mut self.rates;
+        rates.push_back((now, finished));
         while rates
             .front()
             .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(2))
         {
             rates.pop_front();
         }
-        let rate = match (rates.front(), rates.back()) {
+        match (rates.front(), rates.back()) {
             (Some((t0, n0)), Some((t1, n1))) if t1 > t0 => {
                 (n1 - n0) as f64 / t1.duration_since(*t0).as_secs_f64()
             }
             _ => 0.0,
-        };
+        }
+    }
+
+    /// The page's JSON for `snapshot`, taken at `now`.
+    fn json(&mut self, snapshot: &Snapshot, now: Instant, dropped: u64) -> serde_json::Value {
+        let rate = self.rate(now, snapshot.counters.finished);
         let ago = |t: Instant| now.duration_since(t).as_secs_f64() * 1000.0;
         for worker in &snapshot.workers {
-            names
+            self.names
                 .entry(worker.id)
                 .or_insert_with(|| worker.name.clone());
         }
         let here: BTreeSet<WorkerId> = snapshot.workers.iter().map(|w| w.id).collect();
-        let gone: BTreeSet<WorkerId> = bars
-            .iter()
+        let gone: BTreeSet<WorkerId> = (self.bars.iter())
             .map(|bar| bar.worker)
             .filter(|id| !here.contains(id))
             .collect();
-        names.retain(|id, _| here.contains(id) || gone.contains(id));
-        let json = serde_json::json!({
-            "uptime_s": now.duration_since(start).as_secs_f64(),
+        self.names
+            .retain(|id, _| here.contains(id) || gone.contains(id));
+        serde_json::json!({
+            "uptime_s": now.duration_since(self.start).as_secs_f64(),
             "window_ms": WINDOW.as_millis() as u64,
             "rate": rate,
-            "dropped": dropped.load(Ordering::Relaxed),
+            "dropped": dropped,
             "counters": {
                 "submitted": snapshot.counters.submitted,
                 "finished": snapshot.counters.finished,
@@ -176,22 +214,19 @@ async fn collect(
             })).collect::<Vec<_>>(),
             "gone": gone.iter().map(|id| serde_json::json!({
                 "id": id.0,
-                "name": names.get(id).map_or("?", String::as_str),
+                "name": self.names.get(id).map_or("?", String::as_str),
             })).collect::<Vec<_>>(),
             "batches": snapshot.clients.iter().map(|(client, progress)| serde_json::json!({
                 "client": client.0,
                 "submitted": progress.submitted,
                 "finished": progress.finished,
             })).collect::<Vec<_>>(),
-            "stream": bars.iter().map(|bar| serde_json::json!({
+            "stream": self.bars.iter().map(|bar| serde_json::json!({
                 "worker": bar.worker.0,
                 "name": bar.name,
                 "start_ms_ago": ago(bar.started),
                 "end_ms_ago": ago(bar.ended),
             })).collect::<Vec<_>>(),
-        });
-        if out.send(json.to_string()).is_err() {
-            return;
-        }
+        })
     }
 }
