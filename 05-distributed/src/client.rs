@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::auth::Secret;
 use crate::protocol::{
     self, ClientId, FromClient, Hello, Key, MAX_FRAME, MAX_PAYLOAD, NewTask, ProtocolError,
     TaskError, TaskId, ToClient, VERSION, WorkerId, WorkerInfo,
@@ -155,11 +156,11 @@ fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
 }
 
 impl Client {
-    /// Connects to the scheduler at `addr`. Must be called on a tokio runtime: the
-    /// connection's task runs there.
-    pub async fn connect(addr: SocketAddr) -> Result<Client, ClientError> {
+    /// Connects to the scheduler at `addr`, proving that it holds `secret`. Must be
+    /// called on a tokio runtime: the connection's task runs there.
+    pub async fn connect(addr: SocketAddr, secret: &Secret) -> Result<Client, ClientError> {
         let hello = Hello::Client { version: VERSION };
-        let (mut reader, mut writer, welcome) = protocol::connect(addr, &hello).await?;
+        let (mut reader, mut writer, welcome) = protocol::connect(addr, &hello, secret).await?;
         let id = welcome.id;
         let (queue, mut outgoing) = mpsc::channel::<FromClient>(QUEUE);
         let pending = Arc::new(Mutex::new(Pending::default()));

@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::answers::Answers;
+use crate::auth::Secret;
 use crate::client::{Client, ClientError};
 use crate::dashboard;
 use crate::scheduler::{self, Config, Feed, Handle, Snapshot};
@@ -30,6 +31,10 @@ use crate::worker::{self, WorkerConfig, WorkerError};
 pub struct LocalCluster {
     runtime: Runtime,
     scheduler: Handle,
+    /// The cluster's own secret, made at random, and a folder only this user can read
+    /// that holds it as a file, for worker processes ([`WorkerProcesses::start`]).
+    secret: Secret,
+    secret_dir: tempfile::TempDir,
     /// The workers' tasks; a killed one is `None`.
     workers: Mutex<Vec<Option<JoinHandle<()>>>>,
     /// The errors of workers that stopped on their own.
@@ -38,6 +43,9 @@ pub struct LocalCluster {
         tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>,
     ),
 }
+
+/// The secret's file name in the cluster's private folder.
+const SECRET_FILE: &str = "scheduler.secret";
 
 /// How long [`LocalCluster::start`] waits for its workers to join.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,14 +72,23 @@ impl LocalCluster {
             .worker_threads(2)
             .enable_all()
             .build()?;
+        let secret = Secret::random().map_err(std::io::Error::other)?;
+        let secret_dir = tempfile::Builder::new()
+            .prefix("parallel-rust-05-")
+            .tempdir()?;
+        secret
+            .save(&secret_dir.path().join(SECRET_FILE))
+            .map_err(std::io::Error::other)?;
         let scheduler = runtime.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await?;
-            scheduler::serve_with(answers, listener, config, feed)
+            scheduler::serve_with(answers, listener, config, secret.clone(), feed)
         })?;
         let (errors_tx, errors_rx) = mpsc::unbounded_channel();
         let cluster = LocalCluster {
             runtime,
             scheduler,
+            secret,
+            secret_dir,
             workers: Mutex::new(Vec::new()),
             errors: (errors_tx, tokio::sync::Mutex::new(errors_rx)),
         };
@@ -125,7 +142,18 @@ impl LocalCluster {
 
     /// A new client of the scheduler.
     pub fn client(&self) -> Result<Client, ClientError> {
-        self.block_on(Client::connect(self.addr()))
+        self.block_on(Client::connect(self.addr(), &self.secret))
+    }
+
+    /// The cluster's secret: what a peer must prove it holds to join.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// The file that holds the secret, readable by this user only (it goes with the
+    /// cluster): for worker processes, `--secret-file`.
+    pub fn secret_file(&self) -> PathBuf {
+        self.secret_dir.path().join(SECRET_FILE)
     }
 
     /// Starts one more worker with `threads` task threads; returns its index for
@@ -133,7 +161,7 @@ impl LocalCluster {
     /// [`wait_for_workers`](LocalCluster::wait_for_workers).
     pub fn add_worker(&self, answers: Answers, threads: usize) -> usize {
         let mut workers = self.workers();
-        let mut config = WorkerConfig::new(threads);
+        let mut config = WorkerConfig::new(threads, self.secret.clone());
         config.name = format!("local-{}", workers.len());
         let (addr, errors) = (self.addr(), self.errors.0.clone());
         let task = self.runtime.spawn(async move {
@@ -198,22 +226,29 @@ impl Drop for LocalCluster {
     }
 }
 
-/// Worker processes of one binary, started with `worker --scheduler ADDR --threads 1`.
-/// Dropping it kills and reaps every one still running.
+/// Worker processes of one binary, started with `worker --scheduler ADDR --threads 1
+/// --secret-file FILE`. Dropping it kills and reaps every one still running.
 pub struct WorkerProcesses {
     children: Vec<Child>,
 }
 
 impl WorkerProcesses {
-    /// Starts `count` workers: `program worker --scheduler ADDR --threads 1`.
-    pub fn start(program: &Path, scheduler: SocketAddr, count: usize) -> std::io::Result<Self> {
+    /// Starts `count` workers: `program worker --scheduler ADDR --threads 1 --secret-file
+    /// FILE`, with the secret in `secret_file` (see [`LocalCluster::secret_file`]).
+    pub fn start(
+        program: &Path,
+        scheduler: SocketAddr,
+        secret_file: &Path,
+        count: usize,
+    ) -> std::io::Result<Self> {
         let mut workers = WorkerProcesses {
             children: Vec::new(),
         };
         for _ in 0..count {
             let child = Command::new(program)
                 .args(["worker", "--scheduler", &scheduler.to_string()])
-                .args(["--threads", "1"])
+                .args(["--threads", "1", "--secret-file"])
+                .arg(secret_file)
                 .stdin(Stdio::null())
                 .spawn()
                 .map_err(|err| {

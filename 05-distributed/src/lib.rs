@@ -23,6 +23,7 @@
 //! `answer`, so `cargo test -p lesson-05-distributed --test ex5_1` checks your exercise 5.1.
 
 pub mod answers;
+pub mod auth;
 pub mod client;
 pub mod cluster;
 pub mod dashboard;

@@ -11,10 +11,13 @@
 //! - Bytes that do not decode into the message we expect are an error, never a panic. The
 //!   connection that sent them is closed; every other connection goes on.
 //!
-//! The first message on a connection is the handshake: the peer sends a [`Hello`] with its
-//! role and [`VERSION`], the scheduler answers with a [`Welcome`]. A peer of another version
-//! is refused with a reason, so mixing binaries from two versions of the course fails
-//! loudly instead of misreading each other's bytes.
+//! The first messages on a connection are the handshake ([`connect`]): the scheduler sends a
+//! [`Challenge`] (its [`VERSION`] and a fresh nonce), the peer a [`Hello`] with its role and
+//! version, then an [`Answer`]: a nonce of its own and the proof that it holds the
+//! cluster's secret ([`crate::auth`]). The scheduler answers with a [`Welcome`] that carries
+//! its own proof. A peer of another version, or one that cannot prove it knows the secret,
+//! is refused with a reason; a scheduler that cannot prove it is left by the peer. Every
+//! step has a deadline ([`HANDSHAKE_TIMEOUT`]).
 //!
 //! A message that is not a handshake carries work in batches (`Submit(Vec<NewTask>)`,
 //! `Run(Vec<Job>)`, `Finished(Vec<Finished>)`, `Done(Vec<Finished>)`): one frame, one
@@ -32,8 +35,26 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio_util::bytes::Bytes;
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
+use crate::auth::{self, Nonce, Secret, Side};
+
 /// The protocol's version: a peer must say the same in its [`Hello`].
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
+
+/// How long each step of a handshake may take, on either side: connecting, and each of its
+/// messages. A peer that says nothing for this long is closed; a scheduler that does not
+/// answer makes `connect` fail instead of hang.
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The largest frame of a handshake: a hello is a few dozen bytes, and no one is let in to
+/// send more until they have proved who they are.
+pub const HANDSHAKE_FRAME: usize = 4096;
+
+/// The largest window a scheduler may announce (`--depth`, tasks in flight per worker
+/// thread): a worker sizes its queue by it, so it is bounded.
+pub const MAX_DEPTH: u32 = 1 << 16;
+
+/// The longest worker name the scheduler takes: names are printed, so they are bounded.
+pub const MAX_NAME: usize = 128;
 
 /// The most results a worker's execute loop sends in one batch (exercise 5.1).
 pub const MAX_BATCH: usize = 1024;
@@ -84,6 +105,21 @@ pub enum Hello {
     },
 }
 
+/// The scheduler's first message: its version, and a nonce the peer must prove it can sign.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub version: u32,
+    pub nonce: Nonce,
+}
+
+/// The peer's proof, right after its [`Hello`]: its own nonce (which the scheduler must
+/// sign in turn) and the HMAC of both nonces with the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub nonce: Nonce,
+    pub proof: [u8; auth::LEN],
+}
+
 /// The scheduler's answer to a [`Hello`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Welcome {
@@ -104,6 +140,8 @@ pub struct Accepted {
     /// Whether a worker should say when its tasks ran ([`FromWorker::Ran`]): only a
     /// scheduler that serves a dashboard asks, so that the others pay nothing for it.
     pub run_times: bool,
+    /// The scheduler's proof that it holds the secret too.
+    pub proof: [u8; auth::LEN],
 }
 
 /// A task as a client submits it.
@@ -367,22 +405,59 @@ impl Writer {
     }
 }
 
-/// Connects to the scheduler at `addr` and shakes hands as `hello`; returns the two halves
-/// and what the scheduler said in accepting it.
+/// Connects to the scheduler at `addr` and shakes hands as `hello`, proving that it holds
+/// `secret` and checking that the scheduler does; returns the two halves and what the
+/// scheduler said in accepting it. Every step has a deadline of [`HANDSHAKE_TIMEOUT`].
 pub async fn connect(
     addr: SocketAddr,
     hello: &Hello,
+    secret: &Secret,
 ) -> Result<(Reader, Writer, Accepted), ProtocolError> {
-    let stream = TcpStream::connect(addr).await.map_err(|err| {
+    let late = |what: &str| {
         ProtocolError::Handshake(format!(
-            "cannot connect to the scheduler at {addr}: {err}. Is `scheduler-05 --listen \
-             {addr}` running?"
+            "the scheduler at {addr} did not {what} within {HANDSHAKE_TIMEOUT:?}"
         ))
-    })?;
+    };
+    let stream = tokio::time::timeout(HANDSHAKE_TIMEOUT, TcpStream::connect(addr))
+        .await
+        .map_err(|_| late("accept the connection"))?
+        .map_err(|err| {
+            ProtocolError::Handshake(format!(
+                "cannot connect to the scheduler at {addr}: {err}. Is `scheduler-05 --listen \
+                 {addr}` running?"
+            ))
+        })?;
     let (mut reader, mut writer) = split(stream)?;
-    writer.send(hello).await?;
-    match reader.expect::<Welcome>().await? {
-        Welcome::Accepted(accepted) => Ok((reader, writer, accepted)),
+    reader.set_max_frame(HANDSHAKE_FRAME);
+    let challenge = tokio::time::timeout(HANDSHAKE_TIMEOUT, reader.expect::<Challenge>())
+        .await
+        .map_err(|_| late("greet us"))??;
+    if challenge.version != VERSION {
+        return Err(ProtocolError::Handshake(format!(
+            "the scheduler at {addr} speaks protocol version {}, this program {VERSION}: build \
+             both from the same source",
+            challenge.version
+        )));
+    }
+    let nonce = Nonce::random().map_err(|e| ProtocolError::Handshake(e.to_string()))?;
+    let proof = secret.prove(Side::Peer, &challenge.nonce, &nonce);
+    writer.feed(hello).await?;
+    writer.send(&Answer { nonce, proof }).await?;
+    let welcome = tokio::time::timeout(HANDSHAKE_TIMEOUT, reader.expect::<Welcome>())
+        .await
+        .map_err(|_| late("answer our hello"))??;
+    reader.set_max_frame(MAX_FRAME);
+    match welcome {
+        Welcome::Accepted(accepted)
+            if secret.verify(Side::Scheduler, &challenge.nonce, &nonce, &accepted.proof) =>
+        {
+            Ok((reader, writer, accepted))
+        }
+        Welcome::Accepted(_) => Err(ProtocolError::Handshake(format!(
+            "the scheduler at {addr} could not prove that it holds our secret: it is not the \
+             scheduler you meant (another user's, or a stale one). Check the address, and that \
+             the secret file is the one that scheduler printed"
+        ))),
         Welcome::Refused { reason } => Err(ProtocolError::Handshake(reason)),
     }
 }

@@ -25,6 +25,7 @@ use crossbeam_channel::TrySendError;
 use tokio::sync::mpsc;
 
 use crate::answers::Answers;
+use crate::auth::Secret;
 use crate::protocol::{
     self, Finished, FromWorker, Hello, Job, ProtocolError, RunTime, ToWorker, VERSION,
 };
@@ -35,21 +36,24 @@ pub use crate::protocol::MAX_BATCH;
 /// Batches of results waiting for the writer, at most.
 const RESULTS: usize = 64;
 
-/// How a worker is named and sized.
+/// How a worker is named and sized, and the secret it proves it holds.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
     /// Shown by the scheduler and in errors. Default: `host:pid`.
     pub name: String,
     /// Tasks run at once, each on its own thread.
     pub threads: usize,
+    /// The cluster's secret (see [`crate::auth`]).
+    pub secret: Secret,
 }
 
 impl WorkerConfig {
-    /// `threads` threads, named after this process.
-    pub fn new(threads: usize) -> WorkerConfig {
+    /// `threads` threads, named after this process, joining with `secret`.
+    pub fn new(threads: usize, secret: Secret) -> WorkerConfig {
         WorkerConfig {
             name: default_name(),
             threads: threads.max(1),
+            secret,
         }
     }
 }
@@ -88,11 +92,13 @@ pub async fn run(
         name: config.name.clone(),
         threads: config.threads as u32,
     };
-    let (mut reader, mut writer, welcome) = protocol::connect(scheduler, &hello).await?;
+    let (mut reader, mut writer, welcome) =
+        protocol::connect(scheduler, &hello, &config.secret).await?;
     let context = Arc::new(Context::new(config.name));
     // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
     // capacity at once.
-    let capacity = (welcome.window.clamp(1, 1 << 16) as usize).saturating_mul(config.threads);
+    let capacity =
+        (welcome.window.clamp(1, protocol::MAX_DEPTH) as usize).saturating_mul(config.threads);
     let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(capacity);
     let threads = Threads {
         answers,

@@ -341,7 +341,7 @@ fn ex5_3_a_silent_worker_is_lost_and_its_tasks_run_elsewhere() {
                 name: "silent".into(),
                 threads: 1,
             };
-            let (mut silent, _writer, _) = common::raw(cluster.addr(), &hello).await;
+            let (mut silent, _writer, _) = common::raw(&cluster, &hello).await;
             cluster.handle().wait_for_workers(2).await;
             let args: Vec<i64> = (0..200).collect();
             let futures = client.map::<Square>(&args).await;

@@ -8,10 +8,12 @@ mod common;
 use std::time::Duration;
 
 use lesson_05_distributed::answers::Answers;
+use lesson_05_distributed::auth::{Nonce, Secret};
 use lesson_05_distributed::client::{Client, ClientError};
 use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::protocol::{
-    ClientId, Hello, NewTask, TaskError, TaskId, VERSION, Welcome, WorkerId,
+    self, Answer, Challenge, ClientId, Hello, NewTask, TaskError, TaskId, VERSION, Welcome,
+    WorkerId,
 };
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::solution::gather;
@@ -114,6 +116,7 @@ fn a_peer_of_another_version_is_told_why() {
             let stream = TcpStream::connect(cluster.addr()).await.expect("connects");
             let (mut reader, mut writer) =
                 lesson_05_distributed::protocol::split(stream).expect("splits");
+            reader.expect::<Challenge>().await.expect("a challenge");
             writer.send(&hello).await.expect("sends");
             reader.expect::<Welcome>().await.expect("an answer")
         });
@@ -361,6 +364,7 @@ fn a_worker_announcing_absurd_threads_is_refused() {
             let stream = TcpStream::connect(cluster.addr()).await.expect("connects");
             let (mut reader, mut writer) =
                 lesson_05_distributed::protocol::split(stream).expect("splits");
+            reader.expect::<Challenge>().await.expect("a challenge");
             writer.send(&hello).await.expect("sends");
             reader.expect::<Welcome>().await.expect("an answer")
         });
@@ -556,5 +560,76 @@ fn the_dashboard_serves_its_page_and_a_batchs_progress() {
                 "the updates are server-sent events: {events}"
             );
         });
+    });
+}
+
+#[test]
+fn a_peer_without_the_secret_is_refused_and_learns_nothing() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(1);
+        let wrong = Secret::random().expect("a secret");
+        let hello = Hello::Worker {
+            version: VERSION,
+            name: "forger".into(),
+            threads: 1024,
+        };
+        let (worker, client) = cluster.block_on(async {
+            let worker = protocol::connect(cluster.addr(), &hello, &wrong).await;
+            let client = Client::connect(cluster.addr(), &wrong).await;
+            (worker.err(), client.err())
+        });
+        let worker = worker
+            .expect("a worker without the secret is refused")
+            .to_string();
+        assert!(worker.contains("secret"), "the refusal says why: {worker}");
+        let client = client
+            .expect("a client without the secret is refused")
+            .to_string();
+        assert!(client.contains("secret"), "the refusal says why: {client}");
+        let snapshot = cluster.snapshot().expect("the scheduler still runs");
+        assert_eq!(snapshot.workers.len(), 1, "the forger never joined");
+        let real = cluster.client().expect("a client with the secret gets in");
+        assert_eq!(cluster.block_on(squares(&real, 10))[9], 81);
+    });
+}
+
+#[test]
+fn a_peer_leaves_a_scheduler_that_cannot_prove_the_secret() {
+    within_for("5 (given)", LIMIT, || {
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        let refused = runtime.block_on(async {
+            // A fake scheduler that welcomes anyone, without knowing the secret.
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("binds");
+            let addr = listener.local_addr().expect("an address");
+            tokio::spawn(async move {
+                let (stream, _) = listener.accept().await.expect("accepts");
+                let (mut reader, mut writer) = protocol::split(stream).expect("splits");
+                let nonce = Nonce::random().expect("a nonce");
+                let challenge = Challenge {
+                    version: VERSION,
+                    nonce,
+                };
+                writer.send(&challenge).await.expect("sends");
+                reader.expect::<Hello>().await.expect("a hello");
+                reader.expect::<Answer>().await.expect("an answer");
+                let welcome = Welcome::Accepted(protocol::Accepted {
+                    id: 1,
+                    heartbeat_ms: 1000,
+                    window: 64,
+                    run_times: false,
+                    proof: [0; lesson_05_distributed::auth::LEN],
+                });
+                writer.send(&welcome).await.expect("sends");
+            });
+            let secret = Secret::random().expect("a secret");
+            Client::connect(addr, &secret).await.err()
+        });
+        let refused = refused.expect("a client does not serve a scheduler without the secret");
+        assert!(
+            refused.to_string().contains("could not prove"),
+            "it says why: {refused}"
+        );
     });
 }

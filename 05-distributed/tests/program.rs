@@ -86,8 +86,13 @@ fn a_worker_process_killed_mid_batch_loses_no_result() {
     within_for("5 (given)", Duration::from_secs(60), || {
         let cluster =
             LocalCluster::start(Answers::SOLUTION, 0, Config::default()).expect("a scheduler");
-        let mut workers =
-            WorkerProcesses::start(Path::new(PROGRAM), cluster.addr(), 2).expect("two workers");
+        let mut workers = WorkerProcesses::start(
+            Path::new(PROGRAM),
+            cluster.addr(),
+            &cluster.secret_file(),
+            2,
+        )
+        .expect("two workers");
         let pids = workers.pids();
         cluster.wait_for_workers(2).expect("both workers join");
         let client = cluster.client().expect("a client");
@@ -119,14 +124,17 @@ fn a_worker_process_killed_mid_batch_loses_no_result() {
 }
 
 /// `scheduler-05` on a port the system picks, read back from its first line on stderr.
-fn start_scheduler() -> (
+fn start_scheduler(
+    secret: &Path,
+) -> (
     Killed,
     std::net::SocketAddr,
     std::sync::mpsc::Receiver<String>,
 ) {
     use std::io::BufRead as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0", "--secret-file"])
+        .arg(secret)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("scheduler-05 starts");
@@ -168,11 +176,15 @@ impl Drop for Killed {
 #[test]
 fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
     within_for("5 (given)", Duration::from_secs(60), || {
-        let (_scheduler, addr, stderr) = start_scheduler();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret_file = dir.path().join("scheduler.secret");
+        let (_scheduler, addr, stderr) = start_scheduler(&secret_file);
         let _workers: Vec<Killed> = (0..2)
             .map(|i| {
                 let child = Command::new(env!("CARGO_BIN_EXE_worker-05"))
                     .args(["--scheduler", &addr.to_string(), "--name", &format!("w{i}")])
+                    .arg("--secret-file")
+                    .arg(&secret_file)
                     .spawn()
                     .expect("worker-05 starts");
                 Killed(child)
@@ -188,7 +200,9 @@ fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
         }
         let runtime = tokio::runtime::Runtime::new().expect("tokio");
         runtime.block_on(async {
-            let client = lesson_05_distributed::client::Client::connect(addr)
+            let secret = lesson_05_distributed::auth::Secret::load(&secret_file)
+                .expect("the scheduler wrote its secret");
+            let client = lesson_05_distributed::client::Client::connect(addr, &secret)
                 .await
                 .expect("a client connects");
             let reports = client

@@ -2,6 +2,7 @@
 //! `exercise-05 scheduler …` and `exercise-05 worker …`.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,8 +12,10 @@ use shared::report::debug_build_warning;
 
 use super::probe::probe;
 use crate::answers::Answers;
+use crate::auth::{self, Secret};
 use crate::dashboard::{self, DEFAULT_DASHBOARD};
 use crate::protocol::DEFAULT_LISTEN;
+use crate::protocol::MAX_DEPTH;
 use crate::scheduler::{self, Config};
 use crate::worker::{self, WorkerConfig};
 
@@ -20,10 +23,16 @@ use crate::worker::{self, WorkerConfig};
 #[derive(Debug, Clone, clap::Parser)]
 pub struct SchedulerArgs {
     /// Where to listen. The default takes connections from this machine only; to take
-    /// workers from other machines, give an address they can reach, e.g. `0.0.0.0:8786`,
-    /// on a network you trust (anyone who can connect can submit tasks).
+    /// workers from other machines, give an address they can reach, e.g. `0.0.0.0:8786`.
+    /// Only peers that hold the secret get in, but nothing is encrypted: across machines,
+    /// use a network you trust, an SSH tunnel or a VPN.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
+    /// The cluster's secret: read from this file, or made and written there (readable by
+    /// you only) if it does not exist. Default: `~/.parallel-rust/scheduler-05-HOST-PORT.secret`
+    /// for the address it listens on. Workers and clients need a copy.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
     /// How often workers send a heartbeat, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub heartbeat_ms: u64,
@@ -31,7 +40,7 @@ pub struct SchedulerArgs {
     #[arg(long, default_value_t = 10_000)]
     pub timeout_ms: u64,
     /// Tasks in flight per worker thread.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_DEPTH as i64))]
     pub depth: u32,
     /// Serve a live dashboard (workers, task stream, batches) on ADDR; without an address,
     /// on 127.0.0.1:8787, dask's port. Off unless asked for.
@@ -66,6 +75,16 @@ pub struct WorkerArgs {
     /// The worker's name. Default: `host:pid`.
     #[arg(long)]
     pub name: Option<String>,
+    /// The scheduler's secret, which the scheduler printed. Default: where a scheduler on
+    /// this machine writes it for `--scheduler`'s address.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+}
+
+/// The secret in `file`, or at the default place for `addr`.
+fn secret_of(file: Option<&Path>, addr: SocketAddr) -> anyhow::Result<(Secret, PathBuf)> {
+    let path = file.map_or_else(|| auth::default_path(addr), Path::to_path_buf);
+    Ok((Secret::load(&path)?, path))
 }
 
 /// Runs a scheduler until the process is stopped.
@@ -88,12 +107,14 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
                     args.listen
                 )
             })?;
+        let (secret, secret_file) = scheduler_secret(args, listener.local_addr()?)?;
         let handle = match args.dashboard {
-            None => scheduler::serve(answers, listener, args.config())?,
+            None => scheduler::serve(answers, listener, args.config(), secret)?,
             Some(addr) => {
                 let (feed, runs) = dashboard::feed();
                 let dropped = std::sync::Arc::clone(&feed.dropped);
-                let handle = scheduler::serve_with(answers, listener, args.config(), Some(feed))?;
+                let handle =
+                    scheduler::serve_with(answers, listener, args.config(), secret, Some(feed))?;
                 let page = tokio::net::TcpListener::bind(addr).await.with_context(|| {
                     format!(
                         "cannot serve the dashboard on {addr}: is another one there? Pick \
@@ -107,14 +128,36 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
         };
         eprintln!(
             "scheduler ({}) listening on {}; start workers with `cargo run --release -p \
-             lesson-05-distributed --bin worker-05 -- --scheduler {}`",
+             lesson-05-distributed --bin worker-05 -- --scheduler {} --secret-file {}`",
             answers.name(),
             handle.addr(),
-            handle.addr()
+            handle.addr(),
+            secret_file.display()
         );
-        std::future::pending::<()>().await;
-        Ok(())
+        eprintln!(
+            "scheduler: its secret is in {} (readable by you only); a worker or client on \
+             another machine needs a copy of that file",
+            secret_file.display()
+        );
+        // It runs until it is stopped, or its actor is: then the process stops too, with
+        // the panic's message and a failure status, rather than keep a port it cannot serve.
+        match handle.stopped().await {
+            Some(panic) => anyhow::bail!("the scheduler stopped: a panic in its actor: {panic}"),
+            None => anyhow::bail!("the scheduler stopped"),
+        }
     })
+}
+
+/// The scheduler's secret: the one in `--secret-file` (or the default file for `addr`) if
+/// it exists, else a new one written there.
+fn scheduler_secret(args: &SchedulerArgs, addr: SocketAddr) -> anyhow::Result<(Secret, PathBuf)> {
+    let path = (args.secret_file.clone()).unwrap_or_else(|| auth::default_path(addr));
+    if path.exists() {
+        return Ok((Secret::load(&path)?, path));
+    }
+    let secret = Secret::random()?;
+    secret.save(&path)?;
+    Ok((secret, path))
 }
 
 /// Runs a worker until its scheduler goes away.
@@ -123,7 +166,8 @@ pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start tokio")?;
-    let mut config = WorkerConfig::new(args.threads);
+    let (secret, _) = secret_of(args.secret_file.as_deref(), args.scheduler)?;
+    let mut config = WorkerConfig::new(args.threads, secret);
     if let Some(name) = &args.name {
         config.name = name.clone();
     }

@@ -82,7 +82,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1000)]
     pub lost_tasks: usize,
     /// Tasks in flight per worker thread (the scheduler's `--depth`).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=crate::protocol::MAX_DEPTH as i64))]
     pub depth: u32,
     /// Folder for the chart. Default: `output/05-distributed/` in the dataset folder.
     #[arg(long, value_name = "DIR")]

@@ -47,7 +47,8 @@ impl ProcessCluster {
             LocalCluster::start(answers, 0, config).context("cannot start a scheduler")?
         };
         let program = WorkerProcesses::this_program().context("cannot find this program")?;
-        let processes = WorkerProcesses::start(&program, cluster.addr(), n)?;
+        let processes =
+            WorkerProcesses::start(&program, cluster.addr(), &cluster.secret_file(), n)?;
         cluster
             .wait_for_workers(n)
             .map_err(|err| anyhow::anyhow!("{err}: see the workers' errors above"))?;

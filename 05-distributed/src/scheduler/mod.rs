@@ -31,6 +31,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::time::timeout;
 
 use crate::answers::Answers;
+use crate::auth::Secret;
 use crate::protocol::{
     self, ClientId, FromClient, FromWorker, Hello, ProtocolError, ToClient, ToWorker, VERSION,
     Welcome, WorkerId,
@@ -40,11 +41,7 @@ mod actor;
 mod peer;
 
 use actor::Actor;
-use peer::accept;
-
-/// The largest frame before the handshake is done: a hello is a few dozen bytes, and a
-/// peer that has not said who it is gets no 64 MiB buffer.
-const HELLO_FRAME: usize = 4096;
+use peer::{Peers, accept};
 
 pub use crate::state::{
     Config, Counters, MAX_CONNECTIONS, MAX_THREADS, Outbox, Progress, Ran, SHORT_RUN, Snapshot,
@@ -114,6 +111,14 @@ impl Handle {
             .clone()
     }
 
+    /// Waits until the scheduler stops (its actor ends: a panic in it, exercise 5.3's answer
+    /// included), and returns the panic's message if there was one.
+    pub async fn stopped(&self) -> Option<String> {
+        let mut workers = self.workers.clone();
+        while workers.changed().await.is_ok() {}
+        self.failure()
+    }
+
     /// Waits until exactly `n` workers are connected (as many joined as left). Returns
     /// `false` if the scheduler stopped first.
     pub async fn wait_for_workers(&self, n: usize) -> bool {
@@ -153,8 +158,14 @@ impl Feed {
 
 /// Starts a scheduler on `listener` with `answers` (exercise 5.3 runs in its actor) and
 /// returns a handle to it. It runs on the current tokio runtime until the runtime stops.
-pub fn serve(answers: Answers, listener: TcpListener, config: Config) -> io::Result<Handle> {
-    serve_with(answers, listener, config, None)
+/// Only peers that prove they hold `secret` get in (see [`crate::auth`]).
+pub fn serve(
+    answers: Answers,
+    listener: TcpListener,
+    config: Config,
+    secret: Secret,
+) -> io::Result<Handle> {
+    serve_with(answers, listener, config, secret, None)
 }
 
 /// [`serve`], sending every task run to `feed` (see [`Feed`]).
@@ -162,8 +173,19 @@ pub fn serve_with(
     answers: Answers,
     listener: TcpListener,
     config: Config,
+    secret: Secret,
     feed: Option<Feed>,
 ) -> io::Result<Handle> {
+    if !(1..=protocol::MAX_DEPTH).contains(&config.depth) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "a depth of {} tasks per worker thread: it must be 1 to {}",
+                config.depth,
+                protocol::MAX_DEPTH
+            ),
+        ));
+    }
     let addr = listener.local_addr()?;
     let (events_tx, events_rx) = mpsc::channel(EVENTS);
     let (workers_tx, workers_rx) = watch::channel(0);
@@ -172,7 +194,13 @@ pub fn serve_with(
     let run_times = feed.is_some();
     let actor = Actor::new(answers, &config, Arc::clone(&failure), feed.is_some());
     tokio::spawn(actor::run(actor, events_rx, workers_tx, feed));
-    tokio::spawn(accept(listener, events_tx.clone(), config, run_times));
+    let peers = Peers {
+        events: events_tx.clone(),
+        config,
+        run_times,
+        secret: Arc::new(secret),
+    };
+    tokio::spawn(accept(listener, peers));
     Ok(Handle {
         addr,
         events: events_tx,

@@ -5,15 +5,22 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use super::*;
+use crate::auth::{Nonce, Side};
+use crate::protocol::{Answer, Challenge};
+
+/// What every connection task needs: where its events go, the scheduler's settings, and
+/// the secret its peer must prove it holds.
+#[derive(Clone)]
+pub(super) struct Peers {
+    pub(super) events: mpsc::Sender<Event>,
+    pub(super) config: Config,
+    pub(super) run_times: bool,
+    pub(super) secret: Arc<Secret>,
+}
 
 /// Accepts connections, one task each. Peers are numbered here: clients and workers each
 /// from 1.
-pub(super) async fn accept(
-    listener: TcpListener,
-    events: mpsc::Sender<Event>,
-    config: Config,
-    run_times: bool,
-) {
+pub(super) async fn accept(listener: TcpListener, peers: Peers) {
     let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -32,11 +39,11 @@ pub(super) async fn accept(
                 continue;
             }
         };
-        let (events, ids) = (events.clone(), Arc::clone(&ids));
+        let (peers, ids) = (peers.clone(), Arc::clone(&ids));
         tokio::spawn(async move {
             let _slot = slot; // freed when the connection ends
             let peer = stream.peer_addr().ok();
-            if let Err(err) = connection(stream, events, config, run_times, &ids).await
+            if let Err(err) = connection(stream, peers, &ids).await
                 && !matches!(err, ProtocolError::Closed)
             {
                 let peer = peer.map_or("?".to_string(), |p| p.to_string());
@@ -50,26 +57,26 @@ pub(super) async fn accept(
 /// function with an error, which closes this connection and no other.
 async fn connection(
     stream: TcpStream,
-    events: mpsc::Sender<Event>,
-    config: Config,
-    run_times: bool,
+    peers: Peers,
     ids: &(AtomicU32, AtomicU32),
 ) -> Result<(), ProtocolError> {
     let (mut reader, mut writer) = protocol::split(stream)?;
-    let hello = handshake(&mut reader, &mut writer, &config).await?;
+    let (hello, proof) = handshake(&mut reader, &mut writer, &peers.secret).await?;
     reader.set_max_frame(protocol::MAX_FRAME);
+    let config = peers.config;
     let welcome = |id| {
         Welcome::Accepted(protocol::Accepted {
             id,
             heartbeat_ms: config.heartbeat.as_millis() as u64,
             window: config.depth.max(1),
-            run_times,
+            run_times: peers.run_times,
+            proof,
         })
     };
     let link = Link {
         reader,
         writer,
-        events,
+        events: peers.events,
         timeout: config.timeout,
     };
     match hello {
@@ -84,18 +91,29 @@ async fn connection(
     }
 }
 
-/// Reads the peer's hello (within `config.timeout`, in a small frame) and refuses it, with a
-/// reason sent to the peer, when its version or its thread count is wrong.
+/// The scheduler's side of the handshake (see [`protocol::connect`] for the peer's): sends
+/// a challenge, reads the peer's hello and its answer, each within
+/// [`protocol::HANDSHAKE_TIMEOUT`] and in a small frame, and refuses the peer, with a reason
+/// sent to it, when its version, its thread count or its name is wrong or it cannot prove
+/// it holds `secret`. Returns the hello and the scheduler's own proof for the welcome.
 async fn handshake(
     reader: &mut protocol::Reader,
     writer: &mut protocol::Writer,
-    config: &Config,
-) -> Result<Hello, ProtocolError> {
-    reader.set_max_frame(HELLO_FRAME);
-    let hello = match timeout(config.timeout, reader.expect::<Hello>()).await {
-        Ok(hello) => hello?,
-        Err(_) => return Err(ProtocolError::Handshake("no hello in time".into())),
-    };
+    secret: &Secret,
+) -> Result<(Hello, [u8; crate::auth::LEN]), ProtocolError> {
+    reader.set_max_frame(protocol::HANDSHAKE_FRAME);
+    let nonce = Nonce::random().map_err(|e| ProtocolError::Handshake(e.to_string()))?;
+    writer
+        .send(&Challenge {
+            version: VERSION,
+            nonce,
+        })
+        .await?;
+    let late = |what: &str| ProtocolError::Handshake(format!("no {what} in time"));
+    let wait = protocol::HANDSHAKE_TIMEOUT;
+    let hello = timeout(wait, reader.expect::<Hello>())
+        .await
+        .map_err(|_| late("hello"))??;
     let version = match &hello {
         Hello::Client { version } | Hello::Worker { version, .. } => *version,
     };
@@ -107,7 +125,23 @@ async fn handshake(
         Hello::Worker { threads, .. } if !(1..=MAX_THREADS).contains(threads) => {
             format!("a worker runs 1 to {MAX_THREADS} task threads, not {threads}")
         }
-        _ => return Ok(hello),
+        Hello::Worker { name, .. } if name.chars().count() > protocol::MAX_NAME => {
+            format!(
+                "a worker's name has at most {} characters",
+                protocol::MAX_NAME
+            )
+        }
+        _ => {
+            let answer = timeout(wait, reader.expect::<Answer>())
+                .await
+                .map_err(|_| late("proof"))??;
+            if secret.verify(Side::Peer, &nonce, &answer.nonce, &answer.proof) {
+                return Ok((hello, secret.prove(Side::Scheduler, &nonce, &answer.nonce)));
+            }
+            "the peer did not prove that it holds this scheduler's secret: give it the file \
+             the scheduler printed (--secret-file)"
+                .to_string()
+        }
     };
     writer
         .send(&Welcome::Refused {

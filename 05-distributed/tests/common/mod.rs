@@ -3,10 +3,9 @@
 //! that exercise alone), a raw connection for misbehaving on purpose, and a small dataset.
 #![allow(dead_code)] // each test file uses part of it
 
-use std::net::SocketAddr;
-
 use chrono::NaiveDate;
 use lesson_05_distributed::answers::Answers;
+use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::protocol;
 use shared::progress::ProgressBar;
 
@@ -17,13 +16,13 @@ pub fn bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// Opens a raw connection to the scheduler at `addr` and says `hello`, for tests that
-/// play a peer by hand.
+/// Opens a raw connection to `cluster`'s scheduler and says `hello` (with the cluster's
+/// secret), for tests that play a peer by hand.
 pub async fn raw(
-    addr: SocketAddr,
+    cluster: &LocalCluster,
     hello: &protocol::Hello,
 ) -> (protocol::Reader, protocol::Writer, protocol::Accepted) {
-    protocol::connect(addr, hello)
+    protocol::connect(cluster.addr(), hello, cluster.secret())
         .await
         .expect("the scheduler accepts a well-formed hello")
 }
