@@ -35,6 +35,8 @@ pub struct LocalCluster {
     /// that holds it as a file, for worker processes ([`WorkerProcesses::start`]).
     secret: Secret,
     secret_dir: tempfile::TempDir,
+    /// The folder its workers' tasks may read: see [`LocalCluster::reading`].
+    data: Mutex<Option<PathBuf>>,
     /// The workers' tasks; a killed one is `None`.
     workers: Mutex<Vec<Option<JoinHandle<()>>>>,
     /// The errors of workers that stopped on their own.
@@ -89,6 +91,7 @@ impl LocalCluster {
             scheduler,
             secret,
             secret_dir,
+            data: Mutex::new(worker::default_data()),
             workers: Mutex::new(Vec::new()),
             errors: (errors_tx, tokio::sync::Mutex::new(errors_rx)),
         };
@@ -145,6 +148,12 @@ impl LocalCluster {
         self.block_on(Client::connect(self.addr(), &self.secret))
     }
 
+    /// Lets the tasks of the workers started from now on read the files under `folder` (by
+    /// default, the dataset's): for tests, whose datasets live in temporary folders.
+    pub fn reading(&self, folder: &Path) {
+        *self.data.lock().unwrap_or_else(PoisonError::into_inner) = Some(folder.to_path_buf());
+    }
+
     /// The cluster's secret: what a peer must prove it holds to join.
     pub fn secret(&self) -> &Secret {
         &self.secret
@@ -162,6 +171,11 @@ impl LocalCluster {
     pub fn add_worker(&self, answers: Answers, threads: usize) -> usize {
         let mut workers = self.workers();
         let mut config = WorkerConfig::new(threads, self.secret.clone());
+        config.data = self
+            .data
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         config.name = format!("local-{}", workers.len());
         let (addr, errors) = (self.addr(), self.errors.0.clone());
         let task = self.runtime.spawn(async move {

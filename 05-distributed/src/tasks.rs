@@ -14,7 +14,7 @@
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -158,7 +158,13 @@ pub static REGISTRY: Registry = Registry(&[
 pub struct Context {
     pub worker: String,
     store: Mutex<HashMap<Key, Slot>>,
+    /// The one folder whose files tasks may read (canonical); `None`: no files at all.
+    data: Option<PathBuf>,
 }
+
+/// The largest file a task may read: a day of minute bars is about 30 kB, so 64 MiB is
+/// far beyond any dataset file and far below a worker's memory.
+pub const MAX_TASK_FILE: u64 = 64 << 20;
 
 /// One piece of scattered data: its bytes, and the value they decode to once a task has
 /// asked for it (so that a thousand tasks on the same data decode it once).
@@ -168,11 +174,53 @@ struct Slot {
 }
 
 impl Context {
+    /// A context for worker `worker` whose tasks read no files.
     pub fn new(worker: impl Into<String>) -> Context {
         Context {
             worker: worker.into(),
             store: Mutex::new(HashMap::new()),
+            data: None,
         }
+    }
+
+    /// This context, with tasks allowed to read the files under `folder` (and nothing
+    /// else). A folder that does not exist allows nothing.
+    pub fn reading(mut self, folder: Option<&Path>) -> Context {
+        self.data = folder.and_then(|f| f.canonicalize().ok());
+        self
+    }
+
+    /// `path`, resolved, if a task may read it: a regular file (no folder, FIFO, device, or
+    /// link out) inside the worker's data folder, of at most [`MAX_TASK_FILE`] bytes. The
+    /// error is the same for a file that is outside and one that does not exist, so that a
+    /// client cannot probe the worker's disk; it quotes nothing of any file.
+    pub fn data_file(&self, path: &Path) -> Result<PathBuf, String> {
+        let Some(root) = &self.data else {
+            return Err(format!(
+                "worker {} reads no files: start it where the dataset is, or with --data DIR",
+                self.worker
+            ));
+        };
+        let outside = || {
+            format!(
+                "{}: not a file in worker {}'s dataset folder",
+                path.display(),
+                self.worker
+            )
+        };
+        let resolved = path.canonicalize().map_err(|_| outside())?;
+        let meta = std::fs::metadata(&resolved).map_err(|_| outside())?;
+        if !resolved.starts_with(root) || !meta.is_file() {
+            return Err(outside());
+        }
+        if meta.len() > MAX_TASK_FILE {
+            return Err(format!(
+                "{}: {} bytes, more than a task may read ({MAX_TASK_FILE})",
+                path.display(),
+                meta.len()
+            ));
+        }
+        Ok(resolved)
     }
 
     fn slots(&self) -> MutexGuard<'_, HashMap<Key, Slot>> {
@@ -344,8 +392,31 @@ impl Task for YearlyStats {
     const NAME: &'static str = "yearly_stats";
     type Args = Vec<PathBuf>;
     type Output = Yearly;
-    fn run(files: Vec<PathBuf>, _: &Context) -> Result<Yearly, String> {
-        yearly_stats(&files)
+    fn run(files: Vec<PathBuf>, worker: &Context) -> Result<Yearly, String> {
+        let mut stats = Yearly::new();
+        for path in &files {
+            let file = worker.data_file(path)?;
+            let symbol = symbol_of(&file)
+                .ok_or_else(|| format!("{} is not in a symbol's folder", path.display()))?;
+            // The reader's own error quotes what it found in the file: a client gets only
+            // the place.
+            let bars = shared::read::read_csv(&file).map_err(|err| match err.line() {
+                Some(line) => format!("{}, line {line}: not a minute bar", path.display()),
+                None => format!("{}: not a minute CSV file", path.display()),
+            })?;
+            add_bars(&mut stats, symbol, &bars);
+        }
+        Ok(stats)
+    }
+}
+
+/// Adds `bars` of `symbol` into `stats`.
+fn add_bars(stats: &mut Yearly, symbol: &str, bars: &[shared::Bar]) {
+    for bar in bars {
+        stats
+            .entry((symbol.to_string(), year(bar)))
+            .or_insert(Stats::EMPTY)
+            .push(bar.close);
     }
 }
 
@@ -355,12 +426,8 @@ pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
     for path in files {
         let symbol = symbol_of(path)
             .ok_or_else(|| format!("{} is not in a symbol's folder", path.display()))?;
-        for bar in shared::read::read_csv(path).map_err(|err| err.to_string())? {
-            stats
-                .entry((symbol.to_string(), year(&bar)))
-                .or_insert(Stats::EMPTY)
-                .push(bar.close);
-        }
+        let bars = shared::read::read_csv(path).map_err(|err| err.to_string())?;
+        add_bars(&mut stats, symbol, &bars);
     }
     Ok(stats)
 }

@@ -18,6 +18,7 @@
 //! scheduler that broke the protocol, and the worker leaves rather than buffer without end.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,9 @@ pub struct WorkerConfig {
     pub threads: usize,
     /// The cluster's secret (see [`crate::auth`]).
     pub secret: Secret,
+    /// The one folder whose files tasks may read. Default: the dataset's, found as the
+    /// programs find it; `None` if there is none.
+    pub data: Option<PathBuf>,
 }
 
 impl WorkerConfig {
@@ -54,8 +58,17 @@ impl WorkerConfig {
             name: default_name(),
             threads: threads.max(1),
             secret,
+            data: default_data(),
         }
     }
+}
+
+/// The folder a worker's tasks read by default: the dataset's, found as the programs find
+/// it; `None` if there is none.
+pub fn default_data() -> Option<PathBuf> {
+    shared::Dataset::locate()
+        .ok()
+        .map(|d| d.root().to_path_buf())
 }
 
 /// `host:pid`, or `worker:pid` where the host has no name to give.
@@ -94,7 +107,7 @@ pub async fn run(
     };
     let (mut reader, mut writer, welcome) =
         protocol::connect(scheduler, &hello, &config.secret).await?;
-    let context = Arc::new(Context::new(config.name));
+    let context = Arc::new(Context::new(config.name).reading(config.data.as_deref()));
     // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
     // capacity at once.
     let capacity =

@@ -31,6 +31,17 @@ fn cluster(workers: usize) -> LocalCluster {
     LocalCluster::start(Answers::SOLUTION, workers, Config::default()).expect("a local cluster")
 }
 
+/// A cluster of `workers` workers whose tasks may read the files under `folder`.
+fn cluster_reading(workers: usize, folder: &std::path::Path) -> LocalCluster {
+    let cluster = cluster(0);
+    cluster.reading(folder);
+    for _ in 0..workers {
+        cluster.add_worker(Answers::SOLUTION, 1);
+    }
+    cluster.wait_for_workers(workers).expect("the workers join");
+    cluster
+}
+
 /// The client of the tests that drive a `State` by hand.
 const CLIENT: ClientId = ClientId(1);
 
@@ -217,10 +228,10 @@ fn run_on_all_runs_once_on_every_worker() {
 
 #[test]
 fn the_workloads_equal_the_local_computation() {
-    let (_dir, dataset) = common::dataset();
+    let (dir, dataset) = common::dataset();
     let files = dataset.all_minute_files();
     within_for("5 (given)", LIMIT, move || {
-        let cluster = cluster(2);
+        let cluster = cluster_reading(2, dir.path());
         let client = cluster.client().expect("a client");
         let groups: Vec<Vec<_>> = files.chunks(4).map(<[_]>::to_vec).collect();
         let (parts, scores) = cluster.block_on(async {
@@ -273,14 +284,14 @@ fn the_workloads_equal_the_local_computation() {
 
 #[test]
 fn a_bad_file_fails_its_task_with_its_path_and_line() {
-    let (_dir, dataset) = common::dataset();
+    let (dir, dataset) = common::dataset();
     let files = dataset.all_minute_files();
     let bad = files[3].clone();
     let mut text = std::fs::read_to_string(&bad).expect("readable");
     text.push_str("2016-01-04T16:00:00,1,2,3,not-a-price,5\n");
     std::fs::write(&bad, text).expect("writable");
     within_for("5 (given)", LIMIT, move || {
-        let cluster = cluster(1);
+        let cluster = cluster_reading(1, dir.path());
         let client = cluster.client().expect("a client");
         let groups: Vec<Vec<_>> = files.chunks(2).map(<[_]>::to_vec).collect();
         let outcome = cluster.block_on(async {
@@ -631,5 +642,76 @@ fn a_peer_leaves_a_scheduler_that_cannot_prove_the_secret() {
             refused.to_string().contains("could not prove"),
             "it says why: {refused}"
         );
+    });
+}
+
+#[test]
+fn a_task_reads_only_regular_files_inside_the_dataset_and_quotes_none() {
+    let (dir, dataset) = common::dataset();
+    let inside = dataset.all_minute_files()[0].clone();
+    let outside = tempfile::tempdir().expect("a temporary folder");
+    let secret = outside.path().join("config.txt");
+    std::fs::write(&secret, "user=admin\npassword=hunter2\n").expect("writable");
+    let link = inside.with_file_name("2099-01-01.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, &link).expect("a link out of the dataset");
+    let fifo = inside.with_file_name("2099-01-02.csv");
+    #[cfg(unix)]
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success()),
+        "mkfifo makes a FIFO"
+    );
+    // The dataset's own text, read as minute bars, is "not a minute bar": it must not be
+    // quoted either.
+    let not_bars = dir.path().join("minute").join("AIG").join("notes.csv");
+    std::fs::write(&not_bars, "root:x:0:0:root:/root:/bin/bash\n").expect("writable");
+    within_for("5 (given)", LIMIT, move || {
+        let cluster = cluster_reading(1, dir.path());
+        let client = cluster.client().expect("a client");
+        let asks = [
+            ("a file outside the dataset", secret.clone()),
+            ("/etc/passwd", std::path::PathBuf::from("/etc/passwd")),
+            (
+                "a path that does not exist",
+                dir.path().join("minute/AIG/1999-01-01.csv"),
+            ),
+            ("a link out of the dataset", link.clone()),
+            ("a FIFO", fifo.clone()),
+            ("a folder", dir.path().join("minute")),
+            ("a file that is not minute bars", not_bars.clone()),
+        ];
+        for (what, path) in asks {
+            let outcome = cluster.block_on(async {
+                let future = client.submit::<YearlyStats>(&vec![path.clone()]).await;
+                future.await
+            });
+            let Err(ClientError::Task {
+                error: TaskError::Failed(message),
+                ..
+            }) = outcome
+            else {
+                panic!("{what}: the task should fail, got {outcome:?}");
+            };
+            for secret in ["admin", "hunter2", "root:x", "/bin/bash"] {
+                assert!(
+                    !message.contains(secret),
+                    "{what}: the error quotes the file: {message}"
+                );
+            }
+            assert!(
+                message.contains(&path.display().to_string()),
+                "{what}: {message}"
+            );
+        }
+        let inside = cluster.block_on(async {
+            client
+                .submit::<YearlyStats>(&vec![inside.clone()])
+                .await
+                .await
+        });
+        assert!(inside.is_ok(), "a dataset file is read: {inside:?}");
     });
 }

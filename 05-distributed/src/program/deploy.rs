@@ -79,6 +79,10 @@ pub struct WorkerArgs {
     /// this machine writes it for `--scheduler`'s address.
     #[arg(long, value_name = "FILE")]
     pub secret_file: Option<PathBuf>,
+    /// The only folder whose files tasks may read. Default: the dataset's, found as the
+    /// programs find it (`$PARALLEL_RUST_DATA`, else the workspace's `data/`).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
 }
 
 /// The secret in `file`, or at the default place for `addr`.
@@ -170,6 +174,9 @@ pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
     let mut config = WorkerConfig::new(args.threads, secret);
     if let Some(name) = &args.name {
         config.name = name.clone();
+    }
+    if let Some(data) = &args.data {
+        config.data = Some(data.clone());
     }
     runtime
         .block_on(worker::run(answers, args.scheduler, config))
