@@ -182,6 +182,13 @@ impl Client {
                                 let _ = tx.send(workers);
                             }
                         }
+                        ToClient::Goodbye(why) => {
+                            eprintln!(
+                                "client: the scheduler stopped: {}",
+                                shared::report::printable(&why)
+                            );
+                            break;
+                        }
                     }
                 }
                 Ok::<(), ProtocolError>(())

@@ -180,7 +180,7 @@ impl LocalCluster {
         let (addr, errors) = (self.addr(), self.errors.0.clone());
         let task = self.runtime.spawn(async move {
             match worker::run(answers, addr, config).await {
-                Ok(()) => {}
+                Ok(_) => {}
                 // The panic's own message, so that "not yet implemented" reads as such.
                 Err(WorkerError::TaskThread(panic)) => drop(errors.send(panic)),
                 Err(err) => drop(errors.send(err.to_string())),

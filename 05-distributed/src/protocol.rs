@@ -178,6 +178,8 @@ pub enum ToClient {
     /// Results, in the order they came in.
     Done(Vec<Finished>),
     Workers(Vec<WorkerInfo>),
+    /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why.
+    Goodbye(String),
 }
 
 /// A worker, as the scheduler tells a client about it.
@@ -206,6 +208,10 @@ pub enum ToWorker {
         bytes: Vec<u8>,
     },
     Run(Vec<Job>),
+    /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why: the worker exits with
+    /// success. A connection that closes without it means the scheduler died or dropped
+    /// this worker.
+    Goodbye(String),
 }
 
 /// Worker → scheduler.
@@ -260,13 +266,14 @@ pub enum TaskError {
 /// What can go wrong on a connection.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
+    // The causes are quoted, not `source`s: a binary's error chain would print them twice.
     /// The socket failed, or the peer sent a length over [`MAX_FRAME`].
     #[error("connection error: {0}")]
-    Io(#[from] io::Error),
-    #[error("a frame does not decode as {what}: {source}")]
+    Io(io::Error),
+    #[error("a frame does not decode as {what}: {error}")]
     Decode {
         what: &'static str,
-        source: postcard::Error,
+        error: postcard::Error,
     },
     #[error("a {what} message is {len} bytes, over the {MAX_FRAME}-byte limit")]
     TooLarge { what: &'static str, len: usize },
@@ -277,6 +284,12 @@ pub enum ProtocolError {
     /// The scheduler ended the connection: the peer fell silent, or could not keep up.
     #[error("{0}")]
     Dropped(String),
+}
+
+impl From<io::Error> for ProtocolError {
+    fn from(error: io::Error) -> Self {
+        ProtocolError::Io(error)
+    }
 }
 
 /// About how many bytes `job` adds to a `Run` message (its arguments and name, and a
@@ -319,9 +332,9 @@ pub fn codec() -> LengthDelimitedCodec {
 
 /// Encodes one message as a frame's payload.
 pub fn encode<M: Serialize>(message: &M) -> Result<Bytes, ProtocolError> {
-    let bytes = postcard::to_stdvec(message).map_err(|source| ProtocolError::Decode {
+    let bytes = postcard::to_stdvec(message).map_err(|error| ProtocolError::Decode {
         what: std::any::type_name::<M>(),
-        source,
+        error,
     })?;
     if bytes.len() > MAX_FRAME {
         return Err(ProtocolError::TooLarge {
@@ -334,9 +347,9 @@ pub fn encode<M: Serialize>(message: &M) -> Result<Bytes, ProtocolError> {
 
 /// Decodes one frame's payload as a message of type `M`.
 pub fn decode<M: DeserializeOwned>(frame: &[u8]) -> Result<M, ProtocolError> {
-    postcard::from_bytes(frame).map_err(|source| ProtocolError::Decode {
+    postcard::from_bytes(frame).map_err(|error| ProtocolError::Decode {
         what: short_name::<M>(),
-        source,
+        error,
     })
 }
 
@@ -356,6 +369,14 @@ pub struct Writer(FramedWrite<OwnedWriteHalf, LengthDelimitedCodec>);
 /// algorithm would add up to 40 ms to every round trip of a lone task.
 pub fn split(stream: TcpStream) -> io::Result<(Reader, Writer)> {
     stream.set_nodelay(true)?;
+    // A peer whose machine vanished sends no FIN: the kernel's probes find it out within
+    // about 20 s, even on a connection with nothing to say (an idle worker, a waiting
+    // client), and the read fails instead of waiting for ever.
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(std::time::Duration::from_secs(10))
+        .with_interval(std::time::Duration::from_secs(3))
+        .with_retries(3);
+    socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
     let (read, write) = stream.into_split();
     Ok((
         Reader(FramedRead::new(read, codec())),
@@ -458,6 +479,9 @@ pub async fn connect(
              scheduler you meant (another user's, or a stale one). Check the address, and that \
              the secret file is the one that scheduler printed"
         ))),
-        Welcome::Refused { reason } => Err(ProtocolError::Handshake(reason)),
+        // Printed by the peer: a scheduler that has not proved itself yet chose these bytes.
+        Welcome::Refused { reason } => {
+            Err(ProtocolError::Handshake(shared::report::printable(&reason)))
+        }
     }
 }

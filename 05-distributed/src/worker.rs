@@ -91,15 +91,30 @@ pub enum WorkerError {
     /// The execute loop itself panicked (not a task: the loop catches those).
     #[error("a task thread panicked: {0}")]
     TaskThread(String),
+    #[error(
+        "the scheduler at {0} closed the connection without a goodbye: it was killed or \
+         crashed, or it dropped this worker (too slow, or silent too long: see its log)"
+    )]
+    SchedulerGone(SocketAddr),
+}
+
+/// How a worker's run ended well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The scheduler said goodbye, with this reason.
+    Goodbye(String),
+    /// The task threads stopped (the jobs channel closed).
+    Stopped,
 }
 
 /// Runs a worker of the scheduler at `scheduler` with `answers` (exercise 5.1 runs on
-/// its task threads) until the scheduler closes the connection (`Ok`) or something fails.
+/// its task threads) until the scheduler says goodbye (`Ok`) or something fails, the
+/// connection closing without a goodbye included.
 pub async fn run(
     answers: Answers,
     scheduler: SocketAddr,
     config: WorkerConfig,
-) -> Result<(), WorkerError> {
+) -> Result<Ended, WorkerError> {
     let hello = Hello::Worker {
         version: VERSION,
         name: config.name.clone(),
@@ -120,8 +135,12 @@ pub async fn run(
     };
     let results_rx = threads.start(&jobs_rx, &context)?;
     let outcome = tokio::select! {
-        outcome = read_jobs(&mut reader, &context, &jobs_tx, welcome.window) => outcome,
-        outcome = write_results(&mut writer, results_rx, welcome.heartbeat_ms) => outcome,
+        outcome = read_jobs(&mut reader, &context, &jobs_tx, welcome.window) => {
+            outcome?.ok_or(WorkerError::SchedulerGone(scheduler))
+        }
+        outcome = write_results(&mut writer, results_rx, welcome.heartbeat_ms) => {
+            outcome.map(|()| Ended::Stopped)
+        }
     };
     // The connection is gone: the jobs still queued would run for no one.
     while jobs_rx.try_recv().is_ok() {}
@@ -175,17 +194,19 @@ impl Threads {
     // ANCHOR_END: threads
 }
 
-/// Reads the scheduler's messages: data to store, and jobs for the task threads. More jobs
-/// than the `window` the scheduler announced is the scheduler breaking its word: the worker
-/// leaves rather than buffer without end.
+/// Reads the scheduler's messages: data to store, and jobs for the task threads, until a
+/// goodbye or the task threads' end, or the end of the connection (`None`). More jobs than the `window`
+/// the scheduler announced is the scheduler breaking its word: the worker leaves rather
+/// than buffer without end.
 async fn read_jobs(
     reader: &mut protocol::Reader,
     context: &Context,
     jobs: &crossbeam_channel::Sender<Job>,
     window: u32,
-) -> Result<(), WorkerError> {
+) -> Result<Option<Ended>, WorkerError> {
     while let Some(message) = reader.recv::<ToWorker>().await? {
         match message {
+            ToWorker::Goodbye(why) => return Ok(Some(Ended::Goodbye(why))),
             ToWorker::Store { key, bytes } => context.insert(key, bytes),
             ToWorker::Run(batch) => {
                 for job in batch {
@@ -194,13 +215,13 @@ async fn read_jobs(
                         Err(TrySendError::Full(_)) => {
                             return Err(WorkerError::WindowExceeded(window));
                         }
-                        Err(TrySendError::Disconnected(_)) => return Ok(()),
+                        Err(TrySendError::Disconnected(_)) => return Ok(Some(Ended::Stopped)),
                     }
                 }
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Sends the task threads' results, as many per write as are ready, and a heartbeat every

@@ -226,3 +226,141 @@ fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
         });
     });
 }
+
+/// Starts `worker-05` for the scheduler at `addr`, its stderr read line by line.
+fn start_worker(
+    addr: std::net::SocketAddr,
+    secret: &Path,
+) -> (Killed, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_worker-05"))
+        .args(["--scheduler", &addr.to_string(), "--secret-file"])
+        .arg(secret)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("worker-05 starts");
+    let stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    (Killed(child), rx)
+}
+
+/// Waits for `child` to exit (at most `limit`), polling its status between reads of its
+/// stderr; returns the status and everything it said.
+fn exit_of(
+    child: &mut Killed,
+    stderr: &std::sync::mpsc::Receiver<String>,
+    limit: Duration,
+) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + limit;
+    let mut said = String::new();
+    loop {
+        // Each line the child writes wakes this loop; the pipe closes when it exits.
+        match stderr.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => said += &(line + "\n"),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.0.wait().expect("the child is reaped");
+                return (status, said);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(status) = child.0.try_wait().expect("a status") {
+            said.extend(stderr.try_iter().map(|l| l + "\n"));
+            return (status, said);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the process did not exit within {limit:?}; it said:\n{said}"
+        );
+    }
+}
+
+/// Starts scheduler-05 and one worker-05, and waits until the worker has joined.
+fn scheduler_and_worker(
+    secret: &Path,
+) -> (
+    Killed,
+    std::sync::mpsc::Receiver<String>,
+    Killed,
+    std::sync::mpsc::Receiver<String>,
+) {
+    let (scheduler, addr, scheduler_err) = start_scheduler(secret);
+    let (worker, worker_err) = start_worker(addr, secret);
+    loop {
+        let line = scheduler_err
+            .recv_timeout(Duration::from_secs(20))
+            .expect("scheduler-05 reports the worker joining");
+        if line.contains(" joined") {
+            return (scheduler, scheduler_err, worker, worker_err);
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_scheduler_stopped_by_sigterm_says_goodbye_and_its_worker_exits_with_success() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret = dir.path().join("scheduler.secret");
+        let (mut scheduler, scheduler_err, mut worker, worker_err) = scheduler_and_worker(&secret);
+        let pid = scheduler.0.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(killed.is_ok_and(|s| s.success()), "kill -TERM works");
+        let (status, said) = exit_of(&mut worker, &worker_err, Duration::from_secs(20));
+        assert!(
+            status.success(),
+            "the worker exits with success: {status}; it said:\n{said}"
+        );
+        assert!(
+            said.contains("stopped (stopped by SIGTERM)"),
+            "it says why:\n{said}"
+        );
+        let (status, said) = exit_of(&mut scheduler, &scheduler_err, Duration::from_secs(20));
+        assert!(
+            status.success(),
+            "the scheduler exits with success: {status}:\n{said}"
+        );
+        assert!(said.contains("told 1 workers"), "{said}");
+    });
+}
+
+#[test]
+fn a_killed_scheduler_makes_its_worker_exit_with_an_error_that_says_so() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret = dir.path().join("scheduler.secret");
+        let (mut scheduler, _scheduler_err, mut worker, worker_err) = scheduler_and_worker(&secret);
+        scheduler.0.kill().expect("the scheduler is killed");
+        let (status, said) = exit_of(&mut worker, &worker_err, Duration::from_secs(20));
+        assert!(
+            !status.success(),
+            "the worker fails: {status}; it said:\n{said}"
+        );
+        assert!(
+            said.contains("without a goodbye"),
+            "it says what happened:\n{said}"
+        );
+        assert!(
+            !said.contains("Broken pipe (os error 32): Broken pipe"),
+            "a cause is said once:\n{said}"
+        );
+    });
+}
+
+#[test]
+fn a_depth_beyond_the_workers_window_is_refused_at_start_up() {
+    let output = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
+        .args(["--listen", "127.0.0.1:0", "--depth", "70000"])
+        .output()
+        .expect("scheduler-05 runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "refused: {stderr}");
+    assert!(stderr.contains("1..=65536"), "it gives the range: {stderr}");
+}

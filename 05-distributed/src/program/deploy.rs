@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser as _;
 use shared::report::debug_build_warning;
+use tokio::time::timeout;
 
 use super::probe::probe;
 use crate::answers::Answers;
@@ -143,13 +144,45 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
              another machine needs a copy of that file",
             secret_file.display()
         );
-        // It runs until it is stopped, or its actor is: then the process stops too, with
-        // the panic's message and a failure status, rather than keep a port it cannot serve.
-        match handle.stopped().await {
-            Some(panic) => anyhow::bail!("the scheduler stopped: a panic in its actor: {panic}"),
-            None => anyhow::bail!("the scheduler stopped"),
+        // It runs until it is stopped (Ctrl-C, SIGTERM: it tells its peers, and exits with
+        // success), or its actor is: then the process stops too, with the panic's message
+        // and a failure status, rather than keep a port it cannot serve.
+        tokio::select! {
+            stopped = handle.stopped() => match stopped {
+                Some(panic) => anyhow::bail!("the scheduler stopped: a panic in its actor: {panic}"),
+                None => anyhow::bail!("the scheduler stopped"),
+            },
+            signal = stop_signal() => {
+                let why = format!("stopped by {}", signal?);
+                if let Some((workers, clients)) = handle.shutdown(&why).await {
+                    // The workers close their connections once they have read the goodbye.
+                    let _ = timeout(Duration::from_secs(2), handle.wait_for_workers(0)).await;
+                    eprintln!("scheduler: {why}; told {workers} workers and {clients} clients");
+                }
+                Ok(())
+            }
         }
     })
+}
+
+/// Waits for Ctrl-C or SIGTERM; returns which.
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => Ok("Ctrl-C"),
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot watch for Ctrl-C")?;
+        Ok("Ctrl-C")
+    }
 }
 
 /// The scheduler's secret: the one in `--secret-file` (or the default file for `addr`) if
@@ -178,9 +211,17 @@ pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
     if let Some(data) = &args.data {
         config.data = Some(data.clone());
     }
-    runtime
+    let ended = runtime
         .block_on(worker::run(answers, args.scheduler, config))
-        .with_context(|| format!("worker of the scheduler at {}", args.scheduler))
+        .with_context(|| format!("worker of the scheduler at {}", args.scheduler))?;
+    if let worker::Ended::Goodbye(why) = ended {
+        let why = shared::report::printable(&why);
+        eprintln!(
+            "worker: the scheduler at {} stopped ({why}); exiting",
+            args.scheduler
+        );
+    }
+    Ok(())
 }
 
 /// Reports an error of a binary's main and turns it into an exit code.

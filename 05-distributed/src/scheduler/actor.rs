@@ -56,6 +56,7 @@ impl Actor {
                 close,
             } => {
                 if self.log {
+                    let name = shared::report::printable(&name);
                     eprintln!(
                         "scheduler: worker {} ({name}, {threads} threads) joined",
                         id.0
@@ -91,6 +92,15 @@ impl Actor {
             }
             Event::Snapshot(reply) => {
                 let _ = reply.send(state.snapshot());
+            }
+            Event::Shutdown(why, reply) => {
+                let workers = (self.workers.values())
+                    .filter(|(tx, _)| tx.try_send(vec![ToWorker::Goodbye(why.clone())]).is_ok())
+                    .count();
+                let clients = (self.clients.values())
+                    .filter(|(tx, _)| tx.try_send(ToClient::Goodbye(why.clone())).is_ok())
+                    .count();
+                let _ = reply.send((workers, clients));
             }
         }
         Ok(())

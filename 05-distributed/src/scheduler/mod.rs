@@ -67,6 +67,9 @@ enum Event {
     FromClient(ClientId, FromClient),
     ClientLeft(ClientId),
     Snapshot(oneshot::Sender<Snapshot>),
+    /// Say goodbye to every peer, with this reason; answers how many workers and clients
+    /// were told.
+    Shutdown(String, oneshot::Sender<(usize, usize)>),
 }
 
 /// A peer's outbox, and the sender whose drop closes its connection.
@@ -109,6 +112,18 @@ impl Handle {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Tells every worker and client that the scheduler is stopping, and why (workers then
+    /// exit with success); returns how many workers and clients were told, or `None` if it
+    /// had stopped already. The connections stay open until the peers close them.
+    pub async fn shutdown(&self, why: &str) -> Option<(usize, usize)> {
+        let (tx, rx) = oneshot::channel();
+        self.events
+            .send(Event::Shutdown(why.into(), tx))
+            .await
+            .ok()?;
+        rx.await.ok()
     }
 
     /// Waits until the scheduler stops (its actor ends: a panic in it, exercise 5.3's answer

@@ -54,3 +54,30 @@ pub fn fmt_count(n: u64) -> String {
     }
     out
 }
+
+/// `text` safe to print: control characters (a newline, an escape sequence that would move
+/// the cursor or recolour the terminal) shown as `\n`, `\u{1b}`, …, so that a string from a
+/// peer cannot forge log lines. Everything else is kept as it is.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("w1\nscheduler: forged"), "w1\\nscheduler: forged");
+        assert_eq!(printable("\x1b[2Jhost"), "\\u{1b}[2Jhost");
+        assert_eq!(printable("hôte:42"), "hôte:42");
+    }
+}
