@@ -134,6 +134,7 @@ impl Secret {
         fs::rename(&partial, path).map_err(error)
     }
 
+    // ANCHOR: prove
     /// The proof that `side` holds this secret, for the nonces of one handshake: the
     /// scheduler's `challenge` and the peer's `answer`.
     pub fn prove(&self, side: Side, challenge: &Nonce, answer: &Nonce) -> [u8; LEN] {
@@ -162,6 +163,7 @@ impl Secret {
         mac.update(&answer.0);
         mac
     }
+    // ANCHOR_END: prove
 }
 
 /// Where a scheduler listening on `addr` keeps its secret by default, and where its peers
