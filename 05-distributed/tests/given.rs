@@ -715,3 +715,25 @@ fn a_task_reads_only_regular_files_inside_the_dataset_and_quotes_none() {
         assert!(inside.is_ok(), "a dataset file is read: {inside:?}");
     });
 }
+
+#[test]
+fn a_thousand_idle_connections_do_not_keep_a_real_client_and_worker_out() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let cluster = cluster(0);
+        let idle = cluster.block_on(async {
+            let mut idle = Vec::new();
+            for _ in 0..1100 {
+                // Connected, and then silent: no hello, no proof.
+                idle.push(TcpStream::connect(cluster.addr()).await.expect("connects"));
+            }
+            idle
+        });
+        cluster.add_worker(Answers::SOLUTION, 1);
+        cluster
+            .wait_for_workers(1)
+            .expect("a real worker joins past the idle connections");
+        let client = cluster.client().expect("a real client gets in");
+        assert_eq!(cluster.block_on(squares(&client, 100))[99], 99 * 99);
+        drop(idle);
+    });
+}

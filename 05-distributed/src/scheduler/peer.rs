@@ -1,6 +1,7 @@
 //! One connection: the handshake, then a task that turns frames into [`Event`]s, and the
 //! writers that send what the actor queued.
 
+use std::collections::VecDeque;
 use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
@@ -18,17 +19,45 @@ pub(super) struct Peers {
     pub(super) secret: Arc<Secret>,
 }
 
+/// Handshakes in progress, at most. Past it, the oldest is closed to make room: idle or
+/// slow connections (each gets [`protocol::HANDSHAKE_TIMEOUT`] anyway) cannot keep a real
+/// peer out, whose handshake takes milliseconds.
+const HANDSHAKES: usize = 64;
+
+/// The handshakes in progress, oldest first, each with the sender whose drop closes it.
+#[derive(Default)]
+struct Handshakes {
+    next: u64,
+    open: VecDeque<(u64, oneshot::Sender<()>)>,
+}
+
+impl Handshakes {
+    /// Registers a new handshake, closing the oldest if there are [`HANDSHAKES`] already;
+    /// returns its number and what tells it to stop.
+    fn enter(&mut self) -> (u64, oneshot::Receiver<()>) {
+        if self.open.len() >= HANDSHAKES {
+            self.open.pop_front(); // dropping its sender closes it
+        }
+        let (tx, rx) = oneshot::channel();
+        self.next += 1;
+        self.open.push_back((self.next, tx));
+        (self.next, rx)
+    }
+
+    /// Handshake `n` is over.
+    fn leave(&mut self, n: u64) {
+        self.open.retain(|(m, _)| *m != n);
+    }
+}
+
 /// Accepts connections, one task each. Peers are numbered here: clients and workers each
-/// from 1.
+/// from 1. At most [`HANDSHAKES`] handshakes run at once, and [`MAX_CONNECTIONS`] peers
+/// are served once they have proved who they are.
 pub(super) async fn accept(listener: TcpListener, peers: Peers) {
     let ids = Arc::new((AtomicU32::new(1), AtomicU32::new(1)));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let handshakes = Arc::new(Mutex::new(Handshakes::default()));
     loop {
-        // A connection slot first: past MAX_CONNECTIONS, new peers wait in the kernel's
-        // backlog instead of each costing a task and its buffers.
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            return;
-        };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             // Out of file descriptors, or a connection reset before we took it: wait a
@@ -39,11 +68,25 @@ pub(super) async fn accept(listener: TcpListener, peers: Peers) {
                 continue;
             }
         };
-        let (peers, ids) = (peers.clone(), Arc::clone(&ids));
+        let (peers, ids, slots) = (peers.clone(), Arc::clone(&ids), Arc::clone(&slots));
+        let handshakes = Arc::clone(&handshakes);
         tokio::spawn(async move {
-            let _slot = slot; // freed when the connection ends
             let peer = stream.peer_addr().ok();
-            if let Err(err) = connection(stream, peers, &ids).await
+            let (n, evicted) = lock(&handshakes).enter();
+            let shaken = tokio::select! {
+                shaken = shake(stream, &peers.secret) => shaken,
+                // Closed to make room for newer connections: not worth a log line each.
+                _ = evicted => Err(ProtocolError::Closed),
+            };
+            lock(&handshakes).leave(n);
+            let outcome = match shaken {
+                Ok(shaken) => match Arc::clone(&slots).try_acquire_owned() {
+                    Ok(_slot) => connection(shaken, peers, &ids).await, // freed at the end
+                    Err(_) => refuse(shaken, "the scheduler serves as many peers as it can").await,
+                },
+                Err(err) => Err(err),
+            };
+            if let Err(err) = outcome
                 && !matches!(err, ProtocolError::Closed)
             {
                 let peer = peer.map_or("?".to_string(), |p| p.to_string());
@@ -53,15 +96,56 @@ pub(super) async fn accept(listener: TcpListener, peers: Peers) {
     }
 }
 
-/// One connection, from handshake to close. Whatever the peer does wrong ends this
+/// A connection whose peer has proved who it is: its two halves, its hello, and the
+/// scheduler's proof for the welcome.
+struct Shaken {
+    reader: protocol::Reader,
+    writer: protocol::Writer,
+    hello: Hello,
+    proof: [u8; crate::auth::LEN],
+}
+
+fn lock(handshakes: &Mutex<Handshakes>) -> std::sync::MutexGuard<'_, Handshakes> {
+    handshakes.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Splits `stream` and runs the scheduler's side of the handshake on it.
+async fn shake(stream: TcpStream, secret: &Secret) -> Result<Shaken, ProtocolError> {
+    let (mut reader, mut writer) = protocol::split(stream)?;
+    let (hello, proof) = handshake(&mut reader, &mut writer, secret).await?;
+    Ok(Shaken {
+        reader,
+        writer,
+        hello,
+        proof,
+    })
+}
+
+/// Refuses a peer that proved who it is, with `reason`.
+async fn refuse(mut shaken: Shaken, reason: &str) -> Result<(), ProtocolError> {
+    let reason = reason.to_string();
+    shaken
+        .writer
+        .send(&Welcome::Refused {
+            reason: reason.clone(),
+        })
+        .await?;
+    Err(ProtocolError::Handshake(reason))
+}
+
+/// One connection, from its welcome to its close. Whatever the peer does wrong ends this
 /// function with an error, which closes this connection and no other.
 async fn connection(
-    stream: TcpStream,
+    shaken: Shaken,
     peers: Peers,
     ids: &(AtomicU32, AtomicU32),
 ) -> Result<(), ProtocolError> {
-    let (mut reader, mut writer) = protocol::split(stream)?;
-    let (hello, proof) = handshake(&mut reader, &mut writer, &peers.secret).await?;
+    let Shaken {
+        mut reader,
+        writer,
+        hello,
+        proof,
+    } = shaken;
     reader.set_max_frame(protocol::MAX_FRAME);
     let config = peers.config;
     let welcome = |id| {
