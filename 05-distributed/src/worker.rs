@@ -144,7 +144,22 @@ pub async fn run(
     };
     // The connection is gone: the jobs still queued would run for no one.
     while jobs_rx.try_recv().is_ok() {}
-    outcome
+    // A scheduler that dies mid-conversation may reset the connection instead of closing
+    // it: the same news, told the same way.
+    outcome.map_err(|err| match err {
+        WorkerError::Protocol(ProtocolError::Io(io))
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
+            WorkerError::SchedulerGone(scheduler)
+        }
+        other => other,
+    })
 }
 
 /// The worker's task threads: how many, running which answers, and whether they time
