@@ -737,3 +737,55 @@ fn a_thousand_idle_connections_do_not_keep_a_real_client_and_worker_out() {
         drop(idle);
     });
 }
+
+#[test]
+fn a_client_that_never_reads_is_cut_off_past_its_byte_limit() {
+    const LIMIT_BYTES: usize = 1 << 20;
+    within_for("5 (given)", LIMIT, || {
+        let config = Config {
+            outbox_bytes: LIMIT_BYTES,
+            ..Config::default()
+        };
+        let cluster = LocalCluster::start(Answers::SOLUTION, 1, config).expect("a cluster");
+        let ignored = cluster.block_on(async {
+            let hello = Hello::Client { version: VERSION };
+            let (_reader, mut writer, accepted) = common::raw(&cluster, &hello).await;
+            // 300 tasks whose errors are 100 kB each: 30 MB of results, more than the
+            // sockets' buffers and the outbox hold, for a client that reads none of them.
+            let message = "x".repeat(100_000);
+            let args = protocol::encode(&message).expect("encodes").to_vec();
+            let tasks = (0..300)
+                .map(|n| NewTask {
+                    id: TaskId {
+                        client: ClientId(accepted.id),
+                        n,
+                    },
+                    name: "fail".into(),
+                    args: args.clone(),
+                    needs: None,
+                    pin: None,
+                })
+                .collect();
+            writer
+                .send(&protocol::FromClient::Submit(tasks))
+                .await
+                .expect("sends");
+            // The scheduler counts the results it could not deliver when it cuts the
+            // client off.
+            loop {
+                let snapshot = cluster.handle().snapshot().await.expect("it runs");
+                if snapshot.counters.ignored > 0 {
+                    return snapshot;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        assert!(
+            !ignored.clients.contains_key(&ClientId(1)),
+            "the client that does not read is gone: {:?}",
+            ignored.clients
+        );
+        let real = cluster.client().expect("a reading client still gets in");
+        assert_eq!(cluster.block_on(squares(&real, 10))[9], 81);
+    });
+}

@@ -50,6 +50,10 @@ pub struct SchedulerArgs {
     /// The most unfinished tasks the scheduler holds, from all clients together.
     #[arg(long, default_value_t = 1_000_000)]
     pub max_tasks: usize,
+    /// The most megabytes waiting for one worker or client: a peer that does not read is
+    /// disconnected past it.
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub max_outbox_mb: usize,
 }
 
 impl SchedulerArgs {
@@ -60,6 +64,7 @@ impl SchedulerArgs {
             depth: self.depth,
             max_tasks: self.max_tasks,
             log: true,
+            outbox_bytes: self.max_outbox_mb << 20,
         }
     }
 }

@@ -14,6 +14,8 @@ pub(super) struct Stopped;
 pub(super) struct Actor {
     answers: Answers,
     log: bool,
+    /// Bytes waiting for one peer, at most.
+    outbox_bytes: usize,
     state: State,
     workers: HashMap<WorkerId, PeerOutbox<Vec<ToWorker>>>,
     clients: HashMap<ClientId, PeerOutbox<ToClient>>,
@@ -36,6 +38,7 @@ impl Actor {
         Actor {
             answers,
             log: config.log,
+            outbox_bytes: config.outbox_bytes,
             state,
             workers: HashMap::new(),
             clients: HashMap::new(),
@@ -46,14 +49,13 @@ impl Actor {
     // ANCHOR: apply
     /// Applies one event to the state. Nothing is sent yet: see [`Actor::flush`].
     pub(super) fn apply(&mut self, event: Event) -> Result<(), Stopped> {
-        let state = &mut self.state;
+        let (state, limit) = (&mut self.state, self.outbox_bytes);
         match event {
             Event::WorkerJoined {
                 id,
                 name,
                 threads,
                 outbox,
-                close,
             } => {
                 if self.log {
                     let name = shared::report::printable(&name);
@@ -63,7 +65,7 @@ impl Actor {
                     );
                 }
                 state.worker_joined(id, name, threads);
-                self.workers.insert(id, (outbox, close));
+                self.workers.insert(id, outbox);
             }
             Event::FromWorker(id, FromWorker::Finished(results)) => {
                 state.heard_from(id);
@@ -72,8 +74,8 @@ impl Actor {
             Event::FromWorker(id, FromWorker::Ran(times)) => state.run_times(id, times),
             Event::FromWorker(id, FromWorker::Heartbeat) => state.heard_from(id),
             Event::WorkerLeft(id) => return self.worker_left(id),
-            Event::ClientJoined { id, outbox, close } => {
-                self.clients.insert(id, (outbox, close));
+            Event::ClientJoined { id, outbox } => {
+                self.clients.insert(id, outbox);
             }
             Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
             Event::FromClient(_, FromClient::Scatter { key, bytes }) => state.scatter(key, bytes),
@@ -81,8 +83,12 @@ impl Actor {
                 let reply = ToClient::Workers(state.worker_infos());
                 // A lost reply would leave the client waiting, and pair the next reply with
                 // the wrong question: a client that cannot take it must go.
-                let sent = self.clients.get(&id).map(|(tx, _)| tx.try_send(reply));
-                if !matches!(sent, Some(Ok(()))) {
+                let size = 64 * state.workers.len();
+                if !self
+                    .clients
+                    .get(&id)
+                    .is_some_and(|out| out.send(reply, size, limit))
+                {
                     self.drop_client(id);
                 }
             }
@@ -95,10 +101,10 @@ impl Actor {
             }
             Event::Shutdown(why, reply) => {
                 let workers = (self.workers.values())
-                    .filter(|(tx, _)| tx.try_send(vec![ToWorker::Goodbye(why.clone())]).is_ok())
+                    .filter(|out| out.send(vec![ToWorker::Goodbye(why.clone())], why.len(), limit))
                     .count();
                 let clients = (self.clients.values())
-                    .filter(|(tx, _)| tx.try_send(ToClient::Goodbye(why.clone())).is_ok())
+                    .filter(|out| out.send(ToClient::Goodbye(why.clone()), why.len(), limit))
                     .count();
                 let _ = reply.send((workers, clients));
             }
@@ -111,6 +117,7 @@ impl Actor {
     /// that cannot keep up, which puts tasks back in the queue and may fail pinned ones:
     /// it goes round until there is nothing left to send.
     pub(super) fn flush(&mut self) -> Result<(), Stopped> {
+        let limit = self.outbox_bytes;
         loop {
             self.state.assign();
             let outbox = self.state.take_outbox();
@@ -118,15 +125,18 @@ impl Actor {
                 return Ok(());
             }
             for (id, messages) in outbox.to_workers {
-                let Some((tx, _)) = self.workers.get(&id) else {
+                let Some(out) = self.workers.get(&id) else {
                     continue;
                 };
-                if tx.try_send(messages).is_err() {
+                let size = messages.iter().map(message_size).sum();
+                if !out.send(messages, size, limit) {
                     // Full (too slow) or closed: either way this worker is gone. Dropping
                     // its sender closes the connection; its tasks go to the others.
                     eprintln!(
-                        "scheduler: worker {} cannot keep up; disconnecting it",
-                        id.0
+                        "scheduler: worker {} cannot keep up (over {} messages or {limit} \
+                         bytes waiting for it); disconnecting it",
+                        id.0,
+                        super::OUTBOX
                     );
                     self.workers.remove(&id);
                     self.state.counters.workers_lost += 1;
@@ -134,10 +144,13 @@ impl Actor {
                 }
             }
             for (id, finished) in outbox.to_clients {
-                let delivered = self.clients.get(&id).is_some_and(|(tx, _)| {
+                let delivered = self.clients.get(&id).is_some_and(|out| {
                     protocol::chunks_by_size(finished, protocol::finished_size)
                         .into_iter()
-                        .all(|chunk| tx.try_send(ToClient::Done(chunk)).is_ok())
+                        .all(|chunk| {
+                            let size = chunk.iter().map(protocol::finished_size).sum();
+                            out.send(ToClient::Done(chunk), size, limit)
+                        })
                 });
                 if !delivered {
                     self.state.counters.ignored += 1;
@@ -179,8 +192,11 @@ impl Actor {
     fn drop_client(&mut self, id: ClientId) {
         if self.clients.remove(&id).is_some() {
             eprintln!(
-                "scheduler: client {} cannot keep up; disconnecting it",
-                id.0
+                "scheduler: client {} cannot keep up (over {} messages or {} bytes waiting \
+                 for it); disconnecting it",
+                id.0,
+                super::OUTBOX,
+                self.outbox_bytes
             );
             self.state.client_gone(id);
         }
@@ -199,6 +215,15 @@ impl Actor {
             *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
             Stopped
         })
+    }
+}
+
+/// About how many bytes `message` takes on the wire.
+fn message_size(message: &ToWorker) -> usize {
+    match message {
+        ToWorker::Store { key, bytes } => key.len() + bytes.len() + 16,
+        ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
+        ToWorker::Goodbye(why) => why.len() + 16,
     }
 }
 

@@ -23,7 +23,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::net::{TcpListener, TcpStream};
@@ -54,15 +54,13 @@ enum Event {
         id: WorkerId,
         name: String,
         threads: u32,
-        outbox: mpsc::Sender<Vec<ToWorker>>,
-        close: oneshot::Sender<()>,
+        outbox: PeerOutbox<Vec<ToWorker>>,
     },
     FromWorker(WorkerId, FromWorker),
     WorkerLeft(WorkerId),
     ClientJoined {
         id: ClientId,
-        outbox: mpsc::Sender<ToClient>,
-        close: oneshot::Sender<()>,
+        outbox: PeerOutbox<ToClient>,
     },
     FromClient(ClientId, FromClient),
     ClientLeft(ClientId),
@@ -72,12 +70,66 @@ enum Event {
     Shutdown(String, oneshot::Sender<(usize, usize)>),
 }
 
-/// A peer's outbox, and the sender whose drop closes its connection.
-type PeerOutbox<T> = (mpsc::Sender<T>, oneshot::Sender<()>);
+/// A peer's outbox: the actor's end of the queue to its connection's writer, counted in
+/// messages and in bytes, and the sender whose drop closes the connection at once.
+struct PeerOutbox<T> {
+    tx: mpsc::Sender<(T, usize)>,
+    queued: Arc<AtomicUsize>,
+    _close: oneshot::Sender<()>,
+}
+
+/// The writer's end of a [`PeerOutbox`].
+struct Inbox<T> {
+    rx: mpsc::Receiver<(T, usize)>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// A new peer outbox and its inbox; `closed` resolves when the actor drops the outbox.
+fn outbox<T>() -> (PeerOutbox<T>, Inbox<T>, oneshot::Receiver<()>) {
+    let (tx, rx) = mpsc::channel(OUTBOX);
+    let (close, closed) = oneshot::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let outbox = PeerOutbox {
+        tx,
+        queued: Arc::clone(&queued),
+        _close: close,
+    };
+    (outbox, Inbox { rx, queued }, closed)
+}
+
+impl<T> PeerOutbox<T> {
+    /// Queues `message`, about `size` bytes, unless the peer already has [`OUTBOX`]
+    /// messages waiting, or more than `limit` bytes with it: `false` means it cannot keep
+    /// up.
+    fn send(&self, message: T, size: usize, limit: usize) -> bool {
+        let waiting = self.queued.load(Ordering::Relaxed);
+        if waiting > 0 && waiting + size > limit {
+            return false;
+        }
+        self.queued.fetch_add(size, Ordering::Relaxed);
+        self.tx.try_send((message, size)).is_ok()
+    }
+}
+
+impl<T> Inbox<T> {
+    /// The next message, waiting for one.
+    async fn recv(&mut self) -> Option<T> {
+        let (message, size) = self.rx.recv().await?;
+        self.queued.fetch_sub(size, Ordering::Relaxed);
+        Some(message)
+    }
+
+    /// The next message if one is waiting.
+    fn try_recv(&mut self) -> Option<T> {
+        let (message, size) = self.rx.try_recv().ok()?;
+        self.queued.fetch_sub(size, Ordering::Relaxed);
+        Some(message)
+    }
+}
 
 /// Events waiting for the actor, at most.
 const EVENTS: usize = 1024;
-/// Messages waiting for one connection's writer, at most.
+/// Messages waiting for one connection's writer, at most (and bytes: `Config::outbox_bytes`).
 const OUTBOX: usize = 1024;
 /// Events the actor applies before it assigns tasks and sends: batching again.
 const EVENTS_PER_ROUND: usize = 256;

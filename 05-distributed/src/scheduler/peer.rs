@@ -254,15 +254,13 @@ impl Link {
         threads: u32,
     ) -> Result<(), ProtocolError> {
         self.writer.send(&welcome).await?;
-        let (outbox, rx) = mpsc::channel(OUTBOX);
-        // Dropped by the actor to close this connection at once, whatever is still queued.
-        let (close, mut closed) = oneshot::channel::<()>();
+        // `closed`: the actor dropped the outbox, to close this connection at once.
+        let (outbox, rx, mut closed) = outbox();
         let joined = Event::WorkerJoined {
             id,
             name,
             threads,
             outbox,
-            close,
         };
         if self.events.send(joined).await.is_err() {
             return Ok(()); // the scheduler is stopping
@@ -300,9 +298,8 @@ impl Link {
     /// batches: no timeout; TCP tells us when they go.
     async fn serve_client(mut self, id: ClientId, welcome: Welcome) -> Result<(), ProtocolError> {
         self.writer.send(&welcome).await?;
-        let (outbox, rx) = mpsc::channel(OUTBOX);
-        let (close, mut closed) = oneshot::channel::<()>();
-        let joined = Event::ClientJoined { id, outbox, close };
+        let (outbox, rx, mut closed) = outbox();
+        let joined = Event::ClientJoined { id, outbox };
         if self.events.send(joined).await.is_err() {
             return Ok(());
         }
@@ -334,13 +331,13 @@ fn dropped() -> ProtocolError {
 /// drops the sender, which closes the connection.
 async fn write_batches(
     writer: &mut protocol::Writer,
-    mut rx: mpsc::Receiver<Vec<ToWorker>>,
+    mut rx: Inbox<Vec<ToWorker>>,
 ) -> Result<(), ProtocolError> {
     while let Some(messages) = rx.recv().await {
         for message in &messages {
             writer.feed(message).await?;
         }
-        while let Ok(more) = rx.try_recv() {
+        while let Some(more) = rx.try_recv() {
             for message in &more {
                 writer.feed(message).await?;
             }
@@ -353,11 +350,11 @@ async fn write_batches(
 /// Writes what the actor sends to a client, many messages per flush.
 async fn write_each(
     writer: &mut protocol::Writer,
-    mut rx: mpsc::Receiver<ToClient>,
+    mut rx: Inbox<ToClient>,
 ) -> Result<(), ProtocolError> {
     while let Some(message) = rx.recv().await {
         writer.feed(&message).await?;
-        while let Ok(more) = rx.try_recv() {
+        while let Some(more) = rx.try_recv() {
             writer.feed(&more).await?;
         }
         writer.flush().await?;

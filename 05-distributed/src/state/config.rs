@@ -20,6 +20,10 @@ pub struct Config {
     pub max_tasks: usize,
     /// Print a line on stderr when a worker joins or leaves (`scheduler-05` does).
     pub log: bool,
+    /// The most bytes waiting for one peer (one message may be larger, alone): a peer that
+    /// does not read is disconnected past it, with a logged reason, rather than grow the
+    /// scheduler's memory.
+    pub outbox_bytes: usize,
 }
 
 /// The most task threads a worker may announce: a bound on its window.
@@ -36,6 +40,7 @@ impl Default for Config {
             depth: 64,
             max_tasks: 1_000_000,
             log: false,
+            outbox_bytes: 16 << 20,
         }
     }
 }
