@@ -396,6 +396,12 @@ impl Client {
         Ok(key)
     }
 
+    /// Forgets the data this client scattered under `key`, on the scheduler and on every
+    /// worker that holds it (dask's `release`). Data also goes when its client leaves.
+    pub async fn release(&self, key: &Key) -> Result<(), ClientError> {
+        self.send(FromClient::Release { key: key.clone() }).await
+    }
+
     /// The workers connected now.
     pub async fn workers(&self) -> Result<Vec<WorkerInfo>, ClientError> {
         let (tx, rx) = oneshot::channel();

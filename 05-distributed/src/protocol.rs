@@ -170,6 +170,10 @@ pub enum FromClient {
     },
     /// Which workers are there? Answered with [`ToClient::Workers`].
     Workers,
+    /// Forget the data this client scattered under `key`, on the scheduler and the workers.
+    Release {
+        key: Key,
+    },
 }
 
 /// Scheduler → client.
@@ -208,6 +212,8 @@ pub enum ToWorker {
         bytes: Vec<u8>,
     },
     Run(Vec<Job>),
+    /// Forget the data under this key: its client released it or left.
+    Forget(Key),
     /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why: the worker exits with
     /// success. A connection that closes without it means the scheduler died or dropped
     /// this worker.

@@ -160,7 +160,13 @@ pub struct Context {
     store: Mutex<HashMap<Key, Slot>>,
     /// The one folder whose files tasks may read (canonical); `None`: no files at all.
     data: Option<PathBuf>,
+    /// Keys whose data did not fit in the store.
+    full: Mutex<std::collections::HashSet<Key>>,
 }
+
+/// The most bytes of scattered data a worker keeps: past it, new data is refused (and the
+/// tasks that need it fail, saying so) rather than exhaust the machine's memory.
+pub const MAX_STORE: usize = 1 << 30;
 
 /// The largest file a task may read: a day of minute bars is about 30 kB, so 64 MiB is
 /// far beyond any dataset file and far below a worker's memory.
@@ -180,6 +186,21 @@ impl Context {
             worker: worker.into(),
             store: Mutex::new(HashMap::new()),
             data: None,
+            full: Mutex::new(std::collections::HashSet::new()),
+        }
+    }
+
+    /// Why `key` is not here, for a task that needs it.
+    fn missing(&self, key: &str) -> String {
+        let full = self.full.lock().unwrap_or_else(PoisonError::into_inner);
+        if full.contains(key) {
+            format!(
+                "worker {} could not keep the data named {key:?}: its store holds at most \
+                 {MAX_STORE} bytes (release data the client no longer needs)",
+                self.worker
+            )
+        } else {
+            format!("worker {} holds no data named {key:?}", self.worker)
         }
     }
 
@@ -228,13 +249,36 @@ impl Context {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps `bytes` under `key`, replacing what was there.
+    /// Keeps `bytes` under `key`, replacing what was there, unless the store would then
+    /// hold more than [`MAX_STORE`] bytes: then the data is not kept, and a task that needs
+    /// it fails and says why.
     pub fn insert(&self, key: Key, bytes: Vec<u8>) {
+        let mut slots = self.slots();
+        let held: usize = (slots.iter())
+            .filter(|(k, _)| **k != key)
+            .map(|(_, slot)| slot.bytes.len())
+            .sum();
+        if held + bytes.len() > MAX_STORE {
+            slots.remove(&key);
+            drop(slots);
+            let mut full = self.full.lock().unwrap_or_else(PoisonError::into_inner);
+            full.insert(key);
+            return;
+        }
         let slot = Slot {
             bytes: Arc::new(bytes),
             decoded: None,
         };
-        self.slots().insert(key, slot);
+        slots.insert(key, slot);
+    }
+
+    /// Forgets the data under `key`.
+    pub fn remove(&self, key: &str) {
+        self.slots().remove(key);
+        self.full
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 
     /// The keys of the data held here, sorted.
@@ -251,9 +295,7 @@ impl Context {
     {
         let bytes = {
             let slots = self.slots();
-            let slot = slots
-                .get(key)
-                .ok_or_else(|| format!("worker {} holds no data named {key:?}", self.worker))?;
+            let slot = slots.get(key).ok_or_else(|| self.missing(key))?;
             if let Some((type_id, value)) = &slot.decoded
                 && *type_id == TypeId::of::<T>()
                 && let Ok(value) = Arc::clone(value).downcast::<T>()

@@ -223,6 +223,7 @@ async fn read_jobs(
         match message {
             ToWorker::Goodbye(why) => return Ok(Some(Ended::Goodbye(why))),
             ToWorker::Store { key, bytes } => context.insert(key, bytes),
+            ToWorker::Forget(key) => context.remove(&key),
             ToWorker::Run(batch) => {
                 for job in batch {
                     match jobs.try_send(job) {

@@ -789,3 +789,51 @@ fn a_client_that_never_reads_is_cut_off_past_its_byte_limit() {
         assert_eq!(cluster.block_on(squares(&real, 10))[9], 81);
     });
 }
+
+#[test]
+fn scattered_data_goes_when_its_client_releases_it_or_leaves() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(1);
+        let keys_held = |client: &Client| {
+            cluster.block_on(async {
+                let reports = client.run_on_all::<WhoAmI>(&()).await.expect("reports");
+                let (_, report) = reports.into_iter().next().expect("one worker");
+                report.expect("whoami runs").keys
+            })
+        };
+        let (first, second) = (
+            cluster.client().expect("a client"),
+            cluster.client().expect("another"),
+        );
+        cluster.block_on(async {
+            first
+                .scatter("released", &vec![1.0_f64; 1000])
+                .await
+                .expect("scatters");
+            first
+                .scatter("kept", &vec![2.0_f64; 1000])
+                .await
+                .expect("scatters");
+            second
+                .scatter("theirs", &vec![3.0_f64; 1000])
+                .await
+                .expect("scatters");
+        });
+        assert_eq!(keys_held(&second), ["kept", "released", "theirs"]);
+        cluster.block_on(async {
+            first.release(&"released".into()).await.expect("releases");
+            // A client cannot release another's data.
+            first.release(&"theirs".into()).await.expect("sends");
+        });
+        assert_eq!(keys_held(&second), ["kept", "theirs"]);
+        drop(first);
+        // The first client's connection closes; its data goes with it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while keys_held(&second) != ["theirs"] {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the leaver's data stays"
+            );
+        }
+    });
+}

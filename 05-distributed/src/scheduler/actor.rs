@@ -78,7 +78,10 @@ impl Actor {
                 self.clients.insert(id, outbox);
             }
             Event::FromClient(id, FromClient::Submit(tasks)) => state.submit(id, tasks),
-            Event::FromClient(_, FromClient::Scatter { key, bytes }) => state.scatter(key, bytes),
+            Event::FromClient(id, FromClient::Scatter { key, bytes }) => {
+                state.scatter(id, key, bytes);
+            }
+            Event::FromClient(id, FromClient::Release { key }) => state.release(id, &key),
             Event::FromClient(id, FromClient::Workers) => {
                 let reply = ToClient::Workers(state.worker_infos());
                 // A lost reply would leave the client waiting, and pair the next reply with
@@ -223,7 +226,7 @@ fn message_size(message: &ToWorker) -> usize {
     match message {
         ToWorker::Store { key, bytes } => key.len() + bytes.len() + 16,
         ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
-        ToWorker::Goodbye(why) => why.len() + 16,
+        ToWorker::Goodbye(why) | ToWorker::Forget(why) => why.len() + 16,
     }
 }
 

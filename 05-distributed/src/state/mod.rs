@@ -28,9 +28,10 @@ pub struct State {
     /// Tasks waiting for a worker, first come first served.
     pub ready: VecDeque<TaskId>,
     pub counters: Counters,
-    /// Every scattered piece of data, kept here too: when the worker holding it is lost,
-    /// the next task that needs it ships it to another worker.
-    data: HashMap<Key, Arc<Vec<u8>>>,
+    /// Every scattered piece of data and the client that scattered it, kept here too: when
+    /// the worker holding it is lost, the next task that needs it ships it to another
+    /// worker. It goes when its client releases it or leaves.
+    data: HashMap<Key, (ClientId, Arc<Vec<u8>>)>,
     depth: u32,
     max_tasks: usize,
     /// Per client with tasks: its progress.
@@ -139,13 +140,14 @@ impl State {
         }
     }
 
-    /// Keeps `bytes` under `key` and puts a copy on the worker holding the least data.
-    pub fn scatter(&mut self, key: Key, bytes: Vec<u8>) {
+    /// Keeps `bytes` under `key` for `client` and puts a copy on the worker holding the
+    /// least data. A new value replaces the old one everywhere, whoever scattered it.
+    pub fn scatter(&mut self, client: ClientId, key: Key, bytes: Vec<u8>) {
         let bytes = Arc::new(bytes);
         for worker in self.workers.values_mut() {
-            worker.holds.remove(&key); // a new value replaces the old one everywhere
+            worker.holds.remove(&key);
         }
-        self.data.insert(key.clone(), Arc::clone(&bytes));
+        self.data.insert(key.clone(), (client, Arc::clone(&bytes)));
         let target = self
             .workers
             .iter()
@@ -158,7 +160,8 @@ impl State {
 
     /// Sends the data under `key` to worker `id`, unless it holds it already.
     fn ship(&mut self, id: WorkerId, key: &Key) {
-        let (Some(worker), Some(bytes)) = (self.workers.get_mut(&id), self.data.get(key)) else {
+        let (Some(worker), Some((_, bytes))) = (self.workers.get_mut(&id), self.data.get(key))
+        else {
             return;
         };
         if worker.holds.insert(key.clone()) {
@@ -260,6 +263,37 @@ impl State {
         self.ready.retain(|id| id.client != client);
         self.to_clients.remove(&client);
         self.clients.remove(&client);
+        let keys: Vec<Key> = (self.data.iter())
+            .filter(|(_, (owner, _))| *owner == client)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in keys {
+            self.release(client, &key);
+        }
+    }
+
+    /// Forgets the data `client` scattered under `key`, here and on every worker holding
+    /// it (dask's `release`). Data another client scattered is left alone.
+    pub fn release(&mut self, client: ClientId, key: &Key) {
+        if !self
+            .data
+            .get(key)
+            .is_some_and(|(owner, _)| *owner == client)
+        {
+            return;
+        }
+        self.data.remove(key);
+        for (id, worker) in &mut self.workers {
+            if worker.holds.remove(key) {
+                let forget = ToWorker::Forget(key.clone());
+                self.to_workers.entry(*id).or_default().push(forget);
+            }
+        }
+    }
+
+    /// How many scattered pieces of data the scheduler keeps.
+    pub fn data_held(&self) -> usize {
+        self.data.len()
     }
 
     /// The most tasks worker `worker` may have in flight.
