@@ -275,11 +275,7 @@ impl State {
     /// Forgets the data `client` scattered under `key`, here and on every worker holding
     /// it (dask's `release`). Data another client scattered is left alone.
     pub fn release(&mut self, client: ClientId, key: &Key) {
-        if !self
-            .data
-            .get(key)
-            .is_some_and(|(owner, _)| *owner == client)
-        {
+        if self.data.get(key).map(|(owner, _)| *owner) != Some(client) {
             return;
         }
         self.data.remove(key);
