@@ -60,15 +60,86 @@ pub fn serve(
     let addr = listener.local_addr()?;
     let (state_tx, state_rx) = watch::channel(String::from("{}"));
     tokio::spawn(collect(scheduler, runs, dropped, state_tx));
+    let hosts = Arc::new(allowed_hosts(addr));
     let app = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
-        .route("/events", get(move || events(state_rx.clone())));
-    tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            eprintln!("dashboard: stopped: {err}");
-        }
-    });
+        .route("/events", get(move || events(state_rx.clone())))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            check_host(Arc::clone(&hosts), request, next)
+        }));
+    tokio::spawn(accept(listener, app));
     Ok(addr)
+}
+
+/// Open pages (connections) at once, at most: past it, new ones wait in the kernel's
+/// backlog, and the scheduler's own connections keep their file descriptors.
+const MAX_PAGES: usize = 64;
+/// How long a browser may take to send a request's headers: a connection that sends half
+/// a request and stops is closed after it, rather than hold a slot for ever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves each connection with hyper: at most [`MAX_PAGES`] at once, each with a
+/// [`HEADER_TIMEOUT`].
+async fn accept(listener: TcpListener, app: Router) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_PAGES));
+    loop {
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                eprintln!("dashboard: cannot accept a connection: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _slot = slot; // freed when the connection ends
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // A browser that goes away, or a request cut short: nothing to report.
+            let _ = http.serve_connection(io, service).await;
+        });
+    }
+}
+
+/// The `Host` headers a dashboard on `addr` answers to: on a loopback address, only its own
+/// names (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`), so that a web page elsewhere
+/// cannot read it through a name it points at 127.0.0.1 (DNS rebinding); on any other
+/// address, every name (empty), since the network can reach it anyway.
+fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_loopback() {
+        return Vec::new();
+    }
+    let port = addr.port();
+    vec![
+        addr.to_string(),
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ]
+}
+
+/// Refuses a request whose `Host` is not one of `hosts` (see [`allowed_hosts`]).
+async fn check_host(
+    hosts: Arc<Vec<String>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let host = (request.headers().get(axum::http::header::HOST)).and_then(|h| h.to_str().ok());
+    if hosts.is_empty() || host.is_some_and(|h| hosts.iter().any(|a| a == h)) {
+        return next.run(request).await;
+    }
+    let message = format!(
+        "this dashboard answers to {} only",
+        hosts.first().map_or("its own address", String::as_str)
+    );
+    (axum::http::StatusCode::MISDIRECTED_REQUEST, message).into_response()
 }
 
 /// Reads the updates of the dashboard at `addr` as an open page does, until it closes: to

@@ -837,3 +837,36 @@ fn scattered_data_goes_when_its_client_releases_it_or_leaves() {
         }
     });
 }
+
+#[test]
+fn the_dashboard_answers_only_to_its_own_name_and_closes_half_sent_requests() {
+    within_for("5 (given)", LIMIT, || {
+        let (cluster, addr) =
+            LocalCluster::start_with_dashboard(Answers::SOLUTION, 0, Config::default())
+                .expect("a local cluster");
+        cluster.block_on(async {
+            // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding).
+            let mut stream = TcpStream::connect(addr).await.expect("connects");
+            let request = format!(
+                "GET /events HTTP/1.1\r\nHost: evil.example:{}\r\nConnection: close\r\n\r\n",
+                addr.port()
+            );
+            stream.write_all(request.as_bytes()).await.expect("writes");
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.expect("reads");
+            assert!(answer.starts_with("HTTP/1.1 421"), "refused: {answer}");
+            assert!(!answer.contains("data: "), "no state leaks: {answer}");
+            // Half a request, then silence: the dashboard closes it after its header timeout.
+            let mut half = TcpStream::connect(addr).await.expect("connects");
+            half.write_all(b"GET / HTTP/1.1\r\nHost: ")
+                .await
+                .expect("writes");
+            let mut rest = Vec::new();
+            let closed = tokio::time::timeout(Duration::from_secs(15), half.read_to_end(&mut rest));
+            assert!(closed.await.is_ok(), "a half-sent request stays open");
+            // And the page still answers to its own name.
+            let page = http_get(addr, "/", |text| text.contains("</html>")).await;
+            assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        });
+    });
+}
