@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::process::{Killed, exit_of, scheduler_and_worker, start_scheduler};
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -123,56 +125,6 @@ fn a_worker_process_killed_mid_batch_loses_no_result() {
     });
 }
 
-/// `scheduler-05` on a port the system picks, read back from its first line on stderr.
-fn start_scheduler(
-    secret: &Path,
-) -> (
-    Killed,
-    std::net::SocketAddr,
-    std::sync::mpsc::Receiver<String>,
-) {
-    use std::io::BufRead as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
-        .args(["--listen", "127.0.0.1:0", "--secret-file"])
-        .arg(secret)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("scheduler-05 starts");
-    let stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    let child = Killed(child);
-    let mut warned = false;
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("scheduler-05 says where it listens");
-        warned |= line.starts_with("warning: this is a debug build");
-        if let Some(rest) = line.split(" listening on ").nth(1) {
-            assert_eq!(warned, cfg!(debug_assertions), "the debug-build warning");
-            let addr = rest.split(';').next().expect("an address").trim();
-            return (child, addr.parse().expect("a socket address"), rx);
-        }
-    }
-}
-
-/// A child process killed and reaped when dropped, so that none outlives the test.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
     within_for("5 (given)", Duration::from_secs(60), || {
@@ -225,82 +177,6 @@ fn scheduler_05_and_worker_05_run_a_batch_as_separate_processes() {
             assert_eq!(squares, args.iter().map(|x| x * x).collect::<Vec<_>>());
         });
     });
-}
-
-/// Starts `worker-05` for the scheduler at `addr`, its stderr read line by line.
-fn start_worker(
-    addr: std::net::SocketAddr,
-    secret: &Path,
-) -> (Killed, std::sync::mpsc::Receiver<String>) {
-    use std::io::BufRead as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_worker-05"))
-        .args(["--scheduler", &addr.to_string(), "--secret-file"])
-        .arg(secret)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("worker-05 starts");
-    let stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    (Killed(child), rx)
-}
-
-/// Waits for `child` to exit (at most `limit`), polling its status between reads of its
-/// stderr; returns the status and everything it said.
-fn exit_of(
-    child: &mut Killed,
-    stderr: &std::sync::mpsc::Receiver<String>,
-    limit: Duration,
-) -> (std::process::ExitStatus, String) {
-    let deadline = std::time::Instant::now() + limit;
-    let mut said = String::new();
-    loop {
-        // Each line the child writes wakes this loop; the pipe closes when it exits.
-        match stderr.recv_timeout(Duration::from_millis(200)) {
-            Ok(line) => said += &(line + "\n"),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                let status = child.0.wait().expect("the child is reaped");
-                return (status, said);
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-        }
-        if let Some(status) = child.0.try_wait().expect("a status") {
-            said.extend(stderr.try_iter().map(|l| l + "\n"));
-            return (status, said);
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the process did not exit within {limit:?}; it said:\n{said}"
-        );
-    }
-}
-
-/// Starts scheduler-05 and one worker-05, and waits until the worker has joined.
-fn scheduler_and_worker(
-    secret: &Path,
-) -> (
-    Killed,
-    std::sync::mpsc::Receiver<String>,
-    Killed,
-    std::sync::mpsc::Receiver<String>,
-) {
-    let (scheduler, addr, scheduler_err) = start_scheduler(secret);
-    let (worker, worker_err) = start_worker(addr, secret);
-    loop {
-        let line = scheduler_err
-            .recv_timeout(Duration::from_secs(20))
-            .expect("scheduler-05 reports the worker joining");
-        if line.contains(" joined") {
-            return (scheduler, scheduler_err, worker, worker_err);
-        }
-    }
 }
 
 #[cfg(unix)]

@@ -3,6 +3,8 @@
 //! that exercise alone), a raw connection for misbehaving on purpose, and a small dataset.
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod process;
+
 use chrono::NaiveDate;
 use lesson_05_distributed::answers::Answers;
 use lesson_05_distributed::cluster::LocalCluster;
