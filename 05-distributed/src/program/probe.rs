@@ -1,16 +1,13 @@
 //! Which answers to run: yours, with the reference's in place of each exercise not done yet.
 
+use shared::answers::Check;
 use shared::progress::ProgressBar;
-use shared::report::catch_quietly;
 
 use crate::answers::Answers;
 use crate::client::promise;
 use crate::protocol::{ClientId, Job, NewTask, TaskId, WorkerId};
 use crate::scheduler::State;
 use crate::tasks::{Context, Noop, Task};
-
-/// An exercise's id and a call of its answer on a tiny input.
-type Probe<'a> = (&'static str, Box<dyn FnOnce() + 'a>);
 
 /// Calls each of `answers` once on a tiny input and returns them with the reference's in
 /// place of each that panics (not done yet), so that the program runs, and says so on stderr
@@ -20,57 +17,38 @@ pub fn probe(answers: Answers, quiet: bool) -> Answers {
         client: ClientId(1),
         n: 0,
     };
-    let checks: [Probe; 3] = [
-        (
-            "5.1",
-            Box::new(|| {
-                let (tx, rx) = crossbeam_channel::bounded(1);
-                let job = Job {
-                    id,
-                    name: Noop::NAME.into(),
-                    args: Vec::new(),
-                };
-                tx.send(job).expect("room for one");
-                drop(tx);
-                answers.execute(&rx, &Context::new("probe"), &mut |_| true);
-            }),
-        ),
-        (
-            "5.2",
-            Box::new(|| {
-                let (done, future) = promise::<()>(id, Noop::NAME);
-                done.resolve(&());
-                let _ = futures::executor::block_on(
-                    answers.gather(vec![future], &ProgressBar::hidden()),
-                );
-            }),
-        ),
-        (
-            "5.3",
-            Box::new(|| {
-                let mut state = State::new(1);
-                state.worker_joined(WorkerId(1), "probe".into(), 1);
-                let task = NewTask {
-                    id,
-                    name: Noop::NAME.into(),
-                    args: Vec::new(),
-                    needs: None,
-                    pin: None,
-                };
-                state.submit(id.client, vec![task]);
-                state.assign();
-                answers.worker_lost(&mut state, WorkerId(1));
-            }),
-        ),
+    let checks: Vec<Check> = vec![
+        Box::new(|| {
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            let job = Job {
+                id,
+                name: Noop::NAME.into(),
+                args: Vec::new(),
+            };
+            tx.send(job).expect("room for one");
+            drop(tx);
+            answers.execute(&rx, &Context::new("probe"), &mut |_| true);
+        }),
+        Box::new(|| {
+            let (done, future) = promise::<()>(id, Noop::NAME);
+            done.resolve(&());
+            let _ =
+                futures::executor::block_on(answers.gather(vec![future], &ProgressBar::hidden()));
+        }),
+        Box::new(|| {
+            let mut state = State::new(1);
+            state.worker_joined(WorkerId(1), "probe".into(), 1);
+            let task = NewTask {
+                id,
+                name: Noop::NAME.into(),
+                args: Vec::new(),
+                needs: None,
+                pin: None,
+            };
+            state.submit(id.client, vec![task]);
+            state.assign();
+            answers.worker_lost(&mut state, WorkerId(1));
+        }),
     ];
-    let mut picked = answers;
-    for (m, (exercise, check)) in (1..).zip(checks) {
-        if let Err(message) = catch_quietly(check) {
-            picked = picked.with_reference(m);
-            if !quiet {
-                eprintln!("{}", shared::report::reference_note(exercise, &message));
-            }
-        }
-    }
-    picked
+    answers.probed(checks, quiet)
 }

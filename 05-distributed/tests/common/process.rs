@@ -25,7 +25,6 @@ pub fn start_scheduler_with(
     std::net::SocketAddr,
     std::sync::mpsc::Receiver<String>,
 ) {
-    use std::io::BufRead as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
         .args(["--listen", "127.0.0.1:0", "--secret-file"])
         .arg(secret)
@@ -33,16 +32,7 @@ pub fn start_scheduler_with(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("scheduler-05 starts");
-    let stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = lines_of(child.stderr.take().expect("piped"));
     let child = Killed(child);
     let mut warned = false;
     loop {
@@ -82,7 +72,6 @@ pub fn start_worker_with(
     secret: &Path,
     args: &[&str],
 ) -> (Killed, std::sync::mpsc::Receiver<String>) {
-    use std::io::BufRead as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_worker-05"))
         .args(["--scheduler", &addr.to_string(), "--secret-file"])
         .arg(secret)
@@ -90,16 +79,7 @@ pub fn start_worker_with(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("worker-05 starts");
-    let stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = lines_of(child.stderr.take().expect("piped"));
     (Killed(child), rx)
 }
 
@@ -172,4 +152,20 @@ pub fn resident_bytes(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// The lines of `stderr`, read on a thread of their own as they come; the channel closes
+/// when the process does.
+fn lines_of(stderr: std::process::ChildStderr) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    rx
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use shared::report::catch_quietly;
+use shared::answers::Check;
 use timely::dataflow::operators::vec::ToStream;
 
 use crate::answers::Answers;
@@ -13,49 +13,30 @@ use crate::job::Score;
 /// line on stderr unless `quiet`. Every process decides the same, so all build the same
 /// dataflow.
 pub fn probe(answers: Answers, quiet: bool) -> Answers {
-    type Check = (&'static str, Box<dyn FnOnce()>);
-    let checks: [Check; 3] = [
-        (
-            "6.1",
-            Box::new(move || {
-                timely::execute_directly(move |worker| {
-                    worker.dataflow::<u64, _, _>(|scope| {
-                        answers.daily_bars(Vec::new().to_stream(scope));
-                    })
+    let checks: Vec<Check> = vec![
+        Box::new(move || {
+            timely::execute_directly(move |worker| {
+                worker.dataflow::<u64, _, _>(|scope| {
+                    answers.daily_bars(Vec::new().to_stream(scope));
                 })
-            }),
-        ),
-        (
-            "6.2",
-            Box::new(move || {
-                timely::execute_directly(move |worker| {
-                    worker.dataflow::<u64, _, _>(|scope| {
-                        let score: Score = Arc::new(|_, _| 0.0);
-                        answers.scores(Vec::new().to_stream(scope), 1, score);
-                    })
+            })
+        }),
+        Box::new(move || {
+            timely::execute_directly(move |worker| {
+                worker.dataflow::<u64, _, _>(|scope| {
+                    let score: Score = Arc::new(|_, _| 0.0);
+                    answers.scores(Vec::new().to_stream(scope), 1, score);
                 })
-            }),
-        ),
-        (
-            "6.3",
-            Box::new(move || {
-                timely::execute_directly(move |worker| {
-                    worker.dataflow::<u64, _, _>(|scope| {
-                        answers.split(Vec::new().to_stream(scope));
-                    })
-                });
-                let _ = answers.settle(Vec::new(), Vec::new());
-            }),
-        ),
+            })
+        }),
+        Box::new(move || {
+            timely::execute_directly(move |worker| {
+                worker.dataflow::<u64, _, _>(|scope| {
+                    answers.split(Vec::new().to_stream(scope));
+                })
+            });
+            let _ = answers.settle(Vec::new(), Vec::new());
+        }),
     ];
-    let mut picked = answers;
-    for (m, (exercise, check)) in (1..).zip(checks) {
-        if let Err(message) = catch_quietly(check) {
-            picked = picked.with_reference(m);
-            if !quiet {
-                eprintln!("{}", shared::report::reference_note(exercise, &message));
-            }
-        }
-    }
-    picked
+    answers.probed(checks, quiet)
 }
