@@ -406,6 +406,17 @@ impl Reader {
         }
     }
 
+    /// [`Reader::recv`], with the size of the frame the message came in.
+    pub async fn recv_sized<M: DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<(M, usize)>, ProtocolError> {
+        match self.0.next().await {
+            None => Ok(None),
+            Some(Err(err)) => Err(ProtocolError::Io(err)),
+            Some(Ok(frame)) => decode(&frame).map(|m| Some((m, frame.len()))),
+        }
+    }
+
     /// The next message; the peer closing the connection is an error.
     pub async fn expect<M: DeserializeOwned>(&mut self) -> Result<M, ProtocolError> {
         self.recv().await?.ok_or(ProtocolError::Closed)

@@ -7,6 +7,12 @@
 //! functions below. An unknown name is an error sent back to the client
 //! ([`TaskError::UnknownTask`]), never a crash.
 //!
+//! Choosing among safe functions is not safety by itself: a function's arguments come from
+//! the peer too. So only peers that hold the cluster's secret get in (see [`crate::auth`]),
+//! a task reads only regular files inside its worker's dataset folder
+//! ([`Context::data_file`]), its errors quote nothing of a file, and scattered data is
+//! bounded ([`MAX_STORE`]).
+//!
 //! A task is a type implementing [`Task`]: a name, serde types for its arguments and output,
 //! and a `run` function. To add one, write the type and add `entry::<YourTask>()` to the
 //! registry; clients and workers built from the same source then agree on it.

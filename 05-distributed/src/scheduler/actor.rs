@@ -235,14 +235,15 @@ fn message_size(message: &ToWorker) -> usize {
 /// again), then flushes once, feeds the dashboard and publishes the worker count.
 pub(super) async fn run(
     mut actor: Actor,
-    mut events: mpsc::Receiver<Event>,
+    mut events: mpsc::Receiver<(Event, Option<tokio::sync::OwnedSemaphorePermit>)>,
     workers_count: watch::Sender<usize>,
     feed: Option<Feed>,
 ) {
     while let Some(first) = events.recv().await {
         let mut next = Some(first);
         let mut applied = 0;
-        while let Some(event) = next {
+        // The permit (the message's bytes) is given back once its event is applied.
+        while let Some((event, _bytes)) = next {
             if actor.apply(event).is_err() {
                 return;
             }

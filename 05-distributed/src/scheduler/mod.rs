@@ -129,6 +129,36 @@ impl<T> Inbox<T> {
 
 /// Events waiting for the actor, at most.
 const EVENTS: usize = 1024;
+/// Bytes of peers' messages waiting for the actor, at most, all connections together: a
+/// connection whose next message would pass it waits (and so does its peer, through TCP)
+/// until the actor has caught up. At least one frame of [`protocol::MAX_FRAME`] fits.
+const EVENT_BYTES: usize = 4 * protocol::MAX_FRAME;
+
+/// The connections' end of the actor's queue: events, and the bytes of peers' messages in
+/// them counted against [`EVENT_BYTES`] until the actor has applied them.
+#[derive(Clone)]
+struct Events {
+    tx: mpsc::Sender<(Event, Option<tokio::sync::OwnedSemaphorePermit>)>,
+    bytes: Arc<Semaphore>,
+}
+
+impl Events {
+    /// Queues `event`; `Err` when the actor has stopped.
+    async fn send(&self, event: Event) -> Result<(), ()> {
+        self.tx.send((event, None)).await.map_err(drop)
+    }
+
+    /// Queues `event`, which holds a message of `size` bytes from a peer, once the budget
+    /// has room for it.
+    async fn send_sized(&self, event: Event, size: usize) -> Result<(), ()> {
+        let size = size.clamp(1, EVENT_BYTES) as u32;
+        let permit = Arc::clone(&self.bytes)
+            .acquire_many_owned(size)
+            .await
+            .map_err(drop)?;
+        self.tx.send((event, Some(permit))).await.map_err(drop)
+    }
+}
 /// Messages waiting for one connection's writer, at most (and bytes: `Config::outbox_bytes`).
 const OUTBOX: usize = 1024;
 /// Events the actor applies before it assigns tasks and sends: batching again.
@@ -138,7 +168,7 @@ const EVENTS_PER_ROUND: usize = 256;
 #[derive(Clone)]
 pub struct Handle {
     addr: SocketAddr,
-    events: mpsc::Sender<Event>,
+    events: Events,
     workers: watch::Receiver<usize>,
     failure: Arc<Mutex<Option<String>>>,
 }
@@ -255,6 +285,10 @@ pub fn serve_with(
     }
     let addr = listener.local_addr()?;
     let (events_tx, events_rx) = mpsc::channel(EVENTS);
+    let events_tx = Events {
+        tx: events_tx,
+        bytes: Arc::new(Semaphore::new(EVENT_BYTES)),
+    };
     let (workers_tx, workers_rx) = watch::channel(0);
     let failure = Arc::new(Mutex::new(None));
     // Workers say when their tasks ran only if someone looks.

@@ -13,7 +13,7 @@ use crate::protocol::{Answer, Challenge};
 /// the secret its peer must prove it holds.
 #[derive(Clone)]
 pub(super) struct Peers {
-    pub(super) events: mpsc::Sender<Event>,
+    pub(super) events: Events,
     pub(super) config: Config,
     pub(super) run_times: bool,
     pub(super) secret: Arc<Secret>,
@@ -239,7 +239,7 @@ async fn handshake(
 struct Link {
     reader: protocol::Reader,
     writer: protocol::Writer,
-    events: mpsc::Sender<Event>,
+    events: Events,
     timeout: Duration,
 }
 
@@ -268,7 +268,7 @@ impl Link {
         let (reader, events, wait) = (&mut self.reader, &self.events, self.timeout);
         let read = async {
             loop {
-                let message = match timeout(wait, reader.recv()).await {
+                let message = match timeout(wait, reader.recv_sized()).await {
                     Err(_) => {
                         return Err(ProtocolError::Dropped(format!(
                             "worker {} sent nothing for {wait:?}",
@@ -277,10 +277,14 @@ impl Link {
                     }
                     Ok(message) => message?,
                 };
-                let Some(message) = message else {
+                let Some((message, size)) = message else {
                     return Ok(());
                 };
-                if events.send(Event::FromWorker(id, message)).await.is_err() {
+                if events
+                    .send_sized(Event::FromWorker(id, message), size)
+                    .await
+                    .is_err()
+                {
                     return Ok(());
                 }
             }
@@ -305,8 +309,9 @@ impl Link {
         }
         let (reader, events) = (&mut self.reader, &self.events);
         let read = async {
-            while let Some(message) = reader.recv().await? {
-                if events.send(Event::FromClient(id, message)).await.is_err() {
+            while let Some((message, size)) = reader.recv_sized().await? {
+                let event = Event::FromClient(id, message);
+                if events.send_sized(event, size).await.is_err() {
                     break;
                 }
             }
