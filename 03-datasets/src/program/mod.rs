@@ -3,7 +3,7 @@
 //! the bytes) beside the whole-dataset job, two charts and the search's heatmap. Both
 //! binaries run this same code, one with your answers and one with the reference's.
 //!
-//! One file per table: [`symbol`] (3.1, 3.2, 3.3, 3.5), [`whole`] (3.4, 3.6) and [`search`]
+//! One file per table: `symbol` (3.1, 3.2, 3.3, 3.5), `whole` (3.4, 3.6) and `search`
 //! (3.7); this file holds the command line and what they share.
 
 mod search;

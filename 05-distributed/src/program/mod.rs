@@ -2,9 +2,9 @@
 //! `worker …` or `scheduler …` they are a worker or a scheduler instead); `scheduler-05`
 //! and `worker-05` are the two halves of a deployment, for several machines.
 //!
-//! One file per role: [`deploy`] (the scheduler and worker binaries), [`probe`] (which
-//! answers run), [`processes`] (a cluster of this binary's processes), and one per table:
-//! [`overhead`], [`workloads`], [`batches`], [`lost`].
+//! One file per role: `deploy` (the scheduler and worker binaries), `probe` (which
+//! answers run), `processes` (a cluster of this binary's processes), and one per table:
+//! `overhead`, `workloads`, `batches`, `lost`.
 
 mod batches;
 mod deploy;

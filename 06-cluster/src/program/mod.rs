@@ -8,7 +8,7 @@
 //!   of a real cluster runs.
 
 //!
-//! One file per role: [`cli`], [`process`], [`tour`] (and `launch`), [`corruption`], [`probe`].
+//! One file per role: `cli`, `process`, `tour` (and `launch`), `corruption`, `probe`.
 
 mod cli;
 mod corruption;
