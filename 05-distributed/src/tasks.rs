@@ -481,6 +481,18 @@ pub fn yearly_stats(files: &[PathBuf]) -> Result<Yearly, String> {
 }
 // ANCHOR_END: yearly_stats
 
+/// What a [`Yearly`] found, to compare two answers: symbol-years, bars, and the sum of
+/// every close (its last digits depend on the order of the additions: six are shown).
+pub fn summarise_yearly(stats: &Yearly) -> String {
+    let bars: u64 = stats.values().map(|s| s.count).sum();
+    let sum: f64 = stats.values().map(|s| s.sum).sum();
+    format!(
+        "{} symbol-years, {} bars, Σclose {sum:.6e}",
+        stats.len(),
+        shared::report::fmt_count(bars)
+    )
+}
+
 /// Adds `part` into `total`.
 pub fn merge_yearly(total: &mut Yearly, part: Yearly) {
     for (key, part) in part {

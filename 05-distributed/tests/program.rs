@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::process::{Killed, exit_of, scheduler_and_worker, start_scheduler};
+use common::process::{
+    Killed, exit_of, line_with, scheduler_and_worker, start_scheduler, start_worker_with,
+};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -239,4 +241,47 @@ fn a_depth_beyond_the_workers_window_is_refused_at_start_up() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "refused: {stderr}");
     assert!(stderr.contains("1..=65536"), "it gives the range: {stderr}");
+}
+
+#[test]
+fn client_05_runs_the_yearly_stats_on_a_deployment_and_gets_the_local_answer() {
+    within_for("5 (given)", Duration::from_secs(90), || {
+        let (data, dataset) = common::dataset();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret = dir.path().join("scheduler.secret");
+        let (_scheduler, addr, stderr) = start_scheduler(&secret);
+        let data_dir = data.path().to_str().expect("a UTF-8 path");
+        let _workers: Vec<_> = (0..2)
+            .map(|_| start_worker_with(addr, &secret, &["--data", data_dir]).0)
+            .collect();
+        for _ in 0..2 {
+            line_with(&stderr, " joined");
+        }
+        let args = format!(
+            "--scheduler {addr} --secret-file {} yearly --year 2015 --years 2 --files-per-task 2",
+            secret.display()
+        );
+        let output = shared::testing::run_program(
+            env!("CARGO_BIN_EXE_client-05"),
+            data.path(),
+            &args,
+            Duration::from_secs(60),
+        );
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert!(
+            output.status.success(),
+            "client-05 fails:\n{stdout}\n{stderr}"
+        );
+        let files = dataset.all_minute_files();
+        let local = lesson_05_distributed::tasks::yearly_stats(&files).expect("reads");
+        let expected = lesson_05_distributed::tasks::summarise_yearly(&local);
+        assert!(
+            stdout.contains(&expected),
+            "client-05 should print {expected:?}:\n{stdout}"
+        );
+        assert!(stderr.contains("client: 2 workers"), "{stderr}");
+    });
 }

@@ -92,7 +92,10 @@ pub struct WorkerArgs {
 }
 
 /// The secret in `file`, or at the default place for `addr`.
-fn secret_of(file: Option<&Path>, addr: SocketAddr) -> anyhow::Result<(Secret, PathBuf)> {
+pub(super) fn secret_of(
+    file: Option<&Path>,
+    addr: SocketAddr,
+) -> anyhow::Result<(Secret, PathBuf)> {
     let path = file.map_or_else(|| auth::default_path(addr), Path::to_path_buf);
     Ok((Secret::load(&path)?, path))
 }
@@ -136,13 +139,26 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
                 handle
             }
         };
+        // The workers' build must match this one's: the reference's answers need the feature.
+        let features = match answers.name() {
+            "solution" => " --features solution",
+            _ => "",
+        };
+        let peer = |bin: &str| {
+            format!(
+                "cargo run --release -p lesson-05-distributed{features} --bin {bin} -- \
+                 --scheduler {} --secret-file {}",
+                handle.addr(),
+                secret_file.display()
+            )
+        };
         eprintln!(
-            "scheduler ({}) listening on {}; start workers with `cargo run --release -p \
-             lesson-05-distributed --bin worker-05 -- --scheduler {} --secret-file {}`",
+            "scheduler ({}) listening on {}; start workers with `{}`, then run a client with \
+             `{} empty`",
             answers.name(),
             handle.addr(),
-            handle.addr(),
-            secret_file.display()
+            peer("worker-05"),
+            peer("client-05")
         );
         eprintln!(
             "scheduler: its secret is in {} (readable by you only); a worker or client on \
@@ -259,7 +275,7 @@ pub fn worker_main(answers: Answers) -> ExitCode {
 
 /// A scheduler or worker built without optimisations is slow where the lesson measures it
 /// (tasks per second): one line says so.
-fn warn_if_debug(binary: &str) {
+pub(super) fn warn_if_debug(binary: &str) {
     let command = format!("cargo run --release -p lesson-05-distributed --bin {binary}");
     if let Some(warning) = debug_build_warning(&command) {
         eprintln!("{warning}");

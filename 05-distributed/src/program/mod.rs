@@ -7,6 +7,7 @@
 //! `overhead`, `workloads`, `batches`, `lost`.
 
 mod batches;
+mod client;
 mod deploy;
 mod lost;
 mod overhead;
@@ -27,6 +28,7 @@ use shared::report::debug_build_warning;
 
 use crate::answers::Answers;
 use crate::scheduler::Config;
+pub use client::{ClientArgs, Workload, client_main, run_client};
 use deploy::exit;
 pub use probe::probe;
 use processes::{ProcessCluster, processes};

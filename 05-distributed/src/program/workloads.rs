@@ -13,8 +13,34 @@ use super::RunArgs;
 use super::processes::{ProcessCluster, here_and_on, map_gather};
 use crate::answers::Answers;
 use crate::tasks::{
-    ScoreArgs, ScoreWindows, Yearly, YearlyStats, merge_yearly, score_windows, yearly_stats,
+    ScoreArgs, ScoreWindows, Yearly, YearlyStats, merge_yearly, score_windows, summarise_yearly,
+    yearly_stats,
 };
+
+/// The minute files of `years` years from `year` on, or an error that says which years the
+/// dataset has to pick from.
+pub(super) fn year_files(dataset: &Dataset, year: i32, years: i32) -> anyhow::Result<Vec<PathBuf>> {
+    let all = dataset.all_minute_files();
+    let files: Vec<PathBuf> = (year..year + years)
+        .flat_map(|year| files_of_year(&all, year))
+        .collect();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
+        dataset.root().display(),
+        year,
+        year + years - 1
+    );
+    Ok(files)
+}
+
+/// `files` in groups of `per_task`: one task's arguments each.
+pub(super) fn groups_of(files: &[PathBuf], per_task: usize) -> Vec<Vec<PathBuf>> {
+    files
+        .chunks(per_task.max(1))
+        .map(<[PathBuf]>::to_vec)
+        .collect()
+}
 
 /// Table 2: lesson 3's per-symbol, per-year statistics over `args.years` years, one task per
 /// `args.files_per_task` files, here and on `one` and `many` worker processes.
@@ -24,36 +50,15 @@ pub(super) fn yearly(
     dataset: &Dataset,
     [one, many]: [&ProcessCluster; 2],
 ) -> anyhow::Result<Vec<String>> {
-    let all = dataset.all_minute_files();
-    let files: Vec<PathBuf> = (args.year..args.year + args.years)
-        .flat_map(|year| files_of_year(&all, year))
-        .collect();
-    anyhow::ensure!(
-        !files.is_empty(),
-        "the dataset in {} has no minute files for {}–{}; pick years it covers with --year",
-        dataset.root().display(),
-        args.year,
-        args.year + args.years - 1
-    );
-    let groups: Vec<Vec<PathBuf>> = files
-        .chunks(args.files_per_task.max(1))
-        .map(<[PathBuf]>::to_vec)
-        .collect();
+    let files = year_files(dataset, args.year, args.years)?;
+    let groups = groups_of(&files, args.files_per_task);
     let bytes: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
     let summarise = |stats: &Result<Yearly, String>| match stats {
-        Ok(stats) => {
-            let bars: u64 = stats.values().map(|s| s.count).sum();
-            let sum: f64 = stats.values().map(|s| s.sum).sum();
-            format!(
-                "{} symbol-years, {} bars, Σclose {sum:.6e}",
-                stats.len(),
-                fmt_count(bars)
-            )
-        }
+        Ok(stats) => summarise_yearly(stats),
         Err(err) => err.clone(),
     };
     let mut yearly = Comparison::new(
