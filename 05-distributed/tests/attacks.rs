@@ -20,6 +20,24 @@ use shared::testing::within_for;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
+/// Waits (at most 30 s) for the scheduler to say that a worker joined; if it does not,
+/// fails with what the worker said.
+fn joined(
+    scheduler: &std::sync::mpsc::Receiver<String>,
+    worker: &std::sync::mpsc::Receiver<String>,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match scheduler.recv_timeout(left) {
+            Ok(line) if line.contains(" joined") => return,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let said: Vec<String> = worker.try_iter().collect();
+    panic!("no worker joined within 30 s; the worker said: {said:#?}");
+}
+
 /// A tokio runtime for a test's client side.
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().expect("tokio")
@@ -77,8 +95,8 @@ fn eleven_hundred_idle_connections_do_not_stop_a_real_client_and_worker() {
             }
             idle
         });
-        let (_worker, _) = start_worker_with(addr, &secret_file, &[]);
-        line_with(&stderr, " joined");
+        let (_worker, worker_err) = start_worker_with(addr, &secret_file, &[]);
+        joined(&stderr, &worker_err);
         let secret = Secret::load(&secret_file).expect("the scheduler's secret");
         let squares = runtime.block_on(async {
             let client = Client::connect(addr, &secret)
