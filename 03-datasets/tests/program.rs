@@ -93,3 +93,13 @@ fn bad_arguments_and_a_missing_dataset_say_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_grid_below_two_is_refused_at_once_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output =
+        shared::testing::run_program(PROGRAM, dir.path(), "--grid 0", Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "--grid 0 must fail: {stderr}");
+    assert!(stderr.contains("--grid"), "it names the flag: {stderr}");
+}

@@ -66,8 +66,20 @@ pub fn line_chart(path: &Path, chart: &LineChart) -> Result<(), ChartError> {
     render(path, |area| area.lines(chart))
 }
 
-/// Draws `map` into `path` (`.png` or `.svg`).
+/// Draws `map` into `path` (`.png` or `.svg`). A map with no cells, or no finite value to
+/// colour, is an error: there would be no colour range to draw.
 pub fn heatmap(path: &Path, map: &Heatmap) -> Result<(), ChartError> {
+    let finite = map.values.iter().flatten().any(|v| v.is_finite());
+    if map.rows.is_empty() || map.columns.is_empty() || !finite {
+        return Err(ChartError::Draw {
+            path: path.into(),
+            message: format!(
+                "a heatmap of {} × {} cells with no finite value has nothing to colour",
+                map.rows.len(),
+                map.columns.len()
+            ),
+        });
+    }
     render(path, |area| area.heat(map))
 }
 
@@ -362,5 +374,26 @@ mod tests {
         };
         let err = line_chart(&dir.path().join("chart.jpg"), &chart).unwrap_err();
         assert!(matches!(err, ChartError::Extension { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_heatmap_with_nothing_finite_is_refused_at_once_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = vec!["a".to_string()];
+        let nan = vec![vec![f64::NAN]];
+        let empty: Vec<Vec<f64>> = Vec::new();
+        for (rows, values) in [(&labels[..], &nan[..]), (&[][..], &empty[..])] {
+            let map = Heatmap {
+                title: "Grid",
+                x_label: "fast",
+                y_label: "slow",
+                columns: &labels,
+                rows,
+                values,
+            };
+            let err = heatmap(&dir.path().join("heat.png"), &map).unwrap_err();
+            assert!(err.to_string().contains("nothing to colour"), "{err}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -41,11 +41,11 @@ pub struct Args {
     /// The year of the max-high question (2016 asked about 2012).
     #[arg(long, default_value_t = 2012)]
     pub year: i32,
-    /// Windows per axis of the search's grid (fast and slow, log-spaced).
-    #[arg(long, default_value_t = 16)]
+    /// Windows per axis of the search's grid (fast and slow, log-spaced): 2 to 256.
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
     pub grid: usize,
-    /// Windows in the search's random sample (2016's `ParameterSampler`).
-    #[arg(long, default_value_t = 64)]
+    /// Windows in the search's random sample (2016's `ParameterSampler`): 1 to 65,536.
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     pub samples: usize,
     /// Seed of the random sample.
     #[arg(long, default_value_t = 2016)]
