@@ -285,3 +285,24 @@ fn client_05_runs_the_yearly_stats_on_a_deployment_and_gets_the_local_answer() {
         assert!(stderr.contains("client: 2 workers"), "{stderr}");
     });
 }
+
+#[test]
+fn a_host_name_is_resolved_for_listen_and_a_bad_one_is_named() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret = dir.path().join("scheduler.secret");
+        let (_scheduler, addr, _stderr) =
+            common::process::start_scheduler_with(&secret, &["--listen", "localhost:0"]);
+        assert!(addr.ip().is_loopback(), "localhost is this machine: {addr}");
+        let output = Command::new(env!("CARGO_BIN_EXE_worker-05"))
+            .args(["--scheduler", "no-such-host.invalid:8786"])
+            .output()
+            .expect("worker-05 runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("cannot resolve \"no-such-host.invalid:8786\""),
+            "{stderr}"
+        );
+    });
+}

@@ -24,8 +24,8 @@ use crate::tasks::{Noop, Yearly, YearlyStats, merge_yearly, summarise_yearly};
 /// `client-05`: runs a workload on a running scheduler's cluster, and exits.
 #[derive(Debug, Clone, clap::Parser)]
 pub struct ClientArgs {
-    /// The scheduler's address.
-    #[arg(long, default_value = DEFAULT_LISTEN)]
+    /// The scheduler's address: `HOST:PORT`, the host a name or an IP address.
+    #[arg(long, default_value = DEFAULT_LISTEN, value_parser = super::deploy::socket_addr)]
     pub scheduler: SocketAddr,
     /// The scheduler's secret, which the scheduler printed. Default: where a scheduler on
     /// this machine writes it for `--scheduler`'s address.

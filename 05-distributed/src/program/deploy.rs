@@ -27,7 +27,7 @@ pub struct SchedulerArgs {
     /// workers from other machines, give an address they can reach, e.g. `0.0.0.0:8786`.
     /// Only peers that hold the secret get in, but nothing is encrypted: across machines,
     /// use a network you trust, an SSH tunnel or a VPN.
-    #[arg(long, default_value = DEFAULT_LISTEN)]
+    #[arg(long, default_value = DEFAULT_LISTEN, value_parser = socket_addr)]
     pub listen: SocketAddr,
     /// The cluster's secret: read from this file, or made and written there (readable by
     /// you only) if it does not exist. Default: `~/.parallel-rust/scheduler-05-HOST-PORT.secret`
@@ -45,7 +45,7 @@ pub struct SchedulerArgs {
     pub depth: u32,
     /// Serve a live dashboard (workers, task stream, batches) on ADDR; without an address,
     /// on 127.0.0.1:8787, dask's port. Off unless asked for.
-    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD)]
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD, value_parser = socket_addr)]
     pub dashboard: Option<SocketAddr>,
     /// The most unfinished tasks the scheduler holds, from all clients together.
     #[arg(long, default_value_t = 1_000_000)]
@@ -72,8 +72,8 @@ impl SchedulerArgs {
 /// `worker-05`: a worker that serves the scheduler until it goes away.
 #[derive(Debug, Clone, clap::Parser)]
 pub struct WorkerArgs {
-    /// The scheduler's address.
-    #[arg(long, default_value = DEFAULT_LISTEN)]
+    /// The scheduler's address: `HOST:PORT`, the host a name or an IP address.
+    #[arg(long, default_value = DEFAULT_LISTEN, value_parser = socket_addr)]
     pub scheduler: SocketAddr,
     /// Tasks run at once.
     #[arg(long, default_value_t = 1)]
@@ -89,6 +89,27 @@ pub struct WorkerArgs {
     /// programs find it (`$PARALLEL_RUST_DATA`, else the workspace's `data/`).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+}
+
+/// `HOST:PORT` as a socket address, the host an IP address or a name (`localhost:8786`,
+/// `node1:8786`), resolved now; a name with IPv4 and IPv6 addresses gives the IPv4 one.
+pub fn socket_addr(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let addrs: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|err| {
+            format!("cannot resolve {text:?} ({err}): give HOST:PORT, e.g. 127.0.0.1:8786")
+        })?
+        .collect();
+    (addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied())
+    .ok_or_else(|| format!("{text:?} resolves to no address"))
 }
 
 /// The secret in `file`, or at the default place for `addr`.

@@ -26,7 +26,12 @@ pub fn start_scheduler_with(
     std::sync::mpsc::Receiver<String>,
 ) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
-        .args(["--listen", "127.0.0.1:0", "--secret-file"])
+        .args(if args.contains(&"--listen") {
+            &[][..]
+        } else {
+            &["--listen", "127.0.0.1:0"][..]
+        })
+        .arg("--secret-file")
         .arg(secret)
         .args(args)
         .stderr(std::process::Stdio::piped())
