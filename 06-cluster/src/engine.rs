@@ -33,14 +33,21 @@ use timely::dataflow::operators::{Capability, Exchange, Inspect, Operator};
 use timely::dataflow::{ProbeHandle, StreamVec};
 use timely::worker::Worker;
 
+/// The most worker threads a process may have: each is a thread with its own dataflow and
+/// its own channels to every other worker, so memory grows with the square of the workers
+/// (`-w 1000` took 1.5 GB before doing anything). A few per core is all that helps.
+pub const MAX_WORKERS: usize = 64;
+/// The most processes of a cluster.
+pub const MAX_PROCESSES: usize = 64;
+
 /// Where this process stands in the cluster: timely's flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Layout {
-    /// Worker threads in each process.
-    #[arg(short = 'w', long = "workers", default_value_t = 1)]
+    /// Worker threads in each process (1 to 64).
+    #[arg(short = 'w', long = "workers", default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_WORKERS as u64))]
     pub workers: usize,
-    /// Processes in the cluster.
-    #[arg(short = 'n', long = "processes", default_value_t = 1)]
+    /// Processes in the cluster (1 to 64).
+    #[arg(short = 'n', long = "processes", default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PROCESSES as u64))]
     pub processes: usize,
     /// This process's number, from 0.
     #[arg(short = 'p', long = "process", default_value_t = 0)]

@@ -70,7 +70,7 @@ pub enum LaunchError {
     },
     #[error(
         "process {process} of {processes} failed ({status}), so the launcher stopped every \
-         process. Its last lines:\n{last_words}"
+         process. {last_words}"
     )]
     Failed {
         process: usize,
@@ -264,11 +264,16 @@ impl Heard {
         }
         let skip = words.len().saturating_sub(LAST_WORDS);
         let last_words: Vec<String> = words.iter().skip(skip).map(|l| format!("  {l}")).collect();
+        let last_words = if last_words.is_empty() {
+            "It wrote nothing on stderr.".to_string()
+        } else {
+            format!("Its last lines:\n{}", last_words.join("\n"))
+        };
         LaunchError::Failed {
             process,
             processes,
             status,
-            last_words: last_words.join("\n"),
+            last_words,
         }
     }
 }

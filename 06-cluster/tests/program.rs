@@ -178,3 +178,25 @@ fn a_process_started_by_hand_says_what_its_flags_mean() {
     assert!(!output.status.success());
     assert!(stderr.contains("needs a hostfile"), "{stderr}");
 }
+
+#[test]
+fn a_layout_out_of_range_is_refused_at_once_naming_the_flag() {
+    let data = common::tiny_data();
+    for (args, flag) in [
+        ("launch groupby -n 0", "--processes"),
+        ("launch groupby -w 100000", "--workers"),
+        ("process groupby -w 0", "--workers"),
+    ] {
+        let output = run(&data.root, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args} must fail: {stderr}");
+        assert!(
+            stderr.contains(flag),
+            "{args}: the error names {flag}: {stderr}"
+        );
+        assert!(
+            stderr.contains("1..=64"),
+            "{args}: it gives the range: {stderr}"
+        );
+    }
+}

@@ -41,11 +41,11 @@ pub enum Command {
 pub struct LaunchArgs {
     /// The job to run.
     pub job: JobName,
-    /// Processes.
-    #[arg(short = 'n', long = "processes", default_value_t = 2)]
+    /// Processes (1 to 64).
+    #[arg(short = 'n', long = "processes", default_value_t = 2, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::engine::MAX_PROCESSES as u64))]
     pub processes: usize,
-    /// Worker threads in each process.
-    #[arg(short = 'w', long = "workers", default_value_t = 1)]
+    /// Worker threads in each process (1 to 64).
+    #[arg(short = 'w', long = "workers", default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::engine::MAX_WORKERS as u64))]
     pub workers: usize,
     #[command(flatten)]
     pub args: JobArgs,
