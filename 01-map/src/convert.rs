@@ -162,9 +162,15 @@ pub fn build_columns(path: &Path, values: &[(u64, Value)]) -> Result<Columns, Co
             .ok_or_else(|| line_error(path, *index, "field `timestamp` is not a string"))?;
         let timestamp =
             Timestamp::parse(text).map_err(|e| line_error(path, *index, e.to_string()))?;
-        let volume = field("volume")?
-            .as_u64()
-            .ok_or_else(|| line_error(path, *index, "field `volume` is not a whole number"))?;
+        let volume = field("volume")?;
+        let volume = volume.as_u64().ok_or_else(|| {
+            let why = match volume.as_f64() {
+                Some(v) if v >= u64::MAX as f64 => "does not fit in 64 bits",
+                Some(v) if v < 0.0 => "is negative",
+                _ => "is not a whole number",
+            };
+            line_error(path, *index, format!("field `volume` {why}"))
+        })?;
         let bar = Bar {
             timestamp,
             open: number("open")?,

@@ -35,6 +35,9 @@ fn value_parser_reads_good_lines_and_names_bad_ones() {
     let unknown = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":7,"note":1}"#;
     let err = parse_value(path, unknown).unwrap_err().to_string();
     assert!(err.contains("line 1: unknown field `note`"), "{err}");
+    let huge = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":12345678901234567890123}"#;
+    let err = parse_value(path, huge).unwrap_err().to_string();
+    assert!(err.contains("`volume` does not fit in 64 bits"), "{err}");
     let array = br#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#;
     let err = parse_value(path, array).unwrap_err().to_string();
     assert!(
@@ -144,6 +147,9 @@ fn the_sonic_parser_agrees_with_the_value_parser() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("A.json, line 1"), "{err}");
+    let huge = br#"{"timestamp":"2016-01-04T09:00:00","open":1.5,"high":2.0,"low":1.0,"close":1.25,"volume":12345678901234567890123}"#;
+    let err = parse_value(path, huge).unwrap_err().to_string();
+    assert!(err.contains("`volume` does not fit in 64 bits"), "{err}");
     let array = br#"["2016-01-04T09:00:00",1.5,2.0,1.0,1.25,7]"#;
     assert!(parse_sonic(Path::new("A.json"), array).is_err());
 }

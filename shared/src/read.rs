@@ -163,7 +163,8 @@ pub fn describe_json_error(error: &serde_json::Error, line: &[u8]) -> String {
     let column = error.column().saturating_sub(1).min(line.len());
     let start = column.saturating_sub(30);
     let end = (column + 30).min(line.len());
-    let quote = String::from_utf8_lossy(&line[start..end]);
+    // A damaged line may hold control bytes: shown escaped, never sent to the terminal.
+    let quote = crate::report::printable(&String::from_utf8_lossy(&line[start..end]));
     let dots = |cut: bool| if cut { "…" } else { "" };
     // serde_json counts lines within the one line it was given: keep only the column.
     let text = error.to_string();
@@ -274,8 +275,10 @@ fn for_each_row(
         .byte_headers()
         .map_err(|e| parse_error(1, describe_csv_error(&e)))?;
     if header.iter().ne(CSV_HEADER.split(',').map(str::as_bytes)) {
-        let found = String::from_utf8_lossy(header.as_slice());
-        let found: String = found.chars().take(80).collect();
+        let fields: Vec<String> = (header.iter())
+            .map(|f| crate::report::printable(&String::from_utf8_lossy(f)))
+            .collect();
+        let found: String = fields.join(",").chars().take(80).collect();
         return Err(parse_error(
             1,
             format!("wrong header: expected `{CSV_HEADER}`, found fields `{found}`"),
@@ -307,9 +310,12 @@ fn describe_csv_error(error: &csv::Error) -> String {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {
-            format!(
-                "expected {expected_len} fields ({CSV_HEADER}), found {len} (is the line cut short?)"
-            )
+            let why = if len > expected_len {
+                "too many fields"
+            } else {
+                "is the line cut short?"
+            };
+            format!("expected {expected_len} fields ({CSV_HEADER}), found {len} ({why})")
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         csv::ErrorKind::Deserialize { err, .. } => {

@@ -374,3 +374,34 @@ fn the_repair_hint_names_the_dataset_the_file_belongs_to() {
     let force = format!("`cargo run --release -p data -- --size tiny --seed 7 {out} --force`");
     assert!(text.contains(&check) && text.contains(&force), "{text}");
 }
+
+#[test]
+fn errors_show_control_bytes_escaped_and_say_what_is_wrong_with_a_row_or_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let escape = json_with(b"{\"timestamp\":\"2016\x1b[2J\x00\x00\",\"open\":1}");
+    let err = read_json_lines(&write(dir.path(), "esc.json", &escape))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !err.contains('\x1b') && !err.contains('\0'),
+        "raw control bytes: {err:?}"
+    );
+    assert!(err.contains("\\u{1b}"), "shown escaped: {err}");
+
+    let long = csv_with(format!("{GOOD_CSV},8").as_bytes());
+    let err = read_csv(&write(dir.path(), "long.csv", &long))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("found 7 (too many fields)"), "{err}");
+    let short = csv_with(b"2016-01-04T09:00:00,47.144");
+    let err = read_csv(&write(dir.path(), "short.csv", &short))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("found 2 (is the line cut short?)"), "{err}");
+
+    let header = format!("time,o,h,l,c,v\n{GOOD_CSV}\n");
+    let err = read_csv(&write(dir.path(), "header.csv", header.as_bytes()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("found fields `time,o,h,l,c,v`"), "{err}");
+}
