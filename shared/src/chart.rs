@@ -379,8 +379,8 @@ mod tests {
     #[test]
     fn a_heatmap_with_nothing_finite_is_refused_at_once_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let labels = vec!["a".to_string()];
-        let nan = vec![vec![f64::NAN]];
+        let labels = ["a".to_string()];
+        let nan = [vec![f64::NAN]];
         let empty: Vec<Vec<f64>> = Vec::new();
         for (rows, values) in [(&labels[..], &nan[..]), (&[][..], &empty[..])] {
             let map = Heatmap {
