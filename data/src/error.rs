@@ -36,9 +36,7 @@ pub enum GenerateError {
     #[error(transparent)]
     Dataset(#[from] DatasetError),
     // `error`, not `source`: the message quotes it, and a source would print twice.
-    #[error(
-        "cannot write {path}: {error}. Is there space on the disk, and may you write there? (choose another folder with --out)"
-    )]
+    #[error("cannot write {path}: {error}. {hint}", hint = write_hint(error))]
     Write {
         path: PathBuf,
         error: std::io::Error,
@@ -67,4 +65,20 @@ pub enum GenerateError {
         free: u64,
         needed: u64,
     },
+}
+
+/// What to check after a failed write, by what the system said.
+fn write_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => {
+            "Its folder is gone: did something else remove it during the run? Run the \
+             generator again"
+        }
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "May you write there? (choose another folder with --out)"
+        }
+        _ => {
+            "Is there space on the disk, and may you write there? (choose another folder with --out)"
+        }
+    }
 }

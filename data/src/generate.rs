@@ -63,7 +63,6 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
     let start = Instant::now();
     let plan = Plan::new(spec)?;
     check_size(root, &plan, options)?;
-    make_folders(root, &plan)?;
     remove_temporaries(root, &plan);
     let mut removed_unfinished = remove_unfinished(root, &plan)?;
     // Files of a spec whose records are gone (a killed run of spec B over a dataset of spec
@@ -78,6 +77,9 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
             let _ = fs::remove_dir(folder); // only succeeds once empty
         }
     }
+    // Only now: cleaning up removes the empty folders of an interrupted run, which may be
+    // ones this plan writes in too.
+    make_folders(root, &plan)?;
 
     let old = Dataset::open(root).ok().map(|d| d.manifest().clone());
     let same_spec = old.as_ref().is_some_and(|m| m.spec == plan.spec) && !options.force;

@@ -623,3 +623,31 @@ fn size_estimates_are_within_five_percent() {
         );
     }
 }
+
+/// A run killed after making its folders, before writing a file: the next run, of another
+/// spec with symbols in common, must not delete the folders it is about to write in.
+#[test]
+fn a_run_after_one_killed_before_its_files_writes_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let other = Spec {
+        symbols: vec!["AAPL".into(), "GOOG".into(), "IBM".into()],
+        ..week()
+    };
+    fs::write(
+        root.join(data::generate::GENERATING),
+        serde_json::to_string(&other).unwrap(),
+    )
+    .unwrap();
+    for symbol in &other.symbols {
+        fs::create_dir_all(root.join("minute").join(symbol)).unwrap();
+    }
+    fs::create_dir_all(root.join("json")).unwrap();
+    let summary = generate(&week(), root, Options::default()).unwrap();
+    assert!(summary.written_files > 0);
+    assert!(
+        !root.join("minute/IBM").exists(),
+        "the killed run's own folder goes"
+    );
+    assert_eq!(check(root, false).unwrap().problems, vec![]);
+}
