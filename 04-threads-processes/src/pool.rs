@@ -35,7 +35,27 @@ pub enum Output {
     },
 }
 
+/// The most price paths of one [`Task::Simulate`]: each final price is kept (8 bytes), to
+/// find the 5 % quantile, so this bounds a task's memory at 128 MiB.
+pub const MAX_PATHS: u32 = 1 << 24;
+/// The most steps of one path.
+pub const MAX_STEPS: u32 = 1 << 20;
+
 impl Task {
+    /// Whether a worker takes the task: a `Simulate` of more than [`MAX_PATHS`] paths or
+    /// [`MAX_STEPS`] steps is refused before anything is allocated for it.
+    pub fn check(&self) -> Result<(), String> {
+        match *self {
+            Task::Simulate { paths, steps, .. } if paths > MAX_PATHS || steps > MAX_STEPS => {
+                Err(format!(
+                    "Simulate of {paths} paths × {steps} steps: at most {MAX_PATHS} paths and \
+                     {MAX_STEPS} steps"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Runs the task (in a worker process, or on a thread).
     pub fn run(&self) -> Output {
         match *self {
@@ -110,11 +130,20 @@ pub fn read_frame<T: for<'de> Deserialize<'de>>(
     if length > MAX_FRAME {
         return Err(FrameError::TooLarge(length));
     }
-    let mut bytes = vec![0u8; length];
-    input.read_exact(&mut bytes)?;
-    postcard::from_bytes(&bytes)
-        .map(Some)
-        .map_err(FrameError::Decode)
+    // Grown as the bytes arrive: a peer that announces 64 MiB and sends 3 bytes gets 3.
+    let mut bytes = Vec::new();
+    input.take(length as u64).read_to_end(&mut bytes)?;
+    if bytes.len() < length {
+        return Err(FrameError::Truncated {
+            length,
+            got: bytes.len(),
+        });
+    }
+    let (value, rest) = postcard::take_from_bytes(&bytes).map_err(FrameError::Decode)?;
+    if !rest.is_empty() {
+        return Err(FrameError::Trailing(rest.len()));
+    }
+    Ok(Some(value))
 }
 // ANCHOR_END: frames
 
@@ -127,6 +156,12 @@ pub enum FrameError {
     Encode(postcard::Error),
     #[error("cannot decode a frame (the peer speaks another protocol?): {0}")]
     Decode(postcard::Error),
+    #[error("a frame of {length} bytes ended after {got}: the peer stopped in the middle of it")]
+    Truncated { length: usize, got: usize },
+    #[error("a frame holds {0} bytes after its message: the peer speaks another protocol?")]
+    Trailing(usize),
+    #[error("a task that asks too much: {0}")]
+    TooMuch(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -307,6 +342,7 @@ pub const ABORT_ALWAYS_ENV: &str = "LESSON04_ABORT_ALWAYS";
 pub fn serve(input: &mut impl Read, output: &mut impl Write) -> Result<(), FrameError> {
     let faults = Faults::from_env();
     while let Some(Job { id, task }) = read_frame(input)? {
+        task.check().map_err(FrameError::TooMuch)?;
         faults.maybe_abort(id);
         write_frame(
             output,

@@ -72,8 +72,20 @@ fn frames_refuse_oversized_truncated_and_foreign_input() {
     pipe.truncate(pipe.len() - 3);
     let err = read_frame::<Task>(&mut Cursor::new(pipe)).unwrap_err();
     assert!(
-        matches!(err, FrameError::Io(_)),
-        "an end inside a frame is an error: {err}"
+        matches!(err, FrameError::Truncated { got, .. } if got > 0),
+        "an end inside a frame is an error that says so: {err}"
+    );
+    assert!(err.to_string().contains("stopped in the middle"), "{err}");
+
+    let mut pipe = Vec::new();
+    write_frame(&mut pipe, &Task::Sum(vec![1.0; 10])).unwrap();
+    let body = u32::from_le_bytes(pipe[..4].try_into().unwrap()) + 2;
+    pipe[..4].copy_from_slice(&body.to_le_bytes());
+    pipe.extend([0, 0]);
+    let err = read_frame::<Task>(&mut Cursor::new(pipe)).unwrap_err();
+    assert!(
+        matches!(err, FrameError::Trailing(2)),
+        "bytes after the message: {err}"
     );
 
     let mut pipe = 3u32.to_le_bytes().to_vec();
@@ -199,4 +211,26 @@ fn peak_rise_sees_a_large_allocation() {
             "a 64 MiB vector in use raised the peak by only {rise} bytes"
         );
     }
+}
+
+#[test]
+fn a_task_that_asks_for_too_much_is_refused_before_anything_is_allocated() {
+    let mut jobs = Vec::new();
+    let greedy = Task::Simulate {
+        seed: 1,
+        paths: u32::MAX,
+        steps: 1,
+    };
+    write_frame(
+        &mut jobs,
+        &Job {
+            id: 7,
+            task: greedy,
+        },
+    )
+    .unwrap();
+    let mut answers = Vec::new();
+    let err = serve(&mut Cursor::new(jobs), &mut answers).unwrap_err();
+    assert!(err.to_string().contains("4294967295 paths"), "{err}");
+    assert!(answers.is_empty(), "no answer for a refused task");
 }
