@@ -6,6 +6,8 @@
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use rand::SeedableRng as _;
 use rand_distr::{Distribution as _, StandardNormal};
@@ -255,8 +257,31 @@ impl WorkerCommand {
 pub struct Worker {
     child: Child,
     to: Option<BufWriter<ChildStdin>>,
-    from: BufReader<ChildStdout>,
+    /// The worker's answers, read on a thread of their own so that a wait can end.
+    from: mpsc::Receiver<Result<Option<Done>, FrameError>>,
     on_call: Option<OnCall>,
+    deadline: Duration,
+}
+
+/// How long [`Worker::call`] waits for one task's answer: a worker silent past it (stopped,
+/// or stuck) is killed and its task counts as lost, as for a crash. The pool's largest task
+/// takes about a second.
+pub const TASK_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Reads `from`'s answers onto a channel until the pipe ends or breaks.
+fn read_answers(from: ChildStdout) -> mpsc::Receiver<Result<Option<Done>, FrameError>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut from = BufReader::new(from);
+        loop {
+            let answer = read_frame::<Done>(&mut from);
+            let more = matches!(answer, Ok(Some(_)));
+            if tx.send(answer).is_err() || !more {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 /// A hook for the tests: [`Worker::call`] calls it with the worker's process id and the
@@ -274,9 +299,16 @@ impl Worker {
         Ok(Worker {
             child,
             to: Some(BufWriter::new(to)),
-            from: BufReader::new(from),
+            from: read_answers(from),
             on_call: None,
+            deadline: TASK_DEADLINE,
         })
+    }
+
+    /// The same worker, waiting at most `deadline` for each task's answer.
+    pub fn with_deadline(mut self, deadline: Duration) -> Worker {
+        self.deadline = deadline;
+        self
     }
 
     /// The same worker, with `hook` called at the start of every [`call`](Self::call).
@@ -310,11 +342,22 @@ impl Worker {
             },
         )
         .map_err(|e| lost(format!("cannot send job {id}: {e}")))?;
-        match read_frame::<Done>(&mut self.from) {
-            Ok(Some(done)) if done.id == id => Ok(done.output),
-            Ok(Some(done)) => Err(lost(format!("answered job {} to job {id}", done.id))),
-            Ok(None) => Err(lost(format!("it exited while running job {id}"))),
-            Err(e) => Err(lost(format!("bad answer to job {id}: {e}"))),
+        match self.from.recv_timeout(self.deadline) {
+            Ok(Ok(Some(done))) if done.id == id => Ok(done.output),
+            Ok(Ok(Some(done))) => Err(lost(format!("answered job {} to job {id}", done.id))),
+            Ok(Ok(None)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(lost(format!("it exited while running job {id}")))
+            }
+            Ok(Err(e)) => Err(lost(format!("bad answer to job {id}: {e}"))),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Stopped or stuck: it will not answer. Killed now, so that no one waits on
+                // it again.
+                let _ = self.child.kill();
+                Err(lost(format!(
+                    "silent for {:?} on job {id}, so it was killed",
+                    self.deadline
+                )))
+            }
         }
     }
 }
@@ -335,6 +378,9 @@ pub const ABORT_ONCE_ENV: &str = "LESSON04_ABORT_ONCE";
 /// When set to `ID`, every worker that receives job `ID` aborts: a task that always kills
 /// its worker.
 pub const ABORT_ALWAYS_ENV: &str = "LESSON04_ABORT_ALWAYS";
+/// When set to `ID`, every worker that receives job `ID` stops answering, as one stopped by
+/// SIGSTOP would.
+pub const HANG_ENV: &str = "LESSON04_HANG";
 
 // ANCHOR: serve
 /// The worker's side (`exercise-04 --worker`): reads jobs from `input` until it ends, runs
@@ -360,6 +406,7 @@ pub fn serve(input: &mut impl Read, output: &mut impl Write) -> Result<(), Frame
 struct Faults {
     once: Option<(u64, PathBuf)>,
     always: Option<u64>,
+    hang: Option<u64>,
 }
 
 impl Faults {
@@ -368,15 +415,22 @@ impl Faults {
             let (id, path) = v.split_once(':')?;
             Some((id.parse().ok()?, PathBuf::from(path)))
         });
-        let always = std::env::var(ABORT_ALWAYS_ENV)
-            .ok()
-            .and_then(|v| v.parse().ok());
-        Faults { once, always }
+        let id_in = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        Faults {
+            once,
+            always: id_in(ABORT_ALWAYS_ENV),
+            hang: id_in(HANG_ENV),
+        }
     }
 
     fn maybe_abort(&self, id: u64) {
         if self.always == Some(id) {
             std::process::abort();
+        }
+        if self.hang == Some(id) {
+            loop {
+                std::thread::park(); // as a stopped or stuck worker: never answers
+            }
         }
         if let Some((once, path)) = &self.once
             && *once == id

@@ -234,3 +234,37 @@ fn a_task_that_asks_for_too_much_is_refused_before_anything_is_allocated() {
     assert!(err.to_string().contains("4294967295 paths"), "{err}");
     assert!(answers.is_empty(), "no answer for a refused task");
 }
+
+#[test]
+fn a_worker_that_stops_answering_is_killed_at_its_deadline_and_its_task_lost() {
+    #[cfg(feature = "solution")]
+    const PROGRAM: &str = env!("CARGO_BIN_EXE_solution-04");
+    #[cfg(not(feature = "solution"))]
+    const PROGRAM: &str = env!("CARGO_BIN_EXE_exercise-04");
+    let mut command = lesson_04_threads_processes::pool::WorkerCommand::new(PROGRAM);
+    command.envs.push((
+        lesson_04_threads_processes::pool::HANG_ENV.into(),
+        "5".into(),
+    ));
+    let mut worker = command
+        .start()
+        .expect("a worker starts")
+        .with_deadline(std::time::Duration::from_millis(500));
+    let pid = worker.pid();
+    assert_eq!(
+        worker
+            .call(4, &Task::Sum(vec![1.0, 2.0]))
+            .expect("an answer"),
+        Output::Sum(3.0)
+    );
+    let lost = worker.call(5, &Task::Sum(vec![1.0])).unwrap_err();
+    assert!(
+        lost.to_string().contains("silent for 500ms on job 5"),
+        "{lost}"
+    );
+    drop(worker);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the silent worker {pid} was not reaped"
+    );
+}
