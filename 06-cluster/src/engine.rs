@@ -56,6 +56,10 @@ pub struct Layout {
     /// more).
     #[arg(short = 'h', long = "hostfile")]
     pub hostfile: Option<PathBuf>,
+    /// How long the processes may take to find each other, in seconds: past it, this
+    /// process stops and names the peers it could not reach.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub start_timeout: u64,
 }
 
 /// Why a layout cannot run.
@@ -77,6 +81,16 @@ pub enum LayoutError {
         found: usize,
         processes: usize,
     },
+    #[error(
+        "the hostfile {path}, line {line}: {text:?} {why}; each line is HOST:PORT, line i for \
+         process i"
+    )]
+    BadHost {
+        path: PathBuf,
+        line: usize,
+        text: String,
+        why: String,
+    },
     #[error("-p {process} is not below -n {processes}: processes are numbered from 0")]
     Process { process: usize, processes: usize },
     #[error("-w must be at least 1")]
@@ -91,6 +105,79 @@ impl Layout {
             processes: 1,
             process: 0,
             hostfile: None,
+            start_timeout: 60,
+        }
+    }
+
+    /// The addresses of the cluster's processes, from the hostfile: one `HOST:PORT` per
+    /// line (blank lines skipped), line i for process i, each a real address and each once.
+    pub fn addresses(&self) -> Result<Vec<String>, LayoutError> {
+        let path = self.hostfile.clone().ok_or(LayoutError::NoHostfile {
+            processes: self.processes,
+        })?;
+        let text = std::fs::read_to_string(&path).map_err(|error| LayoutError::Hostfile {
+            path: path.clone(),
+            error,
+        })?;
+        let mut addresses: Vec<String> = Vec::new();
+        let lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()));
+        for (line, address) in lines.filter(|(_, l)| !l.is_empty()).take(self.processes) {
+            let bad = |why: String| LayoutError::BadHost {
+                path: path.clone(),
+                line,
+                text: shared::report::printable(address),
+                why,
+            };
+            match address.rsplit_once(':') {
+                Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
+                _ => return Err(bad("is not HOST:PORT".into())),
+            }
+            if let Some(first) = addresses.iter().position(|a| a == address) {
+                return Err(bad(format!("repeats the address of process {first}")));
+            }
+            addresses.push(address.to_string());
+        }
+        if addresses.len() < self.processes {
+            return Err(LayoutError::TooFewHosts {
+                path,
+                found: addresses.len(),
+                processes: self.processes,
+            });
+        }
+        Ok(addresses)
+    }
+
+    /// Why the cluster did not start within `--start-timeout`: the peers whose port does
+    /// not answer (tried now, for a second each), or that every one answers.
+    fn not_started(&self) -> RunError {
+        let addresses = self.addresses().unwrap_or_default();
+        let unreachable: Vec<String> = (addresses.iter().enumerate())
+            .filter(|&(i, _)| i != self.process)
+            .filter_map(|(i, address)| {
+                use std::net::ToSocketAddrs as _;
+                let reached = address
+                    .to_socket_addrs()
+                    .ok()
+                    .and_then(|mut a| a.next())
+                    .map(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)));
+                match reached {
+                    Some(Ok(_)) => None,
+                    Some(Err(err)) => Some(format!("process {i} at {address} ({err})")),
+                    None => Some(format!("process {i} at {address} (no such host)")),
+                }
+            })
+            .collect();
+        let peers = if unreachable.is_empty() {
+            "every peer's port answers: one may run with another hostfile or -n, or be \
+             another program"
+                .to_string()
+        } else {
+            format!("it could not reach {}", unreachable.join(", "))
+        };
+        RunError::NotStarted {
+            process: self.process,
+            waited: self.start_timeout,
+            peers,
         }
     }
 
@@ -112,27 +199,7 @@ impl Layout {
             });
         }
         let communication = if self.processes > 1 {
-            let path = self.hostfile.clone().ok_or(LayoutError::NoHostfile {
-                processes: self.processes,
-            })?;
-            let text = std::fs::read_to_string(&path).map_err(|error| LayoutError::Hostfile {
-                path: path.clone(),
-                error,
-            })?;
-            let addresses: Vec<String> = text
-                .lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty())
-                .take(self.processes)
-                .map(String::from)
-                .collect();
-            if addresses.len() < self.processes {
-                return Err(LayoutError::TooFewHosts {
-                    path,
-                    found: addresses.len(),
-                    processes: self.processes,
-                });
-            }
+            let addresses = self.addresses()?;
             Communication::Cluster {
                 threads: self.workers,
                 process: self.process,
@@ -285,25 +352,37 @@ where
     // Set when a worker of this process panics: the others stop instead of waiting forever
     // for records and progress that the dead worker will never send.
     let failed = Arc::new(AtomicBool::new(false));
-    let guards = timely::execute(config, move |worker: &mut Worker| {
-        let work = std::panic::AssertUnwindSafe(|| {
-            let run = Round {
-                items: &items,
-                feed,
-                rounds,
-                failed: &failed,
-            };
-            feed_and_collect(worker, run, &job, progress.as_ref())
-        });
-        std::panic::catch_unwind(work).unwrap_or_else(|panic| {
-            failed.store(true, Ordering::Relaxed);
-            // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
-            let message = shared::panic::panic_message(panic.as_ref()).to_string();
-            seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
-            std::panic::resume_unwind(panic)
+    // timely waits for the other processes for ever (retrying once a second): it starts on
+    // a thread of its own, so that this one can give up after `--start-timeout`.
+    let (started, start) = std::sync::mpsc::channel();
+    let execute = move || {
+        timely::execute(config, move |worker: &mut Worker| {
+            let work = std::panic::AssertUnwindSafe(|| {
+                let run = Round {
+                    items: &items,
+                    feed,
+                    rounds,
+                    failed: &failed,
+                };
+                feed_and_collect(worker, run, &job, progress.as_ref())
+            });
+            std::panic::catch_unwind(work).unwrap_or_else(|panic| {
+                failed.store(true, Ordering::Relaxed);
+                // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
+                let message = shared::panic::panic_message(panic.as_ref()).to_string();
+                seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+                std::panic::resume_unwind(panic)
+            })
         })
-    })
-    .map_err(RunError::Start)?;
+    };
+    std::thread::Builder::new()
+        .name("timely-start".into())
+        .spawn(move || drop(started.send(execute())))
+        .map_err(|err| RunError::Start(err.to_string()))?;
+    let guards = match start.recv_timeout(Duration::from_secs(layout.start_timeout.max(1))) {
+        Ok(guards) => guards.map_err(RunError::Start)?,
+        Err(_) => return Err(layout.not_started()),
+    };
     // Joining also joins the network threads of a cluster, which panic ("Send thread
     // panic") when a peer process went away: one more sign of a failure, not its cause.
     let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guards.join()));
@@ -440,6 +519,16 @@ pub enum RunError {
     Layout(#[from] LayoutError),
     #[error("timely could not start: {0}")]
     Start(String),
+    #[error(
+        "process {process}: the cluster did not start within {waited} s (--start-timeout): \
+         {peers}. Start every process with the same hostfile and -n, and let their ports \
+         through the firewall"
+    )]
+    NotStarted {
+        process: usize,
+        waited: u64,
+        peers: String,
+    },
     #[error("a worker stopped: {0}")]
     Worker(String),
 }

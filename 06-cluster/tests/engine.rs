@@ -152,10 +152,78 @@ fn a_layout_that_cannot_run_says_why() {
         processes: 2,
         process: 0,
         hostfile: Some(hostfile),
+        start_timeout: 60,
     };
     let error = layout.config().expect_err("one address for two processes");
     assert!(
         error.to_string().contains("1 address(es) for -n 2"),
         "{error}"
+    );
+}
+
+#[test]
+fn a_hostfile_line_that_is_not_an_address_or_repeats_one_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let hostfile = dir.path().join("hosts.txt");
+    for (text, said) in [
+        (
+            "127.0.0.1:2101\n\nnot an address\n",
+            "line 3: \"not an address\" is not HOST:PORT",
+        ),
+        (
+            "127.0.0.1:2101\n127.0.0.1:2101\n",
+            "line 2: \"127.0.0.1:2101\" repeats the address of process 0",
+        ),
+    ] {
+        std::fs::write(&hostfile, text).expect("a hostfile");
+        let layout = Layout {
+            workers: 1,
+            processes: 2,
+            process: 0,
+            hostfile: Some(hostfile.clone()),
+            start_timeout: 60,
+        };
+        let error = layout.config().expect_err("a bad hostfile").to_string();
+        assert!(error.contains(said), "{error}");
+    }
+}
+
+#[test]
+fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let hostfile = dir.path().join("hosts.txt");
+    // This process's own port (free now), and a peer's where nothing listens.
+    let free = |()| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address").to_string()
+    };
+    let (mine, theirs) = (free(()), free(()));
+    std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
+    let layout = Layout {
+        workers: 1,
+        processes: 2,
+        process: 0,
+        hostfile: Some(hostfile),
+        start_timeout: 2,
+    };
+    let started = std::time::Instant::now();
+    let error = lesson_06_cluster::engine::run(
+        &layout,
+        vec![1_u64],
+        lesson_06_cluster::engine::Feed::Shared,
+        lesson_06_cluster::engine::job(|items, probe| items.probe_with(probe)),
+        None,
+    )
+    .expect_err("a cluster of one process cannot start")
+    .to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "it waited {:?}",
+        started.elapsed()
+    );
+    assert!(error.contains("did not start within 2 s"), "{error}");
+    assert!(
+        error.contains(&format!("process 1 at {theirs}")),
+        "it names the peer: {error}"
     );
 }

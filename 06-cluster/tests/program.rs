@@ -200,3 +200,33 @@ fn a_layout_out_of_range_is_refused_at_once_naming_the_flag() {
         );
     }
 }
+
+#[test]
+fn a_process_whose_peer_is_unreachable_exits_at_its_deadline_naming_it() {
+    let data = common::tiny_data();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let hostfile = dir.path().join("hosts.txt");
+    let free = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address").to_string()
+    };
+    let (mine, theirs) = (free(), free());
+    std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
+    let args = format!(
+        "process groupby -n 2 -p 0 -h {} --start-timeout 2",
+        hostfile.display()
+    );
+    let started = std::time::Instant::now();
+    let output = run(&data.root, &args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        stderr.contains(&format!("process 1 at {theirs}")),
+        "it names the peer: {stderr}"
+    );
+}

@@ -134,6 +134,7 @@ fn started_as_process() -> Option<Layout> {
         processes: number(PROCESSES)?,
         process: number(PROCESS)?,
         hostfile: Some(var(HOSTFILE)?.into()),
+        start_timeout: 60,
     })
 }
 
@@ -199,6 +200,7 @@ pub fn cluster<R: Send + 'static>(
         processes,
         process: 0,
         hostfile: (processes > 1).then_some(hostfile),
+        start_timeout: 60,
     };
     let answer = shared::testing::within_for(id, CLUSTER_DEADLINE, move || job(&layout))
         .expect("process 0 collects");
