@@ -44,7 +44,15 @@ pub struct Launch {
     pub workers: usize,
     /// The progress bar's label; `None` for no bar.
     pub label: Option<String>,
+    /// How long the launch may go without a line from any process (process 0 reports each
+    /// round): past it, every process is stopped and the error names those that were
+    /// stopped or stuck.
+    pub silence: Duration,
 }
+
+/// [`Launch::silence`] unless told otherwise: a round of the lesson's jobs takes well under
+/// a second, and start-up a few seconds.
+pub const SILENCE: Duration = Duration::from_secs(120);
 
 /// What a launch gave back.
 #[derive(Debug, Clone)]
@@ -62,6 +70,8 @@ pub enum LaunchError {
     Ports(usize, std::io::Error),
     #[error("cannot write the hostfile {0}: {1}")]
     Hostfile(PathBuf, std::io::Error),
+    #[error("no process said anything for {waited:?}, so the launcher stopped them all: {which}")]
+    Silent { waited: Duration, which: String },
     #[error("cannot start process {process}, {program}: {error}")]
     Start {
         process: usize,
@@ -112,10 +122,20 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     let mut processes = start(launch, n, &hostfile, &tx)?;
     drop(tx);
     let mut heard = Heard::new(launch.label.as_deref(), n);
+    let mut last_heard = Instant::now();
     loop {
         // Lines as they come; between them, a look at who has exited.
         while let Ok(line) = events.recv_timeout(Duration::from_millis(20)) {
             heard.take(line);
+            last_heard = Instant::now();
+        }
+        if last_heard.elapsed() > launch.silence {
+            let which = processes.silent();
+            drop(processes);
+            return Err(LaunchError::Silent {
+                waited: launch.silence,
+                which,
+            });
         }
         match processes.exited() {
             Exited::Running => {}
@@ -177,6 +197,26 @@ enum Exited {
 }
 
 impl Processes {
+    /// Which processes are stopped (state `T` in `/proc/PID/stat`, e.g. by SIGSTOP), as a
+    /// phrase for an error; if none is, that they are all running but silent.
+    fn silent(&self) -> String {
+        let stopped: Vec<String> = (self.0.iter().enumerate())
+            .filter(|(_, child)| {
+                let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id()));
+                // The state follows the command's closing parenthesis.
+                stat.ok()
+                    .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('T')))
+                    .unwrap_or(false)
+            })
+            .map(|(i, child)| format!("process {i} (pid {})", child.id()))
+            .collect();
+        if stopped.is_empty() {
+            "none is stopped: one may be stuck, or waiting for a peer".into()
+        } else {
+            format!("{} stopped (SIGSTOP?)", stopped.join(" and "))
+        }
+    }
+
     fn exited(&mut self) -> Exited {
         let mut running = false;
         for (process, child) in self.0.iter_mut().enumerate() {

@@ -73,6 +73,7 @@ pub(super) fn launch_of(
         processes,
         workers,
         label: Some(format!("{name} {processes}×{workers}")),
+        silence: launcher::SILENCE,
     })
 }
 
