@@ -341,7 +341,29 @@ fn read_columns_checked(path: &Path) -> Result<Columns, ColumnarError> {
             message: "columns have different lengths".into(),
         });
     }
+    check_prices(&columns).map_err(layout)?;
     Ok(columns)
+}
+
+/// Every price must be a finite positive number, as the readers of the text files demand:
+/// a NaN would otherwise surface much later as a "wrong output" of some program variant.
+fn check_prices(columns: &Columns) -> Result<(), String> {
+    let named = [
+        ("open", &columns.open),
+        ("high", &columns.high),
+        ("low", &columns.low),
+        ("close", &columns.close),
+    ];
+    for (name, values) in named {
+        if let Some(row) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+            return Err(format!(
+                "row {row}: the {name} is {}, not a positive price. If lesson 1 wrote it, \
+                 run that lesson again to rewrite it",
+                values[row]
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that a file's columns are this module's: names, physical types and annotations.

@@ -117,3 +117,23 @@ fn a_damaged_file_is_an_error_naming_it() {
     let err = read_columns(&path).unwrap_err().to_string();
     assert!(err.contains("AAPL.parquet"), "{err}");
 }
+
+#[test]
+fn a_nan_or_negative_price_is_refused_on_read_naming_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    for (row, value, said) in [
+        (3, f64::NAN, "row 3: the close is NaN"),
+        (5, -1.0, "row 5: the close is -1"),
+    ] {
+        let mut columns = sample(10);
+        columns.close[row] = value;
+        let path = dir.path().join(format!("bad-{row}.parquet"));
+        write_columns(&path, &columns).unwrap();
+        let err = read_columns(&path).unwrap_err().to_string();
+        assert!(err.contains(said), "{err}");
+        assert!(
+            err.contains(&path.display().to_string()),
+            "it names the file: {err}"
+        );
+    }
+}
