@@ -381,7 +381,17 @@ where
         .map_err(|err| RunError::Start(err.to_string()))?;
     let guards = match start.recv_timeout(Duration::from_secs(layout.start_timeout.max(1))) {
         Ok(guards) => guards.map_err(RunError::Start)?,
-        Err(_) => return Err(layout.not_started()),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return Err(layout.not_started()),
+        // timely's start-up panicked: what it reads from a connection during the handshake
+        // is trusted, so bytes from anything but a peer (a stray connection) end it there.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            return Err(RunError::Start(format!(
+                "process {}: timely's start-up failed (see its message above): a connection \
+                 to this process's port sent a bad handshake. Is something other than the \
+                 cluster's processes connecting to it? Let only the cluster reach these ports",
+                layout.process
+            )));
+        }
     };
     // Joining also joins the network threads of a cluster, which panic ("Send thread
     // panic") when a peer process went away: one more sign of a failure, not its cause.

@@ -5,6 +5,7 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use lesson_06_cluster::engine::{
     Feed, Layout, LayoutError, ROUNDS, RunError, aggregate_by_key, job, run, share,
@@ -225,5 +226,57 @@ fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
     assert!(
         error.contains(&format!("process 1 at {theirs}")),
         "it names the peer: {error}"
+    );
+}
+
+#[test]
+fn a_stray_connection_during_start_up_ends_it_with_a_message_not_a_hang() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let hostfile = dir.path().join("hosts.txt");
+    let free = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address")
+    };
+    let (mine, theirs) = (free(), free());
+    std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
+    let layout = Layout {
+        workers: 1,
+        processes: 2,
+        process: 0,
+        hostfile: Some(hostfile),
+        start_timeout: 10,
+    };
+    // A stranger connects to process 0's port and sends garbage, then hangs up.
+    let stranger = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = std::net::TcpStream::connect(mine) {
+                let _ = stream.write_all(&[0xff; 8]);
+                return;
+            }
+            std::thread::yield_now();
+        }
+    });
+    let started = Instant::now();
+    let outcome = lesson_06_cluster::engine::run(
+        &layout,
+        vec![1_u64],
+        lesson_06_cluster::engine::Feed::Shared,
+        lesson_06_cluster::engine::job(|items, probe| items.probe_with(probe)),
+        None,
+    );
+    stranger.join().expect("the stranger");
+    let error = outcome.expect_err("no cluster can start").to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    // timely panics on the garbage (the run says so) or, depending on the bytes, keeps
+    // waiting for a real peer (the start-up deadline says so): never a hang.
+    assert!(
+        error.contains("sent a bad handshake") || error.contains("did not start within 10 s"),
+        "{error}"
     );
 }
