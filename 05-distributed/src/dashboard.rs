@@ -86,14 +86,7 @@ async fn accept(listener: TcpListener, app: Router) {
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
             return;
         };
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(err) => {
-                eprintln!("dashboard: cannot accept a connection: {err}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+        let stream = crate::protocol::accept(&listener, "dashboard").await;
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
             let _slot = slot; // freed when the connection ends

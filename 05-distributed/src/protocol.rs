@@ -443,6 +443,21 @@ impl Writer {
     }
 }
 
+/// The next connection on `listener`. An error (out of file descriptors, a connection
+/// reset before it was taken) is said on stderr for `who`, and followed by a short wait
+/// before the next try: retrying at once would spin.
+pub async fn accept(listener: &tokio::net::TcpListener, who: &str) -> TcpStream {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => return stream,
+            Err(err) => {
+                eprintln!("{who}: cannot accept a connection: {err}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 /// Connects to the scheduler at `addr` and shakes hands as `hello`, proving that it holds
 /// `secret` and checking that the scheduler does; returns the two halves and what the
 /// scheduler said in accepting it. Every step has a deadline of [`HANDSHAKE_TIMEOUT`].

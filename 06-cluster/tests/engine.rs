@@ -189,36 +189,50 @@ fn a_hostfile_line_that_is_not_an_address_or_repeats_one_is_refused_with_its_lin
     }
 }
 
-#[test]
-fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let hostfile = dir.path().join("hosts.txt");
-    // This process's own port (free now), and a peer's where nothing listens.
-    let free = |()| {
+/// Process 0 of two, whose hostfile (in `dir`) names its own port and a peer's, both free
+/// now: nothing listens on the peer's. Returns the layout and the two addresses.
+fn process_0_of_2(
+    dir: &std::path::Path,
+    start_timeout: u64,
+) -> (Layout, std::net::SocketAddr, std::net::SocketAddr) {
+    let free = || {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-        listener.local_addr().expect("an address").to_string()
+        listener.local_addr().expect("an address")
     };
-    let (mine, theirs) = (free(()), free(()));
+    let (mine, theirs) = (free(), free());
+    let hostfile = dir.join("hosts.txt");
     std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
     let layout = Layout {
         workers: 1,
         processes: 2,
         process: 0,
         hostfile: Some(hostfile),
-        start_timeout: 2,
+        start_timeout,
     };
-    let started = std::time::Instant::now();
-    let error = lesson_06_cluster::engine::run(
-        &layout,
+    (layout, mine, theirs)
+}
+
+/// Runs a job that only passes its items through, on `layout`.
+fn pass_through(layout: &Layout) -> Result<Option<Vec<u64>>, RunError> {
+    run(
+        layout,
         vec![1_u64],
-        lesson_06_cluster::engine::Feed::Shared,
-        lesson_06_cluster::engine::job(|items, probe| items.probe_with(probe)),
+        Feed::Shared,
+        job(|items, probe| items.probe_with(probe)),
         None,
     )
-    .expect_err("a cluster of one process cannot start")
-    .to_string();
+}
+
+#[test]
+fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (layout, _, theirs) = process_0_of_2(dir.path(), 2);
+    let started = Instant::now();
+    let error = pass_through(&layout)
+        .expect_err("a cluster of one process cannot start")
+        .to_string();
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(20),
         "it waited {:?}",
         started.elapsed()
     );
@@ -232,20 +246,7 @@ fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
 #[test]
 fn a_stray_connection_during_start_up_ends_it_with_a_message_not_a_hang() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let hostfile = dir.path().join("hosts.txt");
-    let free = || {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-        listener.local_addr().expect("an address")
-    };
-    let (mine, theirs) = (free(), free());
-    std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
-    let layout = Layout {
-        workers: 1,
-        processes: 2,
-        process: 0,
-        hostfile: Some(hostfile),
-        start_timeout: 10,
-    };
+    let (layout, mine, _) = process_0_of_2(dir.path(), 10);
     // A stranger connects to process 0's port and sends garbage, then hangs up.
     let stranger = std::thread::spawn(move || {
         use std::io::Write as _;
@@ -259,13 +260,7 @@ fn a_stray_connection_during_start_up_ends_it_with_a_message_not_a_hang() {
         }
     });
     let started = Instant::now();
-    let outcome = lesson_06_cluster::engine::run(
-        &layout,
-        vec![1_u64],
-        lesson_06_cluster::engine::Feed::Shared,
-        lesson_06_cluster::engine::job(|items, probe| items.probe_with(probe)),
-        None,
-    );
+    let outcome = pass_through(&layout);
     stranger.join().expect("the stranger");
     let error = outcome.expect_err("no cluster can start").to_string();
     assert!(

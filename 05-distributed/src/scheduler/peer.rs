@@ -58,16 +58,7 @@ pub(super) async fn accept(listener: TcpListener, peers: Peers) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let handshakes = Arc::new(Mutex::new(Handshakes::default()));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors, or a connection reset before we took it: wait a
-            // little (retrying at once would spin) and go on.
-            Err(err) => {
-                eprintln!("scheduler: cannot accept a connection: {err}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+        let stream = protocol::accept(&listener, "scheduler").await;
         let (peers, ids, slots) = (peers.clone(), Arc::clone(&ids), Arc::clone(&slots));
         let handshakes = Arc::clone(&handshakes);
         tokio::spawn(async move {
