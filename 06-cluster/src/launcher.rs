@@ -141,14 +141,19 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
             Exited::Running => {}
             Exited::All => break,
             Exited::Failed(process, status) => {
-                // Stop the others first, then collect what the failed one said last.
+                // Stop the others first, then collect what they all said last: their pipes
+                // close as they die, which ends the readers and so this iteration.
                 drop(processes);
-                return Err(heard.failed(process, status, events.try_iter()));
+                return Err(heard.failed(process, status, events.iter()));
             }
         }
     }
     // Every process has exited: the rest of their output is in the channel.
     events.iter().for_each(|line| heard.take(line));
+    // A run that succeeded anyway: what was held back is said now.
+    for line in heard.panics.drain(..) {
+        eprintln!("{line}");
+    }
     Ok(Launched {
         output: heard.output,
         elapsed: started.elapsed(),
@@ -240,6 +245,10 @@ struct Heard {
     output: String,
     last_words: Vec<VecDeque<String>>,
     bar: ClearOnDrop,
+    /// Process 0's panic reports (timely's, when a peer goes away), held back rather than
+    /// echoed: a failed launch prints its verdict first and these below it.
+    panics: Vec<String>,
+    in_panic: bool,
 }
 
 impl Heard {
@@ -247,6 +256,8 @@ impl Heard {
         Heard {
             output: String::new(),
             last_words: vec![VecDeque::new(); processes],
+            panics: Vec::new(),
+            in_panic: false,
             bar: ClearOnDrop(match label {
                 Some(label) => shared::progress::items(0, label),
                 None => ProgressBar::hidden(),
@@ -278,7 +289,17 @@ impl Heard {
             }
         } else {
             if process == 0 && !stdout {
-                self.bar.suspend(|| eprintln!("{text}"));
+                // A panic report runs from "thread '…' panicked at" to Rust's "note: run
+                // with `RUST_BACKTRACE=1`…" line (or a backtrace).
+                if text.starts_with("thread '") && text.contains(" panicked at ") {
+                    self.in_panic = true;
+                }
+                if self.in_panic {
+                    self.panics.push(text.clone());
+                    self.in_panic = !text.starts_with("note: run with `RUST_BACKTRACE");
+                } else {
+                    self.bar.suspend(|| eprintln!("{text}"));
+                }
             }
             let words = &mut self.last_words[process];
             words.push_back(text);
@@ -296,19 +317,26 @@ impl Heard {
         rest: impl Iterator<Item = Line>,
     ) -> LaunchError {
         let processes = self.last_words.len();
-        let words = &mut self.last_words[process];
         for line in rest {
             if line.process == process && !line.stdout {
-                words.push_back(line.text);
+                self.last_words[process].push_back(line.text);
+            } else if line.process == 0 && !line.stdout {
+                self.take(line);
             }
         }
+        let words = &self.last_words[process];
         let skip = words.len().saturating_sub(LAST_WORDS);
         let last_words: Vec<String> = words.iter().skip(skip).map(|l| format!("  {l}")).collect();
-        let last_words = if last_words.is_empty() {
+        let mut last_words = if last_words.is_empty() {
             "It wrote nothing on stderr.".to_string()
         } else {
             format!("Its last lines:\n{}", last_words.join("\n"))
         };
+        if process != 0 && !self.panics.is_empty() {
+            // What process 0 said when it lost its peer: a consequence, folded below.
+            let folded: Vec<String> = self.panics.iter().map(|l| format!("  | {l}")).collect();
+            last_words += &format!("\nProcess 0, which lost it, said:\n{}", folded.join("\n"));
+        }
         LaunchError::Failed {
             process,
             processes,

@@ -42,3 +42,32 @@ fn a_failed_process_that_said_nothing_is_reported_without_an_empty_quote() {
     assert!(said.contains("It wrote nothing on stderr."), "{said}");
     assert!(!said.contains("Its last lines:"), "{said}");
 }
+
+#[test]
+fn a_failed_launch_says_its_verdict_and_folds_process_0s_panic_below_it() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let said = dir.path().join("said");
+    // Process 0 reports a panic as timely's would when its peer goes, then waits; process 1
+    // fails once process 0 has spoken.
+    let script = format!(
+        r#"case " $* " in
+  *" -p 0 "*) echo "thread 'worker' panicked at networking.rs:1:1:" >&2
+              echo "socket closed" >&2
+              echo 'note: run with `RUST_BACKTRACE=1` for a backtrace' >&2
+              touch {said}; exec sleep 60 ;;
+  *) while [ ! -e {said} ]; do :; done; echo "cannot read the data" >&2; exit 3 ;;
+esac"#,
+        said = said.display()
+    );
+    let err = launch(&shells(&script, 2, Duration::from_secs(60))).expect_err("process 1 fails");
+    let said = err.to_string();
+    let verdict = said.find("process 1 of 2 failed").expect("the verdict");
+    let panic = said
+        .find("  | thread 'worker' panicked")
+        .expect("process 0's panic, folded");
+    assert!(verdict < panic, "the verdict comes first:\n{said}");
+    assert!(
+        said.contains("cannot read the data"),
+        "process 1's own last words:\n{said}"
+    );
+}
