@@ -268,3 +268,23 @@ fn a_worker_that_stops_answering_is_killed_at_its_deadline_and_its_task_lost() {
         "the silent worker {pid} was not reaped"
     );
 }
+
+proptest::proptest! {
+    /// Any bytes at all, read as frames of jobs: an error or a job, never a panic, and
+    /// never more memory than the bytes themselves (a declared length or count is not
+    /// trusted). A declared length is honoured only up to the bytes that came.
+    #[test]
+    fn frames_of_any_bytes_give_an_error_or_a_job(
+        bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+        length in 0u32..600,
+    ) {
+        // Half the cases with a plausible length prefix, so that decoding is reached.
+        let framed = [&length.to_le_bytes()[..], &bytes].concat();
+        for input in [bytes, framed] {
+            let mut input = Cursor::new(input);
+            while let Ok(Some(job)) = read_frame::<Job>(&mut input) {
+                let _ = job.task.check();
+            }
+        }
+    }
+}
