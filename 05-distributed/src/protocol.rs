@@ -375,14 +375,19 @@ pub struct Writer(FramedWrite<OwnedWriteHalf, LengthDelimitedCodec>);
 /// algorithm would add up to 40 ms to every round trip of a lone task.
 pub fn split(stream: TcpStream) -> io::Result<(Reader, Writer)> {
     stream.set_nodelay(true)?;
-    // A peer whose machine vanished sends no FIN: the kernel's probes find it out within
-    // about 20 s, even on a connection with nothing to say (an idle worker, a waiting
-    // client), and the read fails instead of waiting for ever.
+    // A peer whose machine vanished sends no FIN. On a connection with nothing to say (a
+    // waiting client), the kernel's keepalive probes find it out within about 20 s; on one
+    // that keeps sending (a worker's heartbeats), data waits unacknowledged and probes are
+    // not sent, so a bound on that wait (TCP_USER_TIMEOUT, Linux) does it. Either way a
+    // read or a write then fails instead of waiting for ever.
     let keepalive = socket2::TcpKeepalive::new()
         .with_time(std::time::Duration::from_secs(10))
         .with_interval(std::time::Duration::from_secs(3))
         .with_retries(3);
-    socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
+    let socket = socket2::SockRef::from(&stream);
+    socket.set_tcp_keepalive(&keepalive)?;
+    #[cfg(target_os = "linux")]
+    socket.set_tcp_user_timeout(Some(std::time::Duration::from_secs(20)))?;
     let (read, write) = stream.into_split();
     Ok((
         Reader(FramedRead::new(read, codec())),

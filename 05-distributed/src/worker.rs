@@ -151,6 +151,7 @@ pub async fn run(
             if matches!(
                 io.kind(),
                 std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::TimedOut
                     | std::io::ErrorKind::ConnectionAborted
                     | std::io::ErrorKind::BrokenPipe
                     | std::io::ErrorKind::UnexpectedEof
