@@ -7,6 +7,7 @@
 
 mod cache;
 mod commands;
+mod doctor;
 mod focus;
 mod hints;
 mod lessons;
@@ -87,6 +88,9 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Is this machine ready for the course? Cores, memory, disk, the toolchain, the dataset
+    /// and the build, each with the command that fixes what is missing.
+    Doctor,
     /// `cargo course 4`: lesson 4 only, as `cargo course list 4`.
     #[command(external_subcommand)]
     Lesson(Vec<String>),
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         Command::Hint { id, level, all } => commands::hint(&root, id, level, all),
         Command::Watch { target, max_runs } => watch::watch(&root, target, max_runs),
         Command::Reset { id, yes } => commands::reset(&root, id, yes),
+        Command::Doctor => doctor::doctor(&root),
         Command::Verify {
             hints: true,
             max_leaks,

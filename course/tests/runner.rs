@@ -573,3 +573,55 @@ fn verify_mutants_patches_each_wrong_answer_in_and_puts_the_file_back() {
     assert!(text.contains("an earlier run was stopped"), "{text}");
     assert_eq!(std::fs::read_to_string(&exercise).unwrap(), before);
 }
+
+#[test]
+fn doctor_names_the_missing_dataset_and_build_with_their_commands_then_says_all_is_in_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nrust-version = \"1.60\"\n",
+    )
+    .expect("a Cargo.toml");
+    let data = root.join("dataset");
+    let doctor = || {
+        Command::new(env!("CARGO_BIN_EXE_course"))
+            .args(["--root"])
+            .arg(root)
+            .arg("doctor")
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .env("PARALLEL_RUST_DATA", &data)
+            .output()
+            .expect("the runner runs")
+    };
+    let before = doctor();
+    let said = String::from_utf8_lossy(&before.stdout);
+    assert!(!before.status.success(), "{said}");
+    assert!(said.contains("MISSING dataset"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "cargo run --release -p data -- --out {}",
+            data.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("MISSING build") && said.contains("cargo build --release --workspace"),
+        "{said}"
+    );
+
+    std::fs::create_dir_all(&data).expect("a dataset folder");
+    std::fs::write(data.join("manifest.json"), "{}").expect("a manifest");
+    let release = root.join("target").join("release");
+    std::fs::create_dir_all(&release).expect("a release folder");
+    for n in 1..=6 {
+        for bin in [format!("exercise-0{n}"), format!("solution-0{n}")] {
+            std::fs::write(release.join(bin), "").expect("a program");
+        }
+    }
+    let after = doctor();
+    let said = String::from_utf8_lossy(&after.stdout);
+    assert!(after.status.success(), "{said}");
+    assert!(!said.contains("MISSING"), "{said}");
+    assert!(said.contains("All in place"), "{said}");
+}
