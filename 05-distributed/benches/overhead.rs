@@ -30,6 +30,8 @@ fn encode_and_decode_a_submit(bencher: Bencher) {
             args: Vec::new(),
             needs: None,
             pin: None,
+            inputs: None,
+            keep: false,
         })
         .collect();
     let message = FromClient::Submit(tasks);

@@ -17,7 +17,7 @@ use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, WorkerId};
-use crate::state::State;
+use crate::state::{Place, State};
 use crate::tasks::Context;
 use crate::{exercise, solution};
 
@@ -27,9 +27,9 @@ pub struct Answers(Picks);
 
 impl Answers {
     /// `exercise-05`: your answer for every exercise.
-    pub const EXERCISE: Answers = Answers(Picks::exercise(5, 3));
+    pub const EXERCISE: Answers = Answers(Picks::exercise(5, 4));
     /// `solution-05`: the reference's answer for every exercise.
-    pub const SOLUTION: Answers = Answers(Picks::solution(5, 3));
+    pub const SOLUTION: Answers = Answers(Picks::solution(5, 4));
     /// The answers the tests check, and `scheduler-05` and `worker-05` run: yours, or the
     /// reference's when built with `--features solution`.
     pub const TESTED: Answers = if cfg!(feature = "solution") {
@@ -57,7 +57,7 @@ impl Answers {
 
     /// Your answer for exercise 5.`m` and the reference's for the others.
     pub const fn yours_for(m: u8) -> Answers {
-        Answers(Picks::yours_for(5, 3, m))
+        Answers(Picks::yours_for(5, 4, m))
     }
 
     /// Which exercises run the reference's answer.
@@ -108,6 +108,15 @@ impl Answers {
             solution::worker_lost(state, lost)
         } else {
             exercise::worker_lost(state, lost)
+        }
+    }
+
+    /// Exercise 5.4, as the function the scheduler's state places tasks with.
+    pub fn choose_worker(self) -> Place {
+        if self.0.reference(4) {
+            solution::choose_worker
+        } else {
+            exercise::choose_worker
         }
     }
 }

@@ -7,6 +7,11 @@
 //! - [`Client::scatter`] puts data on a worker under a key; tasks that name the key run
 //!   where the data is, so the work travels to the data.
 //! - [`Client::run_on_all`] runs one task on every worker: IPython Parallel's direct view.
+//! - [`Client::keep`] and [`Client::keep_node`] leave a task's result on its worker and
+//!   return a [`Handle`] on it; [`Client::submit_node`] and [`Client::keep_node`] submit a
+//!   task that takes such results as inputs: dask's `client.submit(add, x, 10)`, a task
+//!   graph. [`Client::fetch`] brings a kept result here. Dropping a handle tells the
+//!   scheduler the result may go once no task needs it.
 //!
 //! Inside, one tokio task owns the connection. It writes what the client's methods queue,
 //! and reads results, which it hands to the right future through a oneshot channel, found
@@ -30,7 +35,7 @@ use crate::protocol::{
     self, ClientId, FromClient, Hello, Key, MAX_FRAME, MAX_PAYLOAD, NewTask, ProtocolError,
     TaskError, TaskId, ToClient, VERSION, WorkerId, WorkerInfo,
 };
-use crate::tasks::Task;
+use crate::tasks::{Node, Task};
 
 /// Tasks per `Submit` message: large enough to make the per-task cost small, small enough
 /// that a frame stays well under [`MAX_FRAME`] for tasks with a few bytes of arguments.
@@ -138,6 +143,8 @@ pub fn promise<T>(id: TaskId, name: &str) -> (Promise, TaskFuture<T>) {
 struct Pending {
     tasks: HashMap<TaskId, oneshot::Sender<Outcome>>,
     queries: VecDeque<oneshot::Sender<Vec<WorkerInfo>>>,
+    /// Fetches of kept results, waiting.
+    fetches: HashMap<TaskId, Vec<oneshot::Sender<Outcome>>>,
     /// Set when the connection is gone: new tasks fail at once.
     closed: bool,
 }
@@ -149,6 +156,51 @@ pub struct Client {
     next: AtomicU64,
     queue: mpsc::Sender<FromClient>,
     pending: Arc<Mutex<Pending>>,
+    /// Where dropped [`Handle`]s say so (unbounded: one id per handle ever made).
+    forgets: mpsc::UnboundedSender<TaskId>,
+}
+
+/// A task whose result stays on the worker that computed it ([`Client::keep`]): pass it as
+/// an input to other tasks, or [`fetch`](Client::fetch) it. Dropping it tells the scheduler
+/// that this client no longer needs it: the result goes once no task needs it either.
+pub struct Handle<T> {
+    id: TaskId,
+    name: String,
+    /// The client's queue, not keeping its connection open.
+    queue: mpsc::WeakSender<FromClient>,
+    forgets: mpsc::UnboundedSender<TaskId>,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> Handle<T> {
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<T> Drop for Handle<T> {
+    fn drop(&mut self) {
+        // In the queue, after what the client sent before; if it is full, on the side
+        // channel. The connection may be gone already: then so is everything it kept.
+        let forget = FromClient::Forget(vec![self.id]);
+        let queued = (self.queue.upgrade()).is_some_and(|queue| queue.try_send(forget).is_ok());
+        if !queued {
+            let _ = self.forgets.send(self.id);
+        }
+    }
+}
+
+/// How a batch of tasks is submitted.
+#[derive(Default, Clone, Copy)]
+struct Spec<'a> {
+    needs: Option<&'a Key>,
+    pin: Option<WorkerId>,
+    inputs: Option<&'a [TaskId]>,
+    keep: bool,
 }
 
 fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
@@ -163,6 +215,7 @@ impl Client {
         let (mut reader, mut writer, welcome) = protocol::connect(addr, &hello, secret).await?;
         let id = welcome.id;
         let (queue, mut outgoing) = mpsc::channel::<FromClient>(QUEUE);
+        let (forgets, mut forgotten) = mpsc::unbounded_channel::<TaskId>();
         let pending = Arc::new(Mutex::new(Pending::default()));
         let shared = Arc::clone(&pending);
         tokio::spawn(async move {
@@ -174,6 +227,10 @@ impl Client {
                             for finished in results {
                                 if let Some(tx) = pending.tasks.remove(&finished.id) {
                                     let _ = tx.send(finished.result);
+                                } else if let Some(waiting) = pending.fetches.remove(&finished.id) {
+                                    for tx in waiting {
+                                        let _ = tx.send(finished.result.clone());
+                                    }
                                 }
                             }
                         }
@@ -194,7 +251,25 @@ impl Client {
                 Ok::<(), ProtocolError>(())
             };
             let write = async {
-                while let Some(message) = outgoing.recv().await {
+                loop {
+                    // Queued messages first: a task submitted before a handle was dropped
+                    // reaches the scheduler before the handle's forget.
+                    let message = tokio::select! {
+                        biased;
+                        message = outgoing.recv() => match message {
+                            Some(message) => message,
+                            None => break,
+                        },
+                        Some(id) = forgotten.recv() => {
+                            let mut ids = vec![id];
+                            while ids.len() < SUBMIT_BATCH
+                                && let Ok(id) = forgotten.try_recv()
+                            {
+                                ids.push(id);
+                            }
+                            FromClient::Forget(ids)
+                        }
+                    };
                     writer.feed(&message).await?;
                     while let Ok(more) = outgoing.try_recv() {
                         writer.feed(&more).await?;
@@ -214,12 +289,14 @@ impl Client {
             pending.closed = true;
             pending.tasks.clear();
             pending.queries.clear();
+            pending.fetches.clear();
         });
         Ok(Client {
             id: ClientId(id),
             next: AtomicU64::new(0),
             queue,
             pending,
+            forgets,
         })
     }
 
@@ -230,12 +307,16 @@ impl Client {
         })
     }
 
-    /// Registers a future for a task about to be submitted.
-    fn register<T>(&self, name: &str) -> (TaskId, TaskFuture<T>) {
-        let id = TaskId {
+    fn next_id(&self) -> TaskId {
+        TaskId {
             client: self.id,
             n: self.next.fetch_add(1, Ordering::Relaxed),
-        };
+        }
+    }
+
+    /// Registers a future for a task about to be submitted.
+    fn register<T>(&self, name: &str) -> (TaskId, TaskFuture<T>) {
+        let id = self.next_id();
         let (Promise(tx), future) = promise(id, name);
         let mut pending = lock(&self.pending);
         if !pending.closed {
@@ -262,9 +343,11 @@ impl Client {
         args: &impl Serialize,
         needs: Option<Key>,
     ) -> TaskFuture<O> {
-        let mut futures = self
-            .submit_all(name, std::iter::once(args), needs.as_ref(), None)
-            .await;
+        let spec = Spec {
+            needs: needs.as_ref(),
+            ..Spec::default()
+        };
+        let mut futures = self.submit_all(name, std::iter::once(args), spec).await;
         futures.pop().expect("one task submitted")
     }
 
@@ -276,7 +359,7 @@ impl Client {
     where
         T::Args: 'a,
     {
-        self.submit_all(T::NAME, args, None, None).await
+        self.submit_all(T::NAME, args, Spec::default()).await
     }
 
     /// [`Client::map`] for tasks that read the data under `key`.
@@ -288,15 +371,127 @@ impl Client {
     where
         T::Args: 'a,
     {
-        self.submit_all(T::NAME, args, Some(key), None).await
+        let spec = Spec {
+            needs: Some(key),
+            ..Spec::default()
+        };
+        self.submit_all(T::NAME, args, spec).await
+    }
+
+    // ANCHOR: graph_api
+    /// Submits task `T` with `args`, its result kept on the worker that computes it: a
+    /// [`Handle`] to pass to [`submit_node`](Client::submit_node) or
+    /// [`keep_node`](Client::keep_node), or to [`fetch`](Client::fetch).
+    pub async fn keep<T: Task>(&self, args: &T::Args) -> Handle<T::Output> {
+        self.keep_map::<T>([args])
+            .await
+            .pop()
+            .expect("one task submitted")
+    }
+
+    /// [`Client::keep`] once per item of `args`, in batches.
+    pub async fn keep_map<'a, T: Task>(
+        &self,
+        args: impl IntoIterator<Item = &'a T::Args>,
+    ) -> Vec<Handle<T::Output>>
+    where
+        T::Args: 'a,
+    {
+        let spec = Spec {
+            keep: true,
+            ..Spec::default()
+        };
+        self.submit_kept(T::NAME, args, spec).await
+    }
+
+    /// Submits node `N` with `args`, taking the results of `inputs` once they are finished:
+    /// dask's `client.submit(add, x, 10)`. Its own result comes back, as from
+    /// [`submit`](Client::submit).
+    pub async fn submit_node<N: Node>(
+        &self,
+        args: &N::Args,
+        inputs: &[&Handle<N::Input>],
+    ) -> TaskFuture<N::Output> {
+        let ids: Vec<TaskId> = inputs.iter().map(|input| input.id).collect();
+        let spec = Spec {
+            inputs: Some(&ids),
+            ..Spec::default()
+        };
+        let mut futures = self.submit_all(N::NAME, [args], spec).await;
+        futures.pop().expect("one task submitted")
+    }
+
+    /// [`Client::submit_node`] whose result is kept too, for the next level of a graph.
+    pub async fn keep_node<N: Node>(
+        &self,
+        args: &N::Args,
+        inputs: &[&Handle<N::Input>],
+    ) -> Handle<N::Output> {
+        let ids: Vec<TaskId> = inputs.iter().map(|input| input.id).collect();
+        let spec = Spec {
+            inputs: Some(&ids),
+            keep: true,
+            ..Spec::default()
+        };
+        let mut handles = self.submit_kept(N::NAME, [args], spec).await;
+        handles.pop().expect("one task submitted")
+    }
+
+    /// Waits for a kept result and brings it here (it stays on its worker too, while
+    /// `handle` lives).
+    pub async fn fetch<T: DeserializeOwned>(&self, handle: &Handle<T>) -> Result<T, ClientError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut pending = lock(&self.pending);
+            if !pending.closed {
+                pending.fetches.entry(handle.id).or_default().push(tx);
+            }
+        }
+        self.send(FromClient::Fetch(vec![handle.id])).await?;
+        let future = TaskFuture::<T> {
+            id: handle.id,
+            name: handle.name.clone(),
+            outcome: rx,
+            output: PhantomData,
+        };
+        future.await
+    }
+    // ANCHOR_END: graph_api
+
+    /// Submits kept tasks: like [`Client::submit_all`], with handles in place of futures.
+    async fn submit_kept<'a, A: Serialize + 'a, O>(
+        &self,
+        name: &str,
+        args: impl IntoIterator<Item = &'a A>,
+        spec: Spec<'_>,
+    ) -> Vec<Handle<O>> {
+        let futures: Vec<TaskFuture<()>> = self.submit_all(name, args, spec).await;
+        let mut pending = lock(&self.pending);
+        futures
+            .into_iter()
+            .map(|future| {
+                // Its result stays on the worker: nothing comes back to wait for, except an
+                // error found here (too many bytes of arguments), which a fetch would not
+                // find at the scheduler: it is given to the fetch that asks.
+                if let Some(tx) = pending.tasks.remove(&future.id) {
+                    drop(tx);
+                }
+                Handle {
+                    id: future.id,
+                    name: future.name,
+                    queue: self.queue.downgrade(),
+                    forgets: self.forgets.clone(),
+                    output: PhantomData,
+                }
+            })
+            .collect()
     }
 
     async fn submit_all<'a, A: Serialize + 'a, O>(
         &self,
         name: &str,
         args: impl IntoIterator<Item = &'a A>,
-        needs: Option<&Key>,
-        pin: Option<WorkerId>,
+        spec: Spec<'_>,
     ) -> Vec<TaskFuture<O>> {
         let mut futures = Vec::new();
         let (mut batch, mut bytes) = (Vec::new(), 0);
@@ -337,13 +532,15 @@ impl Client {
                 self.send_tasks(std::mem::take(&mut batch)).await;
                 bytes = 0;
             }
-            bytes += args.len() + name.len() + 32;
+            bytes += args.len() + name.len() + 32 + 16 * spec.inputs.map_or(0, <[_]>::len);
             batch.push(NewTask {
                 id,
                 name: name.to_string(),
                 args,
-                needs: needs.cloned(),
-                pin,
+                needs: spec.needs.cloned(),
+                pin: spec.pin,
+                inputs: spec.inputs.map(<[_]>::to_vec),
+                keep: spec.keep,
             });
             if batch.len() == SUBMIT_BATCH {
                 self.send_tasks(std::mem::take(&mut batch)).await;
@@ -377,6 +574,11 @@ impl Client {
     /// [`submit_near`](Client::submit_near) and [`map_near`](Client::map_near). A later
     /// scatter under the same key replaces the value.
     pub async fn scatter<V: Serialize>(&self, key: &str, value: &V) -> Result<Key, ClientError> {
+        if key.starts_with('\0') {
+            return Err(ClientError::Connection(format!(
+                "{key:?}: a key may not start with a NUL (those name kept results)"
+            )));
+        }
         let bytes = postcard::to_stdvec(value)
             .map_err(|err| ClientError::Connection(format!("cannot encode {key:?}: {err}")))?;
         // The frame also holds the key and a few bytes of framing.
@@ -421,9 +623,11 @@ impl Client {
         let workers = self.workers().await?;
         let mut futures = Vec::new();
         for worker in &workers {
-            let mut one = self
-                .submit_all::<_, T::Output>(T::NAME, [args], None, Some(worker.id))
-                .await;
+            let spec = Spec {
+                pin: Some(worker.id),
+                ..Spec::default()
+            };
+            let mut one = self.submit_all::<_, T::Output>(T::NAME, [args], spec).await;
             futures.extend(one.pop());
         }
         let outcomes = futures::future::join_all(futures).await;

@@ -9,7 +9,7 @@ use shared::progress::ProgressBar;
 
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::{Finished, Job, WorkerId};
-use crate::state::State;
+use crate::state::{Candidate, InputPlace, State};
 use crate::tasks::Context;
 
 // ANCHOR: execute
@@ -64,3 +64,15 @@ pub fn worker_lost(state: &mut State, lost: WorkerId) {
     todo!("exercise 5.3: re-run a lost worker's tasks — see book section 5.3")
 }
 // ANCHOR_END: worker_lost
+
+// ANCHOR: choose_worker
+/// Exercise 5.4: the worker for a task whose inputs are `inputs` (each one's size in bytes
+/// and the workers holding a copy), among `workers` (in id order). Only a worker with
+/// `room` may be chosen; `None` if none has. Of those, choose the one that holds the most
+/// bytes of the task's inputs, so that the least data has to travel; among equals, the one
+/// with the lowest `load`; among those, the lowest id.
+pub fn choose_worker(inputs: &[InputPlace], workers: &[Candidate]) -> Option<WorkerId> {
+    let _ = (inputs, workers);
+    todo!("exercise 5.4: place a task where its inputs are — see book section 5.4")
+}
+// ANCHOR_END: choose_worker

@@ -12,7 +12,7 @@ use shared::progress::ProgressBar;
 use crate::client::{ClientError, TaskFuture};
 use crate::protocol::MAX_BATCH;
 use crate::protocol::{Finished, Job, TaskError, TaskId, WorkerId};
-use crate::state::State;
+use crate::state::{Candidate, InputPlace, State};
 use crate::tasks::{Context, REGISTRY};
 
 // ANCHOR: execute
@@ -111,3 +111,22 @@ pub fn worker_lost(state: &mut State, lost: WorkerId) {
     }
 }
 // ANCHOR_END: worker_lost
+
+// ANCHOR: choose_worker
+/// Exercise 5.4: the worker for a task, by the bytes of its inputs each one holds.
+pub fn choose_worker(inputs: &[InputPlace], workers: &[Candidate]) -> Option<WorkerId> {
+    let held = |worker: WorkerId| -> u64 {
+        (inputs.iter())
+            .filter(|input| input.holders.contains(&worker))
+            .map(|input| input.bytes)
+            .sum()
+    };
+    // Most bytes first, then least load, then lowest id: `Reverse` turns "most" into the
+    // smallest key, so one `min_by_key` does all three.
+    workers
+        .iter()
+        .filter(|worker| worker.room)
+        .min_by_key(|worker| (std::cmp::Reverse(held(worker.id)), worker.load, worker.id))
+        .map(|worker| worker.id)
+}
+// ANCHOR_END: choose_worker

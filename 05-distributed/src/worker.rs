@@ -17,9 +17,10 @@
 //! scheduler never has more than that many tasks in flight here, so a full channel means a
 //! scheduler that broke the protocol, and the worker leaves rather than buffer without end.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::TrySendError;
@@ -28,7 +29,8 @@ use tokio::sync::mpsc;
 use crate::answers::Answers;
 use crate::auth::Secret;
 use crate::protocol::{
-    self, Finished, FromWorker, Hello, Job, ProtocolError, RunTime, ToWorker, VERSION,
+    self, Finished, FromWorker, Hello, Job, Kept, ProtocolError, RunTime, TaskError, TaskId,
+    ToWorker, VERSION, result_key,
 };
 use crate::tasks::{self, Context};
 
@@ -134,11 +136,19 @@ pub async fn run(
         run_times: welcome.run_times,
     };
     let results_rx = threads.start(&jobs_rx, &context)?;
+    // What the reader has to say itself: kept results asked for, and tasks whose inputs
+    // are not here. Bounded: the reader waits while the writer catches up.
+    let (said_tx, said_rx) = mpsc::channel(RESULTS);
+    let graph = Graph {
+        context: Arc::clone(&context),
+        kept: Arc::default(),
+        said: said_tx,
+    };
     let outcome = tokio::select! {
-        outcome = read_jobs(&mut reader, &context, &jobs_tx, welcome.window) => {
+        outcome = read_jobs(&mut reader, &graph, &jobs_tx, welcome.window) => {
             outcome?.ok_or(WorkerError::SchedulerGone(scheduler))
         }
-        outcome = write_results(&mut writer, results_rx, welcome.heartbeat_ms) => {
+        outcome = write_results(&mut writer, results_rx, said_rx, &graph, welcome.heartbeat_ms) => {
             outcome.map(|()| Ended::Stopped)
         }
     };
@@ -216,17 +226,37 @@ impl Threads {
 /// than buffer without end.
 async fn read_jobs(
     reader: &mut protocol::Reader,
-    context: &Context,
+    graph: &Graph,
     jobs: &crossbeam_channel::Sender<Job>,
     window: u32,
 ) -> Result<Option<Ended>, WorkerError> {
+    let context = &graph.context;
     while let Some(message) = reader.recv::<ToWorker>().await? {
         match message {
             ToWorker::Goodbye(why) => return Ok(Some(Ended::Goodbye(why))),
-            ToWorker::Store { key, bytes } => context.insert(key, bytes),
+            ToWorker::Store { key, bytes } => {
+                context.insert(key, bytes);
+            }
             ToWorker::Forget(key) => context.remove(&key),
+            ToWorker::Send(ids) => {
+                for id in ids {
+                    let bytes = context.bytes(&result_key(id)).map(|b| b.as_ref().clone());
+                    if graph.said.send(Said::Data(id, bytes)).await.is_err() {
+                        return Ok(Some(Ended::Stopped));
+                    }
+                }
+            }
             ToWorker::Run(batch) => {
                 for job in batch {
+                    let job = match graph.prepare(job) {
+                        Ok(job) => job,
+                        Err(failed) => {
+                            if graph.said.send(Said::Failed(failed)).await.is_err() {
+                                return Ok(Some(Ended::Stopped));
+                            }
+                            continue;
+                        }
+                    };
                     match jobs.try_send(job) {
                         Ok(()) => {}
                         Err(TrySendError::Full(_)) => {
@@ -241,11 +271,101 @@ async fn read_jobs(
     Ok(None)
 }
 
-/// Sends the task threads' results, as many per write as are ready, and a heartbeat every
-/// `heartbeat_ms`.
+/// What the worker keeps of the task graph: its store, the tasks whose results stay here,
+/// and a way for the reader to answer the scheduler.
+struct Graph {
+    context: Arc<Context>,
+    /// Tasks given with `keep` that have not finished.
+    kept: Arc<Mutex<HashSet<TaskId>>>,
+    said: mpsc::Sender<Said>,
+}
+
+/// What the reader sends through the writer.
+enum Said {
+    /// A kept result the scheduler asked for, or why it is not here.
+    Data(TaskId, Result<Vec<u8>, String>),
+    /// A task that cannot run here: an input is missing.
+    Failed(Finished),
+}
+
+impl Graph {
+    // ANCHOR: prepare
+    /// A job as the task threads run it: the results it takes, which the scheduler stored
+    /// here before sending it, are put before its arguments (see [`tasks::Node`]), and a
+    /// job whose result stays here is noted. A missing input fails the job.
+    fn prepare(&self, mut job: Job) -> Result<Job, Finished> {
+        if let Some(inputs) = job.inputs.take() {
+            let bytes: Result<Vec<_>, String> = (inputs.iter())
+                .map(|input| self.context.bytes(&result_key(*input)))
+                .collect();
+            match bytes {
+                Ok(bytes) => {
+                    let slices: Vec<&[u8]> = bytes.iter().map(|b| b.as_slice()).collect();
+                    job.args = tasks::with_inputs(&slices, &job.args);
+                }
+                Err(why) => {
+                    let error = TaskError::Failed(format!("an input is missing: {why}"));
+                    return Err(Finished {
+                        id: job.id,
+                        result: Err(error),
+                    });
+                }
+            }
+        }
+        if job.keep {
+            self.kept().insert(job.id);
+        }
+        Ok(job)
+    }
+    // ANCHOR_END: prepare
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashSet<TaskId>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps the results of kept tasks here, and says so in place of sending them: the
+    /// results that go back, and what is kept.
+    fn keep(&self, batch: Vec<Finished>) -> (Vec<Finished>, Vec<Kept>) {
+        let mut kept = Vec::new();
+        let mut back = Vec::with_capacity(batch.len());
+        for finished in batch {
+            if !self.kept().remove(&finished.id) {
+                back.push(finished);
+                continue;
+            }
+            match finished.result {
+                Ok(bytes) => {
+                    let size = bytes.len() as u64;
+                    if self.context.insert(result_key(finished.id), bytes) {
+                        kept.push(Kept {
+                            id: finished.id,
+                            bytes: size,
+                        });
+                    } else {
+                        let why = self.context.bytes(&result_key(finished.id)).err();
+                        back.push(Finished {
+                            id: finished.id,
+                            result: Err(TaskError::Failed(why.unwrap_or_default())),
+                        });
+                    }
+                }
+                Err(error) => back.push(Finished {
+                    id: finished.id,
+                    result: Err(error),
+                }),
+            }
+        }
+        (back, kept)
+    }
+}
+
+/// Sends the task threads' results (keeping those that stay here), what the reader has to
+/// say, as many per write as are ready, and a heartbeat every `heartbeat_ms`.
 async fn write_results(
     writer: &mut protocol::Writer,
     mut results: mpsc::Receiver<Result<Batch, String>>,
+    mut said: mpsc::Receiver<Said>,
+    graph: &Graph,
     heartbeat_ms: u64,
 ) -> Result<(), WorkerError> {
     let mut heartbeat = tokio::time::interval(Duration::from_millis(heartbeat_ms.max(1)));
@@ -253,12 +373,19 @@ async fn write_results(
         tokio::select! {
             batch = results.recv() => {
                 let Some(batch) = batch else { return Ok(()) };
-                feed_results(writer, batch).await?;
+                feed_results(writer, batch, graph).await?;
                 // Whatever else is ready goes in the same write.
                 while let Ok(batch) = results.try_recv() {
-                    feed_results(writer, batch).await?;
+                    feed_results(writer, batch, graph).await?;
                 }
                 writer.flush().await?;
+            }
+            Some(message) = said.recv() => {
+                let message = match message {
+                    Said::Data(id, bytes) => FromWorker::Data { id, bytes },
+                    Said::Failed(finished) => FromWorker::Finished(vec![finished]),
+                };
+                writer.send(&message).await?;
             }
             _ = heartbeat.tick() => writer.send(&FromWorker::Heartbeat).await?,
         }
@@ -275,6 +402,7 @@ type Batch = (Vec<Finished>, Vec<(Instant, Instant)>);
 async fn feed_results(
     writer: &mut protocol::Writer,
     batch: Result<Batch, String>,
+    graph: &Graph,
 ) -> Result<(), WorkerError> {
     let (batch, ran) = batch.map_err(WorkerError::TaskThread)?;
     if !ran.is_empty() && ran.len() == batch.len() {
@@ -292,7 +420,11 @@ async fn feed_results(
             writer.feed(&FromWorker::Ran(times)).await?;
         }
     }
-    for chunk in protocol::chunks_by_size(batch, protocol::finished_size) {
+    let (back, kept) = graph.keep(batch);
+    if !kept.is_empty() {
+        writer.feed(&FromWorker::Kept(kept)).await?;
+    }
+    for chunk in protocol::chunks_by_size(back, protocol::finished_size) {
         writer.feed(&FromWorker::Finished(chunk)).await?;
     }
     Ok(())

@@ -187,6 +187,8 @@ fn a_client_that_never_reads_is_cut_off_and_the_scheduler_stays_small() {
                         args: args.clone(),
                         needs: None,
                         pin: None,
+                        inputs: None,
+                        keep: false,
                     })
                     .collect();
                 if writer.send(&FromClient::Submit(tasks)).await.is_err() {

@@ -32,11 +32,11 @@ fn id(n: u64) -> TaskId {
 }
 
 fn job<T: Task>(n: u64, args: &T::Args) -> Job {
-    Job {
-        id: id(n),
-        name: T::NAME.to_string(),
-        args: postcard::to_stdvec(args).expect("arguments encode"),
-    }
+    Job::new(
+        id(n),
+        T::NAME,
+        postcard::to_stdvec(args).expect("arguments encode"),
+    )
 }
 
 /// Runs `execute` over `jobs` (already queued, channel closed) and returns the batches it
@@ -90,11 +90,7 @@ fn ex5_1_runs_every_job_once_and_sends_its_result() {
 
 #[test]
 fn ex5_1_an_unknown_task_or_a_panic_is_an_error_and_the_loop_goes_on() {
-    let unknown = Job {
-        id: id(0),
-        name: "format_disk".into(),
-        args: Vec::new(),
-    };
+    let unknown = Job::new(id(0), "format_disk", Vec::new());
     let jobs = vec![
         unknown,
         job::<lesson_05_distributed::tasks::Panic>(1, &"boom".to_string()),

@@ -40,6 +40,8 @@ fn task(n: u64, pin: Option<WorkerId>) -> NewTask {
         args: Vec::new(),
         needs: None,
         pin,
+        inputs: None,
+        keep: false,
     }
 }
 

@@ -53,6 +53,8 @@ fn task(n: u64, name: &str, pin: Option<WorkerId>) -> NewTask {
         args: Vec::new(),
         needs: None,
         pin,
+        inputs: None,
+        keep: false,
     }
 }
 
@@ -764,6 +766,8 @@ fn a_client_that_never_reads_is_cut_off_past_its_byte_limit() {
                     args: args.clone(),
                     needs: None,
                     pin: None,
+                    inputs: None,
+                    keep: false,
                 })
                 .collect();
             writer

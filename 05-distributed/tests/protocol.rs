@@ -35,6 +35,8 @@ fn submit(tasks: Vec<(u64, String, Vec<u8>)>) -> FromClient {
                 args,
                 needs: None,
                 pin: None,
+                inputs: None,
+                keep: false,
             })
             .collect(),
     )

@@ -7,11 +7,12 @@ use crate::answers::Answers;
 use crate::client::promise;
 use crate::protocol::{ClientId, Job, NewTask, TaskId, WorkerId};
 use crate::scheduler::State;
+use crate::state::Candidate;
 use crate::tasks::{Context, Noop, Task};
 
 /// Calls each of `answers` once on a tiny input and returns them with the reference's in
 /// place of each that panics (not done yet), so that the program runs, and says so on stderr
-/// unless `quiet`, before all three are written.
+/// unless `quiet`, before all four are written.
 pub fn probe(answers: Answers, quiet: bool) -> Answers {
     let id = TaskId {
         client: ClientId(1),
@@ -20,11 +21,7 @@ pub fn probe(answers: Answers, quiet: bool) -> Answers {
     let checks: Vec<Check> = vec![
         Box::new(|| {
             let (tx, rx) = crossbeam_channel::bounded(1);
-            let job = Job {
-                id,
-                name: Noop::NAME.into(),
-                args: Vec::new(),
-            };
+            let job = Job::new(id, Noop::NAME, Vec::new());
             tx.send(job).expect("room for one");
             drop(tx);
             answers.execute(&rx, &Context::new("probe"), &mut |_| true);
@@ -44,10 +41,20 @@ pub fn probe(answers: Answers, quiet: bool) -> Answers {
                 args: Vec::new(),
                 needs: None,
                 pin: None,
+                inputs: None,
+                keep: false,
             };
             state.submit(id.client, vec![task]);
             state.assign();
             answers.worker_lost(&mut state, WorkerId(1));
+        }),
+        Box::new(|| {
+            let worker = Candidate {
+                id: WorkerId(1),
+                room: true,
+                load: 0,
+            };
+            (answers.choose_worker())(&[], &[worker]);
         }),
     ];
     answers.probed(checks, quiet)

@@ -40,7 +40,7 @@ mod connect;
 pub use connect::{accept, connect};
 
 /// The protocol's version: a peer must say the same in its [`Hello`].
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// How long each step of a handshake may take, on either side: connecting, and each of its
 /// messages. A peer that says nothing for this long is closed; a scheduler that does not
@@ -158,6 +158,22 @@ pub struct NewTask {
     pub needs: Option<Key>,
     /// Run on this worker and no other ([`run_on_all`](crate::client::Client::run_on_all)).
     pub pin: Option<WorkerId>,
+    /// Other tasks whose results this one takes, in order: it waits until they have
+    /// finished, and its worker passes their outputs before its arguments (see
+    /// [`crate::tasks::Node`]). `None` for a plain [`crate::tasks::Task`].
+    pub inputs: Option<Vec<TaskId>>,
+    /// Keep the result on the worker that computed it, for tasks that take it as input
+    /// (and for [`fetch`](crate::client::Client::fetch)), instead of sending it back.
+    pub keep: bool,
+}
+
+/// The most inputs one task may take.
+pub const MAX_INPUTS: usize = 1024;
+
+/// The key under which a worker keeps the result of task `id` (see [`NewTask::keep`]). It
+/// starts with a NUL, which the client refuses in keys it scatters, so the two never meet.
+pub fn result_key(id: TaskId) -> Key {
+    format!("\0task {}.{}", id.client.0, id.n)
 }
 
 // ANCHOR: messages
@@ -176,6 +192,12 @@ pub enum FromClient {
     Release {
         key: Key,
     },
+    /// Send me the results of these kept tasks once they are finished (answered with
+    /// [`ToClient::Done`], one result per task).
+    Fetch(Vec<TaskId>),
+    /// I hold no handle on these kept tasks any more: their results may go once no task
+    /// still needs them (dask's reference counting).
+    Forget(Vec<TaskId>),
 }
 
 /// Scheduler → client.
@@ -202,6 +224,24 @@ pub struct Job {
     pub id: TaskId,
     pub name: String,
     pub args: Vec<u8>,
+    /// As in [`NewTask::inputs`]: the worker puts these results, which the scheduler has
+    /// stored on it first, before `args` (and then sets this to `None`).
+    pub inputs: Option<Vec<TaskId>>,
+    /// As in [`NewTask::keep`].
+    pub keep: bool,
+}
+
+impl Job {
+    /// A plain job: no inputs, and its result goes back.
+    pub fn new(id: TaskId, name: impl Into<String>, args: Vec<u8>) -> Job {
+        Job {
+            id,
+            name: name.into(),
+            args,
+            inputs: None,
+            keep: false,
+        }
+    }
 }
 
 /// Scheduler → worker.
@@ -216,6 +256,9 @@ pub enum ToWorker {
     Run(Vec<Job>),
     /// Forget the data under this key: its client released it or left.
     Forget(Key),
+    /// Send the kept results of these tasks ([`FromWorker::Data`]): another worker or a
+    /// client needs them, and results travel through the scheduler.
+    Send(Vec<TaskId>),
     /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why: the worker exits with
     /// success. A connection that closes without it means the scheduler died or dropped
     /// this worker.
@@ -233,6 +276,20 @@ pub enum FromWorker {
     /// "Still here": sent every `heartbeat_ms`, so that a worker that has hung (or whose
     /// machine has gone) is noticed even though its connection looks open.
     Heartbeat,
+    /// These tasks' results are kept here ([`NewTask::keep`]), each of this many bytes.
+    Kept(Vec<Kept>),
+    /// A kept result the scheduler asked for ([`ToWorker::Send`]), or why it is not here.
+    Data {
+        id: TaskId,
+        bytes: Result<Vec<u8>, String>,
+    },
+}
+
+/// A result a worker keeps: the task's id and the result's size in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    pub id: TaskId,
+    pub bytes: u64,
 }
 
 /// When task `id` ran on the worker, in microseconds before the message saying so was sent.
@@ -269,6 +326,19 @@ pub enum TaskError {
          submitting more (or raise `--max-tasks`)"
     )]
     Overloaded(usize),
+    #[error("its input task {name} #{n} failed: {reason}", n = input.n)]
+    InputFailed {
+        input: TaskId,
+        name: String,
+        reason: String,
+    },
+    #[error(
+        "input #{0} is no task of this client that is kept (submitted with `keep`, and not \
+         forgotten)"
+    )]
+    UnknownInput(u64),
+    #[error("the result of task #{n} was lost: {why}", n = id.n)]
+    ResultLost { id: TaskId, why: String },
 }
 
 /// What can go wrong on a connection.

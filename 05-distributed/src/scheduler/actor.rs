@@ -31,7 +31,9 @@ impl Actor {
         failure: Arc<Mutex<Option<String>>>,
         recording: bool,
     ) -> Actor {
-        let mut state = State::new(config.depth).with_max_tasks(config.max_tasks);
+        let mut state = State::new(config.depth)
+            .with_max_tasks(config.max_tasks)
+            .placing(answers.choose_worker());
         if recording {
             state = state.recording();
         }
@@ -73,6 +75,14 @@ impl Actor {
             }
             Event::FromWorker(id, FromWorker::Ran(times)) => state.run_times(id, times),
             Event::FromWorker(id, FromWorker::Heartbeat) => state.heard_from(id),
+            Event::FromWorker(id, FromWorker::Kept(kept)) => {
+                state.heard_from(id);
+                state.kept(id, kept);
+            }
+            Event::FromWorker(id, FromWorker::Data { id: task, bytes }) => {
+                state.heard_from(id);
+                state.data(id, task, bytes);
+            }
             Event::WorkerLeft(id) => return self.worker_left(id),
             Event::ClientJoined { id, outbox } => {
                 self.clients.insert(id, outbox);
@@ -82,6 +92,8 @@ impl Actor {
                 state.scatter(id, key, bytes);
             }
             Event::FromClient(id, FromClient::Release { key }) => state.release(id, &key),
+            Event::FromClient(id, FromClient::Fetch(tasks)) => state.fetch(id, tasks),
+            Event::FromClient(id, FromClient::Forget(tasks)) => state.forget(id, tasks),
             Event::FromClient(id, FromClient::Workers) => {
                 let reply = ToClient::Workers(state.worker_infos());
                 // A lost reply would leave the client waiting, and pair the next reply with
@@ -210,7 +222,9 @@ impl Actor {
     fn lost(&mut self, id: WorkerId) -> Result<(), Stopped> {
         let (answers, state) = (self.answers, &mut self.state);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            answers.worker_lost(state, id)
+            answers.worker_lost(state, id);
+            // What the lost worker held of the task graph: after the exercise, given.
+            state.graph_lost(id);
         }))
         .map_err(|panic| {
             let message = shared::panic::panic_message(panic.as_ref()).to_string();
@@ -227,6 +241,7 @@ fn message_size(message: &ToWorker) -> usize {
         ToWorker::Store { key, bytes } => key.len() + bytes.len() + 16,
         ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
         ToWorker::Goodbye(why) | ToWorker::Forget(why) => why.len() + 16,
+        ToWorker::Send(ids) => 16 * ids.len() + 16,
     }
 }
 

@@ -13,6 +13,12 @@ pub struct TaskEntry {
     pub args: Vec<u8>,
     pub needs: Option<Key>,
     pub pin: Option<WorkerId>,
+    /// Tasks whose results it takes ([`crate::protocol::NewTask::inputs`]).
+    pub inputs: Option<Vec<TaskId>>,
+    /// Its result stays on its worker ([`crate::protocol::NewTask::keep`]).
+    pub keep: bool,
+    /// Inputs not finished yet: it joins [`State::ready`] when none is left.
+    pub missing: usize,
     /// The worker running it, `None` while it waits in [`State::ready`].
     pub assigned: Option<WorkerId>,
     /// When the worker says it ran, start and end (for the task stream, when recording).
@@ -82,6 +88,8 @@ pub struct Counters {
     pub finished: u64,
     /// Tasks given again to another worker after theirs was lost.
     pub rerun: u64,
+    /// Kept results computed again from their recipe, their every copy lost.
+    pub recomputed: u64,
     pub workers_lost: u64,
     /// Results that were not delivered: from a worker the task no longer belonged to, or
     /// for a client that had gone.

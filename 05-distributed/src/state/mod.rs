@@ -5,6 +5,7 @@
 
 mod config;
 mod entries;
+mod graph;
 mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -12,11 +13,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
-    self, ClientId, Finished, Job, Key, NewTask, RunTime, TaskError, TaskId, ToWorker, WorkerId,
+    self, ClientId, Finished, Key, NewTask, RunTime, TaskError, TaskId, ToWorker, WorkerId,
 };
 
 pub use config::{Config, MAX_CONNECTIONS, MAX_THREADS};
 pub use entries::{Counters, Progress, Ran, SHORT_RUN, TaskEntry, WorkerEntry};
+pub use graph::{Candidate, Graph, Held, InputPlace, Place};
 pub use snapshot::{Snapshot, WorkerSnapshot};
 
 /// The scheduler's state. See the module's documentation.
@@ -41,6 +43,18 @@ pub struct State {
     /// What to send, filled by the methods and emptied by [`State::take_outbox`].
     to_workers: BTreeMap<WorkerId, Vec<ToWorker>>,
     to_clients: BTreeMap<ClientId, Vec<Finished>>,
+    /// Kept results, their recipes and their travels ([`graph`]).
+    graph: Graph,
+    /// How a task with inputs picks its worker (exercise 5.4).
+    place: Place,
+}
+
+/// Where a task with inputs goes when no [`State::placing`] was given: the least loaded
+/// worker with room, whatever it holds.
+fn least_loaded(_: &[InputPlace], workers: &[Candidate]) -> Option<WorkerId> {
+    (workers.iter().filter(|w| w.room))
+        .min_by_key(|w| (w.load, w.id))
+        .map(|w| w.id)
 }
 
 impl State {
@@ -57,7 +71,21 @@ impl State {
             ran: None,
             to_workers: BTreeMap::new(),
             to_clients: BTreeMap::new(),
+            graph: Graph::default(),
+            place: least_loaded,
         }
+    }
+
+    /// The same state, placing tasks that have inputs with `place` (exercise 5.4's
+    /// `choose_worker`, picked by [`crate::answers::Answers::choose_worker`]).
+    pub fn placing(mut self, place: Place) -> State {
+        self.place = place;
+        self
+    }
+
+    /// Results passed from worker to worker through the scheduler so far, and their bytes.
+    pub fn moved(&self) -> (u64, u64) {
+        (self.graph.moved, self.graph.moved_bytes)
     }
 
     /// The same state, recording every task run for [`State::take_ran`] (a dashboard's
@@ -124,19 +152,42 @@ impl State {
                 });
                 continue;
             }
+            if task
+                .inputs
+                .as_ref()
+                .is_some_and(|i| i.len() > protocol::MAX_INPUTS)
+            {
+                let error = TaskError::BadArgs {
+                    task: task.name,
+                    reason: format!("more than {} inputs", protocol::MAX_INPUTS),
+                };
+                self.to_clients.entry(client).or_default().push(Finished {
+                    id: task.id,
+                    result: Err(error),
+                });
+                continue;
+            }
             self.counters.submitted += 1;
             self.clients.entry(client).or_default().submitted += 1;
-            self.ready.push_back(task.id);
+            let graph = task.inputs.is_some() || task.keep;
             let entry = TaskEntry {
                 client,
                 name: task.name,
                 args: task.args,
                 needs: task.needs,
                 pin: task.pin,
+                inputs: task.inputs,
+                keep: task.keep,
+                missing: 0,
                 assigned: None,
                 ran: None,
             };
-            self.tasks.insert(task.id, entry);
+            if graph {
+                self.submit_node(entry, task.id);
+            } else {
+                self.ready.push_back(task.id);
+                self.tasks.insert(task.id, entry);
+            }
         }
     }
 
@@ -185,37 +236,46 @@ impl State {
             if let Some(worker) = self.workers.get_mut(&from) {
                 worker.running.remove(&finished.id);
             }
-            let owned = self
-                .tasks
-                .get(&finished.id)
-                .is_some_and(|task| task.assigned == Some(from));
-            if !owned {
+            if !self.owned_by(finished.id, from) {
                 self.counters.ignored += 1;
                 continue;
             }
-            if let Some(worker) = self.workers.get_mut(&from) {
-                worker.done += 1;
-            }
-            if let (Some(ran), Some(task)) = (self.ran.as_mut(), self.tasks.get(&finished.id)) {
-                let now = Instant::now();
-                let (started, ended) = task.ran.unwrap_or((now, now));
-                let run = Ran {
-                    worker: from,
-                    name: task.name.clone(),
-                    started,
-                    ended,
-                };
-                // Look back a little for a bar of the same worker to merge it into: the
-                // results of one message come from one worker, mostly in a row.
-                if !ran.iter_mut().rev().take(4).any(|bar| bar.absorb(&run)) {
-                    ran.push(run);
-                }
-            }
+            self.record_run(from, finished.id);
             self.counters.finished += 1;
             self.deliver(finished);
         }
     }
     // ANCHOR_END: finished
+
+    /// Whether task `id` is still waiting for a result from worker `from`.
+    fn owned_by(&self, id: TaskId, from: WorkerId) -> bool {
+        self.tasks
+            .get(&id)
+            .is_some_and(|task| task.assigned == Some(from))
+    }
+
+    /// Counts task `id` as done by `from`, and adds its run to the task stream (when
+    /// recording).
+    fn record_run(&mut self, from: WorkerId, id: TaskId) {
+        if let Some(worker) = self.workers.get_mut(&from) {
+            worker.done += 1;
+        }
+        if let (Some(ran), Some(task)) = (self.ran.as_mut(), self.tasks.get(&id)) {
+            let now = Instant::now();
+            let (started, ended) = task.ran.unwrap_or((now, now));
+            let run = Ran {
+                worker: from,
+                name: task.name.clone(),
+                started,
+                ended,
+            };
+            // Look back a little for a bar of the same worker to merge it into: the
+            // results of one message come from one worker, mostly in a row.
+            if !ran.iter_mut().rev().take(4).any(|bar| bar.absorb(&run)) {
+                ran.push(run);
+            }
+        }
+    }
 
     /// Notes when worker `from` ran its tasks (it says so just before their results), for
     /// the task stream; only when recording, and only for tasks it was given.
@@ -242,11 +302,24 @@ impl State {
         });
     }
 
-    /// Removes task `id` and queues its result for its client.
+    /// Removes task `id` and queues its result for its client. A kept task has no result
+    /// to send here (see [`State::kept`]): its failure fails the tasks that take it.
     fn deliver(&mut self, finished: Finished) {
         if let Some(task) = self.tasks.remove(&finished.id) {
             if let Some(progress) = self.clients.get_mut(&task.client) {
                 progress.finished += 1;
+            }
+            if task.inputs.is_some() {
+                self.unlink(finished.id, &task);
+            }
+            if task.keep {
+                let error = finished.result.err().unwrap_or_else(|| {
+                    TaskError::Failed(
+                        "its worker sent its result back instead of keeping it".into(),
+                    )
+                });
+                self.kept_failed(finished.id, error);
+                return;
             }
             self.to_clients
                 .entry(task.client)
@@ -259,6 +332,7 @@ impl State {
     /// (they stay in its `running`, which must match what the worker holds), and their
     /// results are ignored.
     pub fn client_gone(&mut self, client: ClientId) {
+        self.graph_client_gone(client);
         self.tasks.retain(|_, task| task.client != client);
         self.ready.retain(|id| id.client != client);
         self.to_clients.remove(&client);
@@ -326,14 +400,15 @@ impl State {
             let task = self.tasks.get_mut(&id).expect("looked up above");
             task.assigned = Some(target);
             task.ran = None;
-            let job = Job {
-                id,
-                name: task.name.clone(),
-                args: task.args.clone(),
-            };
+            let inputs = task.inputs.is_some();
             if let Some(worker) = self.workers.get_mut(&target) {
                 worker.running.insert(id);
             }
+            // A task whose inputs are elsewhere runs once they have come (`State::data`).
+            if inputs && !self.gather_inputs(id, target) {
+                continue;
+            }
+            let job = self.job(id).expect("looked up above");
             // One `Run` per round and worker, unless its jobs' bytes would not fit a frame.
             let outbox = self.to_workers.entry(target).or_default();
             let size = protocol::job_size(&job);
@@ -373,6 +448,21 @@ impl State {
         let load = |(id, worker): &(&WorkerId, &WorkerEntry)| {
             (worker.running.len() * 1024 / worker.threads as usize, **id)
         };
+        if task.inputs.is_some() {
+            let candidates: Vec<Candidate> = (self.workers.iter())
+                .map(|entry| Candidate {
+                    id: *entry.0,
+                    room: has_room(&entry),
+                    load: load(&entry).0,
+                })
+                .collect();
+            let chosen = (self.place)(&self.input_places(task), &candidates)?;
+            // An answer that picks a full or unknown worker would break the window: wait.
+            return candidates
+                .iter()
+                .any(|c| c.id == chosen && c.room)
+                .then_some(chosen);
+        }
         if let Some(key) = &task.needs
             && let Some((id, _)) = self
                 .workers

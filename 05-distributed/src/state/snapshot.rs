@@ -15,6 +15,11 @@ pub struct Snapshot {
     pub counters: Counters,
     /// Each connected client's batch progress.
     pub clients: BTreeMap<ClientId, Progress>,
+    /// Kept results that exist, and recipes kept for lineage (see [`State::kept`]).
+    pub kept: usize,
+    pub recipes: usize,
+    /// Results passed from worker to worker through the scheduler, and their bytes.
+    pub moved: (u64, u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +29,8 @@ pub struct WorkerSnapshot {
     pub running: usize,
     pub done: u64,
     pub holds: usize,
+    /// Kept results it holds a copy of.
+    pub kept: usize,
     pub last_heard: Instant,
 }
 
@@ -52,12 +59,16 @@ impl State {
                     running: worker.running.len(),
                     done: worker.done,
                     holds: worker.holds.len(),
+                    kept: self.kept_on(*id),
                     last_heard: worker.last_heard,
                 })
                 .collect(),
             ready: self.ready.len(),
             counters: self.counters,
             clients: self.clients.clone(),
+            kept: self.graph_sizes().0,
+            recipes: self.graph_sizes().1,
+            moved: self.moved(),
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::Key;
 
-use super::{Context, Task};
+use super::{Context, Node, Task};
 
 /// Does nothing: what a task costs when the work is nil, the scheduler's overhead alone.
 pub struct Noop;
@@ -227,3 +227,72 @@ pub fn score_windows(years: &[Vec<f64>], windows: &[(usize, usize)]) -> Vec<Vec<
         })
         .collect()
 }
+
+// ANCHOR: graph_tasks
+/// The 2016 tutorial's `inc`: one more than its argument plus its inputs, so `inc(1)` is
+/// a node with no inputs and argument 1, and `inc(x)` one with input `x` and argument 0.
+pub struct Inc;
+
+impl Node for Inc {
+    const NAME: &'static str = "inc";
+    type Input = i64;
+    type Args = i64;
+    type Output = i64;
+    fn run(inputs: Vec<i64>, args: i64, _: &Context) -> Result<i64, String> {
+        (inputs.into_iter())
+            .try_fold(args, i64::checked_add)
+            .and_then(|sum| sum.checked_add(1))
+            .ok_or_else(|| "inc overflows an i64".to_string())
+    }
+}
+
+/// The 2016 tutorial's `add`: its argument plus its inputs: `add(x, 10)` is input `x` and
+/// argument 10, `add(x, y)` inputs `x` and `y` and argument 0.
+pub struct Add;
+
+impl Node for Add {
+    const NAME: &'static str = "add";
+    type Input = i64;
+    type Args = i64;
+    type Output = i64;
+    fn run(inputs: Vec<i64>, args: i64, _: &Context) -> Result<i64, String> {
+        inputs
+            .into_iter()
+            .try_fold(args, i64::checked_add)
+            .ok_or_else(|| "add overflows an i64".to_string())
+    }
+}
+
+/// The sum of the whole numbers `start..end`: a leaf of the tree reduction, one slice of
+/// the million numbers each.
+pub struct SumRange;
+
+impl Task for SumRange {
+    const NAME: &'static str = "sum_range";
+    type Args = (i64, i64);
+    type Output = i64;
+    fn run((start, end): (i64, i64), _: &Context) -> Result<i64, String> {
+        (start..end)
+            .try_fold(0i64, i64::checked_add)
+            .ok_or_else(|| format!("the sum of {start}..{end} overflows an i64"))
+    }
+}
+
+/// Lesson 3's yearly statistics of several groups of files merged into one: an inner node
+/// of the tree of merges, whose inputs are [`YearlyStats`] results (or other merges).
+pub struct MergeYearly;
+
+impl Node for MergeYearly {
+    const NAME: &'static str = "merge_yearly";
+    type Input = Yearly;
+    type Args = ();
+    type Output = Yearly;
+    fn run(inputs: Vec<Yearly>, (): (), _: &Context) -> Result<Yearly, String> {
+        let mut total = Yearly::new();
+        for part in inputs {
+            merge_yearly(&mut total, part);
+        }
+        Ok(total)
+    }
+}
+// ANCHOR_END: graph_tasks

@@ -106,9 +106,9 @@ impl Context {
     }
 
     /// Keeps `bytes` under `key`, replacing what was there, unless the store would then
-    /// hold more than [`MAX_STORE`] bytes: then the data is not kept, and a task that needs
-    /// it fails and says why.
-    pub fn insert(&self, key: Key, bytes: Vec<u8>) {
+    /// hold more than [`MAX_STORE`] bytes: then the data is not kept (`false`), and a task
+    /// that needs it fails and says why.
+    pub fn insert(&self, key: Key, bytes: Vec<u8>) -> bool {
         let mut slots = self.slots();
         let held: usize = (slots.iter())
             .filter(|(k, _)| **k != key)
@@ -119,13 +119,26 @@ impl Context {
             drop(slots);
             let mut full = self.full.lock().unwrap_or_else(PoisonError::into_inner);
             full.insert(key);
-            return;
+            return false;
         }
         let slot = Slot {
             bytes: Arc::new(bytes),
             decoded: None,
         };
         slots.insert(key, slot);
+        true
+    }
+
+    /// The bytes under `key`, as stored, or why they are not here.
+    pub fn bytes(&self, key: &str) -> Result<Arc<Vec<u8>>, String> {
+        let slots = self.slots();
+        match slots.get(key) {
+            Some(slot) => Ok(Arc::clone(&slot.bytes)),
+            None => {
+                drop(slots);
+                Err(self.missing(key))
+            }
+        }
     }
 
     /// Forgets the data under `key`.

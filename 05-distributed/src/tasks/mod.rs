@@ -44,6 +44,36 @@ pub trait Task {
 }
 // ANCHOR_END: task
 
+// ANCHOR: node
+/// A task that takes other tasks' results: dask's `client.submit(add, x, 10)`, where `x`
+/// is a future. A client names the tasks whose results it takes
+/// ([`Client::submit_node`](crate::client::Client::submit_node)); the scheduler runs it once
+/// they have finished, and its worker passes their outputs, in order, as `inputs`.
+pub trait Node {
+    /// The name clients use. Unique in the registry.
+    const NAME: &'static str;
+    /// What each input is: the output type of the tasks it takes.
+    type Input: Serialize + DeserializeOwned;
+    type Args: Serialize + DeserializeOwned;
+    type Output: Serialize + DeserializeOwned;
+    fn run(
+        inputs: Vec<Self::Input>,
+        args: Self::Args,
+        worker: &Context,
+    ) -> Result<Self::Output, String>;
+}
+// ANCHOR_END: node
+
+/// What a [`Node`]'s worker decodes: its inputs, then its arguments. The worker writes the
+/// length of the list and each input's bytes before the arguments, which is this type's
+/// postcard encoding (postcard writes a struct's fields one after the other, and a list as
+/// its length and then its items).
+#[derive(serde::Deserialize)]
+struct WithInputs<I, A> {
+    inputs: Vec<I>,
+    args: A,
+}
+
 /// A task with its types erased: postcard bytes in, postcard bytes out.
 pub type RunFn = fn(&[u8], &Context) -> Result<Vec<u8>, TaskError>;
 
@@ -122,18 +152,44 @@ fn erased<T: Task>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> 
         reason: err.to_string(),
     })?;
     let output = T::run(args, worker).map_err(TaskError::Failed)?;
-    let bytes = postcard::to_stdvec(&output).map_err(|err| {
-        TaskError::Failed(format!("cannot encode the output of {}: {err}", T::NAME))
-    })?;
+    encode_output(T::NAME, &output)
+}
+
+/// Decodes a [`Node`]'s inputs and arguments, runs it, encodes the output.
+fn erased_node<N: Node>(args: &[u8], worker: &Context) -> Result<Vec<u8>, TaskError> {
+    let _timed = TIMING.with(Cell::get).then(|| Timed(Instant::now()));
+    let given: WithInputs<N::Input, N::Args> =
+        postcard::from_bytes(args).map_err(|err| TaskError::BadArgs {
+            task: N::NAME.to_string(),
+            reason: format!("{err} (its inputs, then its arguments)"),
+        })?;
+    let output = N::run(given.inputs, given.args, worker).map_err(TaskError::Failed)?;
+    encode_output(N::NAME, &output)
+}
+
+/// A task's output, encoded, if it fits in a result.
+fn encode_output(name: &str, output: &impl Serialize) -> Result<Vec<u8>, TaskError> {
+    let bytes = postcard::to_stdvec(output)
+        .map_err(|err| TaskError::Failed(format!("cannot encode the output of {name}: {err}")))?;
     if bytes.len() > MAX_PAYLOAD {
         return Err(TaskError::Failed(format!(
-            "the output of {} is {} bytes, over the {MAX_PAYLOAD}-byte limit of one result: \
+            "the output of {name} is {} bytes, over the {MAX_PAYLOAD}-byte limit of one result: \
              return less, or split the task",
-            T::NAME,
             bytes.len()
         )));
     }
     Ok(bytes)
+}
+
+/// The bytes a worker hands a [`Node`]'s run function: the number of inputs, each input's
+/// bytes (a task's postcard-encoded output), then the node's own arguments.
+pub fn with_inputs(inputs: &[impl AsRef<[u8]>], args: &[u8]) -> Vec<u8> {
+    let mut bytes = postcard::to_stdvec(&inputs.len()).expect("a length encodes");
+    for input in inputs {
+        bytes.extend_from_slice(input.as_ref());
+    }
+    bytes.extend_from_slice(args);
+    bytes
 }
 
 /// The registry line of task `T`.
@@ -141,6 +197,14 @@ pub const fn entry<T: Task>() -> Entry {
     Entry {
         name: T::NAME,
         run: erased::<T>,
+    }
+}
+
+/// The registry line of node `N`.
+pub const fn node<N: Node>() -> Entry {
+    Entry {
+        name: N::NAME,
+        run: erased_node::<N>,
     }
 }
 
@@ -156,5 +220,9 @@ pub static REGISTRY: Registry = Registry(&[
     entry::<SumData>(),
     entry::<YearlyStats>(),
     entry::<ScoreWindows>(),
+    node::<Inc>(),
+    node::<Add>(),
+    entry::<SumRange>(),
+    node::<MergeYearly>(),
 ]);
 // ANCHOR_END: registry
