@@ -56,6 +56,9 @@ fn the_program_prints_its_tables() {
         "parameter search on AIG",
         "A worker killed mid-batch",
         "200 of 200",
+        "y = add(inc(1), 10) = 12",
+        "= 499999500000 (exact: 499999500000)",
+        "merged here or by a tree of merges on the workers",
     ] {
         assert!(stdout.contains(table), "no {table:?} in:\n{stdout}");
     }
@@ -244,7 +247,7 @@ fn a_depth_beyond_the_workers_window_is_refused_at_start_up() {
 }
 
 #[test]
-fn client_05_runs_the_yearly_stats_on_a_deployment_and_gets_the_local_answer() {
+fn client_05_runs_the_yearly_stats_flat_and_as_a_tree_and_the_graphs_on_a_deployment() {
     within_for("5 (given)", Duration::from_secs(90), || {
         let (data, dataset) = common::dataset();
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -257,32 +260,46 @@ fn client_05_runs_the_yearly_stats_on_a_deployment_and_gets_the_local_answer() {
         for _ in 0..2 {
             line_with(&stderr, " joined");
         }
-        let args = format!(
-            "--scheduler {addr} --secret-file {} yearly --year 2015 --years 2 --files-per-task 2",
-            secret.display()
-        );
-        let output = shared::testing::run_program(
-            env!("CARGO_BIN_EXE_client-05"),
-            data.path(),
-            &args,
-            Duration::from_secs(60),
-        );
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-        );
-        assert!(
-            output.status.success(),
-            "client-05 fails:\n{stdout}\n{stderr}"
-        );
         let files = dataset.all_minute_files();
         let local = lesson_05_distributed::tasks::yearly_stats(&files).expect("reads");
         let expected = lesson_05_distributed::tasks::summarise_yearly(&local);
+        let client = |workload: &str| {
+            let args = format!(
+                "--scheduler {addr} --secret-file {} {workload}",
+                secret.display()
+            );
+            let output = shared::testing::run_program(
+                env!("CARGO_BIN_EXE_client-05"),
+                data.path(),
+                &args,
+                Duration::from_secs(60),
+            );
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            );
+            assert!(
+                output.status.success(),
+                "client-05 {workload} fails:\n{stdout}\n{stderr}"
+            );
+            (stdout, stderr)
+        };
+        let yearly = "yearly --year 2015 --years 2 --files-per-task 2";
+        // The flat map merged here, and the tree of merges on the workers: one answer.
+        for workload in [yearly.to_string(), format!("{yearly} --tree")] {
+            let (stdout, stderr) = client(&workload);
+            assert!(
+                stdout.contains(&expected),
+                "client-05 {workload} should print {expected:?}:\n{stdout}"
+            );
+            assert!(stderr.contains("client: 2 workers"), "{stderr}");
+        }
+        let (stdout, _) = client("graph --numbers 100000 --leaves 64");
+        assert!(stdout.contains("y = add(inc(1), 10) = 12"), "{stdout}");
         assert!(
-            stdout.contains(&expected),
-            "client-05 should print {expected:?}:\n{stdout}"
+            stdout.contains("= 4999950000 (exact)"),
+            "the tree's sum of 0..100,000: {stdout}"
         );
-        assert!(stderr.contains("client: 2 workers"), "{stderr}");
     });
 }
 

@@ -1,6 +1,7 @@
 //! `client-05`: a client of a running scheduler. It runs one of the lesson's workloads on
-//! the cluster (empty tasks, or lesson 3's yearly statistics), shows its progress, prints
-//! the result, and exits: the third terminal of section 5.5.
+//! the cluster (empty tasks, the task graph examples, or lesson 3's yearly statistics, by a
+//! flat map or a tree of merges), shows its progress, prints
+//! the result, and exits: the third terminal of section 5.6.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use shared::Dataset;
 use shared::report::{fmt_count, fmt_duration};
 
 use super::deploy::{exit, secret_of, warn_if_debug};
+use super::graphs;
 use super::probe::probe;
 use super::processes::map_gather;
 use super::workloads::{groups_of, year_files};
@@ -43,6 +45,16 @@ pub enum Workload {
         #[arg(long, default_value_t = 20_000)]
         tasks: usize,
     },
+    /// The 2016 tutorial's task graphs: `add(inc(1), 10)`, and the sum of `0..N` as a
+    /// binary tree of `add` tasks over `sum_range` leaves, the inner sums kept on the workers.
+    Graph {
+        /// How many numbers the tree adds up.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000_000_000))]
+        numbers: i64,
+        /// Leaves of the tree (each sums a slice of the numbers).
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        leaves: i64,
+    },
     /// Lesson 3's per-symbol yearly statistics, one task per group of minute files. The
     /// workers read the files: they must see the dataset at the same paths as this client.
     Yearly {
@@ -53,8 +65,12 @@ pub enum Workload {
         #[arg(long, default_value_t = 3)]
         years: i32,
         /// Minute files per task.
-        #[arg(long, default_value_t = 16)]
-        files_per_task: usize,
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+        files_per_task: u32,
+        /// Merge the partial statistics by a tree of tasks on the workers (their inputs stay
+        /// there) instead of here, after a flat map.
+        #[arg(long)]
+        tree: bool,
     },
 }
 
@@ -106,23 +122,48 @@ pub fn run_client(answers: Answers, args: &ClientArgs) -> anyhow::Result<()> {
                     took.as_secs_f64() * 1e6 / done.len().max(1) as f64
                 );
             }
+            Workload::Graph { numbers, leaves } => {
+                let y = graphs::inc_add(&client).await?;
+                println!("y = add(inc(1), 10) = {y}");
+                let sum = graphs::tree_sum(&client, *numbers, *leaves).await?;
+                let exact = (*numbers as i128) * (*numbers as i128 - 1) / 2;
+                println!(
+                    "the sum of 0..{} by a tree over {} leaves = {sum} ({}), {}",
+                    fmt_count(*numbers as u64),
+                    fmt_count(*leaves as u64),
+                    if sum as i128 == exact {
+                        "exact"
+                    } else {
+                        "WRONG"
+                    },
+                    fmt_duration(start.elapsed())
+                );
+                anyhow::ensure!(sum as i128 == exact, "the tree's sum should be {exact}");
+            }
             Workload::Yearly {
                 year,
                 years,
                 files_per_task,
+                tree,
             } => {
                 let dataset = Dataset::locate()?;
                 let files = year_files(&dataset, *year, *years)?;
-                let groups = groups_of(&files, *files_per_task);
-                let parts = map_gather::<YearlyStats>(answers, &client, &groups, None).await?;
-                let mut total = Yearly::new();
-                for part in parts {
-                    merge_yearly(&mut total, part);
-                }
+                let groups = groups_of(&files, *files_per_task as usize);
+                let total = if *tree {
+                    graphs::yearly_tree(&client, &groups).await?
+                } else {
+                    let parts = map_gather::<YearlyStats>(answers, &client, &groups, None).await?;
+                    let mut total = Yearly::new();
+                    for part in parts {
+                        merge_yearly(&mut total, part);
+                    }
+                    total
+                };
                 println!(
-                    "yearly stats of {} files in {} tasks, {}: {}",
+                    "yearly stats of {} files in {} tasks{}, {}: {}",
                     fmt_count(files.len() as u64),
                     groups.len(),
+                    if *tree { " and a tree of merges" } else { "" },
                     fmt_duration(start.elapsed()),
                     summarise_yearly(&total)
                 );

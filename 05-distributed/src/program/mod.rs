@@ -4,11 +4,12 @@
 //!
 //! One file per role: `deploy` (the scheduler and worker binaries), `probe` (which
 //! answers run), `processes` (a cluster of this binary's processes), and one per table:
-//! `overhead`, `workloads`, `batches`, `lost`.
+//! `overhead`, `workloads`, `graphs`, `batches`, `lost`.
 
 mod batches;
 mod client;
 mod deploy;
+pub mod graphs;
 mod lost;
 mod overhead;
 mod probe;
@@ -148,6 +149,7 @@ pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
         problems.extend(workloads::yearly(answers, args, dataset, [&one, &many])?);
         problems.extend(workloads::search(answers, args, dataset, [&one, &many])?);
     }
+    problems.extend(graphs::graphs(answers, args, dataset.as_ref(), &many)?);
     let clusters = [(&one, processes(1)), (&many, processes(workers))];
     batches::batch_sizes(answers, args, &clusters, &out)?;
     drop((one, many));

@@ -84,7 +84,7 @@ pub(super) fn empty_tasks(
     }
     overhead.note(
         "dask.distributed on the same machine (2 worker processes, 1 thread each, 10,000 \
-         no-op tasks, map + gather): see the book's section 5.4 and \
+         no-op tasks, map + gather): see the book's section 5.5 and \
          scripts/compare/05-distributed.py.",
     );
     println!("{}", overhead.finish());

@@ -65,6 +65,11 @@ impl ProcessCluster {
         self.processes.pids().len()
     }
 
+    /// Results moved between its workers through the scheduler so far, and their bytes.
+    pub(super) fn moved(&self) -> (u64, u64) {
+        self.cluster.snapshot().map_or((0, 0), |s| s.moved)
+    }
+
     /// Runs `batch` on this cluster's runtime with its client.
     pub(super) fn run<'a, F: Future + 'a>(
         &'a self,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::*;
 
-/// The actor stopped: a panic in `worker_lost`, already reported through the handle and
+/// The actor stopped: a panic in `worker_lost` or `choose_worker`, already reported through the handle and
 /// on stderr. Its state may be half-changed, so the scheduler stops.
 pub(super) struct Stopped;
 
@@ -134,7 +134,10 @@ impl Actor {
     pub(super) fn flush(&mut self) -> Result<(), Stopped> {
         let limit = self.outbox_bytes;
         loop {
-            self.state.assign();
+            // Exercise 5.4 places tasks inside `assign`: a panic there stops the scheduler
+            // as one in `worker_lost` does.
+            let state = &mut self.state;
+            caught(&self.failure, "choose_worker", || state.assign())?;
             let outbox = self.state.take_outbox();
             if outbox.to_workers.is_empty() && outbox.to_clients.is_empty() {
                 return Ok(());
@@ -221,18 +224,23 @@ impl Actor {
     /// handle and on stderr, and stops the scheduler.
     fn lost(&mut self, id: WorkerId) -> Result<(), Stopped> {
         let (answers, state) = (self.answers, &mut self.state);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        caught(&self.failure, "worker_lost", || {
             answers.worker_lost(state, id);
             // What the lost worker held of the task graph: after the exercise, given.
             state.graph_lost(id);
-        }))
-        .map_err(|panic| {
-            let message = shared::panic::panic_message(panic.as_ref()).to_string();
-            eprintln!("scheduler: stopped by a panic in worker_lost: {message}");
-            *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
-            Stopped
         })
     }
+}
+
+/// Runs `work`, which calls the learner's `what`; a panic is reported through `failure`
+/// (the handle's) and on stderr, and stops the scheduler (the state may be half-changed).
+fn caught(failure: &Mutex<Option<String>>, what: &str, work: impl FnOnce()) -> Result<(), Stopped> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let message = shared::panic::panic_message(panic.as_ref()).to_string();
+        eprintln!("scheduler: stopped by a panic in {what}: {message}");
+        *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+        Stopped
+    })
 }
 
 /// About how many bytes `message` takes on the wire.
