@@ -17,7 +17,7 @@
 //! scheduler never has more than that many tasks in flight here, so a full channel means a
 //! scheduler that broke the protocol, and the worker leaves rather than buffer without end.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -129,13 +129,16 @@ pub async fn run(
     // capacity at once.
     let capacity =
         (welcome.window.clamp(1, protocol::MAX_DEPTH) as usize).saturating_mul(config.threads);
-    let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(capacity);
+    let channel = capacity.min(protocol::CHANNEL_PER_THREAD.saturating_mul(config.threads));
+    let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(channel);
+    // Told by the task threads each time results leave: the channel has room again.
+    let room = Arc::new(tokio::sync::Notify::new());
     let threads = Threads {
         answers,
         count: config.threads,
         run_times: welcome.run_times,
     };
-    let results_rx = threads.start(&jobs_rx, &context)?;
+    let results_rx = threads.start(&jobs_rx, &context, &room)?;
     // What the reader has to say itself: kept results asked for, and tasks whose inputs
     // are not here. Bounded: the reader waits while the writer catches up.
     let (said_tx, said_rx) = mpsc::channel(RESULTS);
@@ -145,7 +148,7 @@ pub async fn run(
         said: said_tx,
     };
     let outcome = tokio::select! {
-        outcome = read_jobs(&mut reader, &graph, &jobs_tx, welcome.window) => {
+        outcome = read_jobs(&mut reader, &graph, &jobs_tx, &room, capacity) => {
             outcome?.ok_or(WorkerError::SchedulerGone(scheduler))
         }
         outcome = write_results(&mut writer, results_rx, said_rx, &graph, welcome.heartbeat_ms) => {
@@ -189,10 +192,12 @@ impl Threads {
         &self,
         jobs: &crossbeam_channel::Receiver<Job>,
         context: &Arc<Context>,
+        room: &Arc<tokio::sync::Notify>,
     ) -> Result<mpsc::Receiver<Result<Batch, String>>, WorkerError> {
         let (results_tx, results_rx) = mpsc::channel::<Result<Batch, String>>(RESULTS);
         for i in 0..self.count {
             let (jobs, context, results) = (jobs.clone(), Arc::clone(context), results_tx.clone());
+            let room = Arc::clone(room);
             let (answers, run_times) = (self.answers, self.run_times);
             std::thread::Builder::new()
                 .name(format!("task-{i}"))
@@ -204,7 +209,9 @@ impl Threads {
                     let run = || {
                         answers.execute(&jobs, &context, &mut |batch| {
                             let ran = tasks::take_run_times();
-                            results.blocking_send(Ok((batch, ran))).is_ok()
+                            let sent = results.blocking_send(Ok((batch, ran))).is_ok();
+                            room.notify_one();
+                            sent
                         })
                     };
                     if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
@@ -221,17 +228,34 @@ impl Threads {
 }
 
 /// Reads the scheduler's messages: data to store, and jobs for the task threads, until a
-/// goodbye or the task threads' end, or the end of the connection (`None`). More jobs than the `window`
-/// the scheduler announced is the scheduler breaking its word: the worker leaves rather
-/// than buffer without end.
+/// goodbye or the task threads' end, or the end of the connection (`None`). The task threads'
+/// channel holds at most [`CHANNEL_PER_THREAD`](protocol::CHANNEL_PER_THREAD) jobs per
+/// thread; the rest wait in `waiting`, refilled into the channel as results leave
+/// (`room`), and given back when the scheduler asks (work stealing). More jobs than the
+/// `window` the scheduler announced is the scheduler breaking its word: the worker leaves
+/// rather than buffer without end.
 async fn read_jobs(
     reader: &mut protocol::Reader,
     graph: &Graph,
     jobs: &crossbeam_channel::Sender<Job>,
-    window: u32,
+    room: &tokio::sync::Notify,
+    window: usize,
 ) -> Result<Option<Ended>, WorkerError> {
     let context = &graph.context;
-    while let Some(message) = reader.recv::<ToWorker>().await? {
+    let mut waiting: VecDeque<Job> = VecDeque::new();
+    loop {
+        let message = tokio::select! {
+            message = reader.recv::<ToWorker>() => match message? {
+                Some(message) => message,
+                None => return Ok(None),
+            },
+            () = room.notified(), if !waiting.is_empty() => {
+                if refill(jobs, &mut waiting).is_err() {
+                    return Ok(Some(Ended::Stopped));
+                }
+                continue;
+            }
+        };
         match message {
             ToWorker::Goodbye(why) => return Ok(Some(Ended::Goodbye(why))),
             ToWorker::Store { key, bytes } => {
@@ -246,6 +270,17 @@ async fn read_jobs(
                     }
                 }
             }
+            ToWorker::GiveBack(n) => {
+                // The last queued first: the ones that would have waited longest here.
+                let keep = waiting.len().saturating_sub(n as usize);
+                let given: Vec<TaskId> = waiting.drain(keep..).map(|job| job.id).collect();
+                for id in &given {
+                    graph.kept().remove(id);
+                }
+                if graph.said.send(Said::GaveBack(given)).await.is_err() {
+                    return Ok(Some(Ended::Stopped));
+                }
+            }
             ToWorker::Run(batch) => {
                 for job in batch {
                     let job = match graph.prepare(job) {
@@ -257,18 +292,33 @@ async fn read_jobs(
                             continue;
                         }
                     };
-                    match jobs.try_send(job) {
-                        Ok(()) => {}
-                        Err(TrySendError::Full(_)) => {
-                            return Err(WorkerError::WindowExceeded(window));
-                        }
-                        Err(TrySendError::Disconnected(_)) => return Ok(Some(Ended::Stopped)),
-                    }
+                    waiting.push_back(job);
+                }
+                if refill(jobs, &mut waiting).is_err() {
+                    return Ok(Some(Ended::Stopped));
+                }
+                if jobs.len() + waiting.len() > window {
+                    return Err(WorkerError::WindowExceeded(window as u32));
                 }
             }
         }
     }
-    Ok(None)
+}
+
+/// Moves jobs from `waiting` into the task threads' channel while it has room; `Err` when
+/// the task threads are gone.
+fn refill(jobs: &crossbeam_channel::Sender<Job>, waiting: &mut VecDeque<Job>) -> Result<(), ()> {
+    while let Some(job) = waiting.pop_front() {
+        match jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(job)) => {
+                waiting.push_front(job);
+                return Ok(());
+            }
+            Err(TrySendError::Disconnected(_)) => return Err(()),
+        }
+    }
+    Ok(())
 }
 
 /// What the worker keeps of the task graph: its store, the tasks whose results stay here,
@@ -286,6 +336,8 @@ enum Said {
     Data(TaskId, Result<Vec<u8>, String>),
     /// A task that cannot run here: an input is missing.
     Failed(Finished),
+    /// Jobs given back to the scheduler, unstarted.
+    GaveBack(Vec<TaskId>),
 }
 
 impl Graph {
@@ -384,6 +436,7 @@ async fn write_results(
                 let message = match message {
                     Said::Data(id, bytes) => FromWorker::Data { id, bytes },
                     Said::Failed(finished) => FromWorker::Finished(vec![finished]),
+                    Said::GaveBack(ids) => FromWorker::GaveBack(ids),
                 };
                 writer.send(&message).await?;
             }

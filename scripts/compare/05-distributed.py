@@ -8,7 +8,9 @@ machine, to compare with the tables of `solution-05`.
    years, one task per group of 16 files (as `solution-05` does), each task reading its
    files with Polars and aggregating them; the partial results are merged in the client.
    On 1 and 2 worker processes, and with Polars alone in this process (no dask) for the
-   single-machine baseline.
+   single-machine baseline. On 2 worker processes also as section 5.4's tree: the partial
+   results kept on the workers (futures) and merged two by two by tasks that take them
+   (`client.submit(merge2, a, b)`), only the root gathered.
 
 Medians of --runs runs, the variants interleaved round by round. These packages are NOT
 dependencies of the course. To repeat the comparison:
@@ -57,6 +59,21 @@ def merge(parts):
         .agg(pl.col("count").sum(), pl.col("sum").sum(), pl.col("min").min(), pl.col("max").max())
         .sort("symbol", "year")
     )
+
+
+def merge2(a, b):
+    return merge([a, b])
+
+
+def tree(client, groups):
+    """Section 5.4's tree of merges: the leaves and inner merges stay on the workers."""
+    level = client.map(stats_of, groups, pure=False)
+    while len(level) > 1:
+        level = [
+            client.submit(merge2, *level[i : i + 2], pure=False) if i + 1 < len(level) else level[i]
+            for i in range(0, len(level), 2)
+        ]
+    return level[0].result().sort("symbol", "year")
 
 
 def interleaved(runs, variants):
@@ -127,6 +144,7 @@ def run(args, clusters):
     for n, (_, client) in clusters.items():
         name = f"dask, {n} worker process{'es' if n > 1 else ''}"
         variants.append((name, lambda c=client: merge(c.gather(c.map(stats_of, groups, pure=False)))))
+    variants.append(("dask, 2 worker processes, tree of merges", lambda c=clusters[2][1]: tree(c, groups)))
     timed = interleaved(args.runs, variants)
     print(f"yearly stats {args.year}-{args.year + args.years - 1}: {len(files)} files in {len(groups)} tasks")
     for name, (median, times, result) in timed.items():

@@ -54,6 +54,10 @@ pub struct SchedulerArgs {
     /// disconnected past it.
     #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
     pub max_outbox_mb: usize,
+    /// Leave each task with the worker it was given, even when another is idle (no work
+    /// stealing, section 5.4).
+    #[arg(long)]
+    pub no_steal: bool,
 }
 
 impl SchedulerArgs {
@@ -65,6 +69,7 @@ impl SchedulerArgs {
             max_tasks: self.max_tasks,
             log: true,
             outbox_bytes: self.max_outbox_mb << 20,
+            steal: !self.no_steal,
         }
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! One file per role: `deploy` (the scheduler and worker binaries), `probe` (which
 //! answers run), `processes` (a cluster of this binary's processes), and one per table:
-//! `overhead`, `workloads`, `graphs`, `batches`, `lost`.
+//! `overhead`, `workloads`, `graphs`, `batches`, `lost`, `steal`.
 
 mod batches;
 mod client;
@@ -14,6 +14,7 @@ mod lost;
 mod overhead;
 mod probe;
 mod processes;
+mod steal;
 mod workloads;
 
 pub use deploy::{
@@ -154,6 +155,7 @@ pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
     batches::batch_sizes(answers, args, &clusters, &out)?;
     drop((one, many));
     problems.extend(lost::lost_worker(answers, args, workers.max(2), config)?);
+    problems.extend(steal::stealing(answers, args)?);
 
     if problems.is_empty() {
         Ok(true)

@@ -167,6 +167,12 @@ pub struct NewTask {
     pub keep: bool,
 }
 
+/// Jobs a worker hands its task threads at once, per thread: enough that results leave in
+/// batches (exercise 5.1 sends when no job waits). Jobs beyond it wait in the worker's own
+/// queue, from which the scheduler may take them back for an idle worker
+/// ([`ToWorker::GiveBack`]): work stealing applies to a window deeper than this.
+pub const CHANNEL_PER_THREAD: usize = 64;
+
 /// The most inputs one task may take.
 pub const MAX_INPUTS: usize = 1024;
 
@@ -259,6 +265,9 @@ pub enum ToWorker {
     /// Send the kept results of these tasks ([`FromWorker::Data`]): another worker or a
     /// client needs them, and results travel through the scheduler.
     Send(Vec<TaskId>),
+    /// Give back up to this many jobs that have not started, the last queued first
+    /// ([`FromWorker::GaveBack`]): another worker is idle (work stealing).
+    GiveBack(u32),
     /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why: the worker exits with
     /// success. A connection that closes without it means the scheduler died or dropped
     /// this worker.
@@ -276,6 +285,8 @@ pub enum FromWorker {
     /// "Still here": sent every `heartbeat_ms`, so that a worker that has hung (or whose
     /// machine has gone) is noticed even though its connection looks open.
     Heartbeat,
+    /// The jobs given back after a [`ToWorker::GiveBack`]: they will not run here.
+    GaveBack(Vec<TaskId>),
     /// These tasks' results are kept here ([`NewTask::keep`]), each of this many bytes.
     Kept(Vec<Kept>),
     /// A kept result the scheduler asked for ([`ToWorker::Send`]), or why it is not here.

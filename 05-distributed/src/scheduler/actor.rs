@@ -33,6 +33,7 @@ impl Actor {
     ) -> Actor {
         let mut state = State::new(config.depth)
             .with_max_tasks(config.max_tasks)
+            .stealing(config.steal)
             .placing(answers.choose_worker());
         if recording {
             state = state.recording();
@@ -78,6 +79,10 @@ impl Actor {
             Event::FromWorker(id, FromWorker::Kept(kept)) => {
                 state.heard_from(id);
                 state.kept(id, kept);
+            }
+            Event::FromWorker(id, FromWorker::GaveBack(tasks)) => {
+                state.heard_from(id);
+                state.gave_back(id, tasks);
             }
             Event::FromWorker(id, FromWorker::Data { id: task, bytes }) => {
                 state.heard_from(id);
@@ -250,6 +255,7 @@ fn message_size(message: &ToWorker) -> usize {
         ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
         ToWorker::Goodbye(why) | ToWorker::Forget(why) => why.len() + 16,
         ToWorker::Send(ids) => 16 * ids.len() + 16,
+        ToWorker::GiveBack(_) => 16,
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Config {
     /// does not read is disconnected past it, with a logged reason, rather than grow the
     /// scheduler's memory.
     pub outbox_bytes: usize,
+    /// Work stealing: when no task waits and a worker is idle, take queued (not started)
+    /// tasks back from the busiest worker for it (see [`crate::state::State::steal`]).
+    pub steal: bool,
 }
 
 /// The most task threads a worker may announce: a bound on its window.
@@ -41,6 +44,7 @@ impl Default for Config {
             max_tasks: 1_000_000,
             log: false,
             outbox_bytes: 16 << 20,
+            steal: true,
         }
     }
 }

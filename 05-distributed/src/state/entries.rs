@@ -79,6 +79,8 @@ pub struct WorkerEntry {
     pub done: u64,
     /// When it last sent anything (a heartbeat or results): the dashboard shows it.
     pub last_heard: Instant,
+    /// It has been asked to give tasks back and has not answered yet.
+    pub asked: bool,
 }
 
 /// Counts of what happened, for tables, tests and the dashboard.
@@ -90,6 +92,8 @@ pub struct Counters {
     pub rerun: u64,
     /// Kept results computed again from their recipe, their every copy lost.
     pub recomputed: u64,
+    /// Tasks taken back from a busy worker's queue for an idle one (work stealing).
+    pub stolen: u64,
     pub workers_lost: u64,
     /// Results that were not delivered: from a worker the task no longer belonged to, or
     /// for a client that had gone.

@@ -7,6 +7,7 @@ mod config;
 mod entries;
 mod graph;
 mod snapshot;
+mod steal;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct State {
     graph: Graph,
     /// How a task with inputs picks its worker (exercise 5.4).
     place: Place,
+    /// Whether idle workers take queued tasks from busy ones ([`State::steal`]).
+    steal: bool,
 }
 
 /// Where a task with inputs goes when no [`State::placing`] was given: the least loaded
@@ -73,7 +76,14 @@ impl State {
             to_clients: BTreeMap::new(),
             graph: Graph::default(),
             place: least_loaded,
+            steal: false,
         }
+    }
+
+    /// The same state, with work stealing on or off ([`State::steal`]).
+    pub fn stealing(mut self, steal: bool) -> State {
+        self.steal = steal;
+        self
     }
 
     /// The same state, placing tasks that have inputs with `place` (exercise 5.4's
@@ -114,6 +124,7 @@ impl State {
             holds: HashSet::new(),
             done: 0,
             last_heard: Instant::now(),
+            asked: false,
         };
         self.workers.insert(id, worker);
     }
@@ -431,6 +442,9 @@ impl State {
         }
         waiting.extend(self.ready.drain(..));
         self.ready = waiting;
+        if self.steal {
+            self.steal();
+        }
     }
     // ANCHOR_END: assign
 

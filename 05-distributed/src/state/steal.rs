@@ -1,0 +1,80 @@
+//! Work stealing: an idle worker takes queued tasks from a busy one.
+//!
+//! The scheduler gives each worker up to a window of tasks (`depth` per thread) ahead of
+//! time, so that no round trip separates one task from the next. A deep window has a cost
+//! when the work is uneven: a worker that joins late, or one whose tasks turn out long,
+//! holds hundreds of tasks while another has none, and the batch waits for the busy one.
+//! So when no task waits in the queue and some worker has nothing to do, the scheduler asks
+//! the busiest worker to give back part of what it has not started
+//! ([`ToWorker::GiveBack`]); the worker answers with the tasks it took out of its own queue
+//! ([`FromWorker::GaveBack`](crate::protocol::FromWorker::GaveBack)), and they go to the
+//! front of the queue, for the idle ones. A worker hands its task threads at most
+//! [`CHANNEL_PER_THREAD`] jobs per thread (what keeps its results in batches): only what
+//! waits beyond that can be given back.
+
+use crate::protocol::{CHANNEL_PER_THREAD, TaskId, ToWorker, WorkerId};
+
+use super::State;
+
+impl State {
+    // ANCHOR: steal
+    /// When no task waits and a worker runs fewer tasks than it has threads, asks the
+    /// busiest worker (by tasks per thread) holding more than its channel's worth to give
+    /// back enough that each of them, idle ones included, would hold as many. One request
+    /// per worker at a time.
+    pub fn steal(&mut self) {
+        if !self.ready.is_empty() {
+            return;
+        }
+        let idle = (self.workers.values())
+            .filter(|w| w.running.len() < w.threads as usize)
+            .count();
+        if idle == 0 {
+            return;
+        }
+        let victim = (self.workers.iter())
+            .filter(|(_, w)| !w.asked)
+            .filter(|(_, w)| w.running.len() > CHANNEL_PER_THREAD * w.threads as usize)
+            .max_by_key(|(id, w)| (w.running.len() * 1024 / w.threads as usize, **id))
+            .map(|(id, _)| *id);
+        let Some(victim) = victim else {
+            return;
+        };
+        let worker = self.workers.get_mut(&victim).expect("found above");
+        let held = worker.running.len();
+        let beyond = held - CHANNEL_PER_THREAD * worker.threads as usize;
+        let share = held / (idle + 1);
+        let ask = beyond.min(held - share).max(1);
+        worker.asked = true;
+        let ask = ToWorker::GiveBack(u32::try_from(ask).unwrap_or(u32::MAX));
+        self.to_workers.entry(victim).or_default().push(ask);
+    }
+    // ANCHOR_END: steal
+
+    /// Worker `from` gives back `tasks`, which it had not started: they go to the front of
+    /// the queue, in id order, for whichever worker has room.
+    pub fn gave_back(&mut self, from: WorkerId, mut tasks: Vec<TaskId>) {
+        let Some(worker) = self.workers.get_mut(&from) else {
+            return;
+        };
+        worker.asked = false;
+        tasks.sort();
+        for &id in tasks.iter().rev() {
+            let Some(task) = self.tasks.get_mut(&id) else {
+                if let Some(worker) = self.workers.get_mut(&from) {
+                    worker.running.remove(&id); // its client has gone
+                }
+                continue;
+            };
+            if task.assigned != Some(from) {
+                continue;
+            }
+            task.assigned = None;
+            if let Some(worker) = self.workers.get_mut(&from) {
+                worker.running.remove(&id);
+            }
+            self.ready.push_front(id);
+            self.counters.stolen += 1;
+        }
+    }
+}
