@@ -145,6 +145,9 @@ struct Pending {
     queries: VecDeque<oneshot::Sender<Vec<WorkerInfo>>>,
     /// Fetches of kept results, waiting.
     fetches: HashMap<TaskId, Vec<oneshot::Sender<Outcome>>>,
+    /// Kept tasks refused here, before they were sent (their arguments too large): what a
+    /// fetch of them gets.
+    refused: HashMap<TaskId, TaskError>,
     /// Set when the connection is gone: new tasks fail at once.
     closed: bool,
 }
@@ -443,6 +446,13 @@ impl Client {
         let (tx, rx) = oneshot::channel();
         {
             let mut pending = lock(&self.pending);
+            if let Some(error) = pending.refused.get(&handle.id) {
+                return Err(ClientError::Task {
+                    id: handle.id,
+                    name: handle.name.clone(),
+                    error: error.clone(),
+                });
+            }
             if !pending.closed {
                 pending.fetches.entry(handle.id).or_default().push(tx);
             }
@@ -469,12 +479,13 @@ impl Client {
         let mut pending = lock(&self.pending);
         futures
             .into_iter()
-            .map(|future| {
+            .map(|mut future| {
                 // Its result stays on the worker: nothing comes back to wait for, except an
-                // error found here (too many bytes of arguments), which a fetch would not
-                // find at the scheduler: it is given to the fetch that asks.
-                if let Some(tx) = pending.tasks.remove(&future.id) {
-                    drop(tx);
+                // error found here (too many bytes of arguments), which the scheduler never
+                // saw: it is kept for a fetch that asks.
+                pending.tasks.remove(&future.id);
+                if let Ok(Err(error)) = future.outcome.try_recv() {
+                    pending.refused.insert(future.id, error);
                 }
                 Handle {
                     id: future.id,

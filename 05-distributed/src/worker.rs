@@ -262,6 +262,13 @@ async fn read_jobs(
                 context.insert(key, bytes);
             }
             ToWorker::Forget(key) => context.remove(&key),
+            ToWorker::Keep { id, bytes } => {
+                if !context.insert(result_key(id), bytes)
+                    && graph.said.send(Said::NotKept(id)).await.is_err()
+                {
+                    return Ok(Some(Ended::Stopped));
+                }
+            }
             ToWorker::Send(ids) => {
                 for id in ids {
                     let bytes = context.bytes(&result_key(id)).map(|b| b.as_ref().clone());
@@ -338,6 +345,8 @@ enum Said {
     Failed(Finished),
     /// Jobs given back to the scheduler, unstarted.
     GaveBack(Vec<TaskId>),
+    /// A result sent to keep that did not fit in the store.
+    NotKept(TaskId),
 }
 
 impl Graph {
@@ -437,6 +446,7 @@ async fn write_results(
                     Said::Data(id, bytes) => FromWorker::Data { id, bytes },
                     Said::Failed(finished) => FromWorker::Finished(vec![finished]),
                     Said::GaveBack(ids) => FromWorker::GaveBack(ids),
+                    Said::NotKept(id) => FromWorker::NotKept(vec![id]),
                 };
                 writer.send(&message).await?;
             }

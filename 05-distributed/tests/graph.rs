@@ -289,7 +289,7 @@ fn a_lost_result_and_its_lost_input_are_computed_again_and_the_answer_comes_once
 
 #[test]
 fn an_input_on_another_worker_travels_through_the_scheduler_before_the_run() {
-    use lesson_05_distributed::protocol::{ToWorker, result_key};
+    use lesson_05_distributed::protocol::ToWorker;
     let mut state = State::new(4).placing(solution::choose_worker);
     state.worker_joined(WorkerId(1), "one".into(), 1);
     state.worker_joined(WorkerId(2), "two".into(), 1);
@@ -327,10 +327,139 @@ fn an_input_on_another_worker_travels_through_the_scheduler_before_the_run() {
     let outbox = state.take_outbox().to_workers;
     let to_two = outbox.get(&WorkerId(2)).cloned().unwrap_or_default();
     assert!(
-        matches!(&to_two[..], [ToWorker::Store { key, .. }, ToWorker::Run(jobs)]
-            if *key == result_key(id(0)) && jobs[0].id == id(2)),
+        matches!(&to_two[..], [ToWorker::Keep { id: kept, .. }, ToWorker::Run(jobs)]
+            if *kept == id(0) && jobs[0].id == id(2)),
         "x is stored on worker 2, then z runs there: {to_two:?}"
     );
     let holders: BTreeSet<WorkerId> = state.held(id(0)).expect("kept").holders.clone();
     assert_eq!(holders, BTreeSet::from([WorkerId(1), WorkerId(2)]));
+}
+
+#[test]
+fn a_holder_that_lost_its_copy_makes_the_result_computed_again_and_the_waiting_task_runs() {
+    use lesson_05_distributed::protocol::ToWorker;
+    let mut state = State::new(4).placing(solution::choose_worker);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    state.worker_joined(WorkerId(2), "two".into(), 1);
+    // x on worker 1; y = add(x) placed on worker 2 (worker 1 made full by hand: no room).
+    state.submit(CLIENT, vec![node::<Inc>(0, &1, &[], true)]);
+    state.assign();
+    assert_eq!(sent(&mut state), [(0, 1)]);
+    kept(&mut state, 1, 0);
+    state
+        .workers
+        .get_mut(&WorkerId(1))
+        .expect("one")
+        .running
+        .extend((100..104).map(id));
+    state.submit(CLIENT, vec![node::<Add>(1, &0, &[0], false)]);
+    state.assign();
+    let outbox = state.take_outbox().to_workers;
+    assert_eq!(
+        outbox.get(&WorkerId(1)),
+        Some(&vec![ToWorker::Send(vec![id(0)])])
+    );
+    // Worker 1 answers that it no longer has x: x is computed again, y waits for it.
+    state
+        .workers
+        .get_mut(&WorkerId(1))
+        .expect("one")
+        .running
+        .clear();
+    state.data(WorkerId(1), id(0), Err("gone".into()));
+    assert!(state.held(id(0)).is_none());
+    assert_eq!(state.counters.recomputed, 1);
+    assert!(
+        state.workers[&WorkerId(2)].running.is_empty(),
+        "y no longer holds a slot on worker 2 while x is recomputed"
+    );
+    state.assign();
+    let runs = sent(&mut state);
+    assert_eq!(runs.len(), 1, "x runs again, y still waits: {runs:?}");
+    assert_eq!(runs[0].0, 0);
+    let worker = runs[0].1;
+    kept(&mut state, worker, 0);
+    state.assign();
+    assert_eq!(sent(&mut state), [(1, worker)], "y runs where x now is");
+}
+
+#[test]
+fn a_result_kept_for_a_task_that_is_no_longer_its_workers_is_forgotten_there() {
+    use lesson_05_distributed::protocol::{ToWorker, result_key};
+    let mut state = State::new(4);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    state.submit(CLIENT, vec![node::<Inc>(0, &1, &[], true)]);
+    state.assign();
+    let _ = state.take_outbox();
+    state.client_gone(CLIENT);
+    kept(&mut state, 1, 0);
+    let outbox = state.take_outbox().to_workers;
+    assert_eq!(
+        outbox.get(&WorkerId(1)),
+        Some(&vec![ToWorker::Forget(result_key(id(0)))]),
+        "its client left: the worker is told to forget the result"
+    );
+}
+
+#[test]
+fn the_id_of_a_finished_kept_task_cannot_be_used_again() {
+    let mut state = State::new(4);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    state.submit(CLIENT, vec![node::<Inc>(0, &1, &[], true)]);
+    state.assign();
+    let _ = state.take_outbox();
+    kept(&mut state, 1, 0);
+    let ignored = state.counters.ignored;
+    state.submit(CLIENT, vec![node::<Inc>(0, &5, &[], true)]);
+    assert_eq!(
+        state.counters.ignored,
+        ignored + 1,
+        "task #0 exists: the new one is ignored"
+    );
+    assert!(state.held(id(0)).is_some(), "the first result stays");
+}
+
+#[test]
+fn a_worker_that_could_not_keep_a_copy_is_no_holder_of_it() {
+    use lesson_05_distributed::protocol::ToWorker;
+    let mut state = State::new(4).placing(solution::choose_worker);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    state.worker_joined(WorkerId(2), "two".into(), 1);
+    state.submit(CLIENT, vec![node::<Inc>(0, &1, &[], true)]);
+    state.assign();
+    let _ = state.take_outbox();
+    kept(&mut state, 1, 0);
+    state
+        .workers
+        .get_mut(&WorkerId(1))
+        .expect("one")
+        .running
+        .extend((100..104).map(id));
+    state.submit(CLIENT, vec![node::<Add>(1, &0, &[0], true)]);
+    state.assign();
+    let _ = state.take_outbox();
+    state.data(WorkerId(1), id(0), Ok(vec![2]));
+    let to_two = state
+        .take_outbox()
+        .to_workers
+        .remove(&WorkerId(2))
+        .unwrap_or_default();
+    assert!(
+        matches!(to_two.first(), Some(ToWorker::Keep { .. })),
+        "{to_two:?}"
+    );
+    assert!(
+        state
+            .held(id(0))
+            .expect("kept")
+            .holders
+            .contains(&WorkerId(2))
+    );
+    state.not_kept(WorkerId(2), vec![id(0)]);
+    let holders = state
+        .held(id(0))
+        .expect("still on worker 1")
+        .holders
+        .clone();
+    assert_eq!(holders, BTreeSet::from([WorkerId(1)]));
 }

@@ -116,3 +116,45 @@ fn only_tasks_beyond_a_workers_channel_are_asked_back_and_they_go_to_the_front()
         (150, 150)
     );
 }
+
+#[test]
+fn a_worker_that_gave_back_nothing_is_not_asked_again_before_it_finishes_a_task() {
+    let client = ClientId(1);
+    let mut state = State::new(1024).stealing(true);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    let tasks: Vec<NewTask> = (0..300)
+        .map(|n| NewTask {
+            id: TaskId { client, n },
+            name: Sleep::NAME.into(),
+            args: postcard::to_stdvec(&1u64).expect("encodes"),
+            needs: None,
+            pin: None,
+            inputs: None,
+            keep: false,
+        })
+        .collect();
+    state.submit(client, tasks);
+    state.assign();
+    let _ = state.take_outbox();
+    state.worker_joined(WorkerId(2), "two".into(), 1);
+    state.assign();
+    assert!(!state.take_outbox().to_workers.is_empty(), "asked once");
+    // Its queue held nothing it could give (all in its task threads' channel, say).
+    state.gave_back(WorkerId(1), Vec::new());
+    state.assign();
+    assert!(
+        state.take_outbox().to_workers.is_empty(),
+        "not asked again in a loop"
+    );
+    let done = lesson_05_distributed::protocol::Finished {
+        id: TaskId { client, n: 0 },
+        result: Ok(postcard::to_stdvec(&()).expect("encodes")),
+    };
+    state.finished(WorkerId(1), vec![done]);
+    state.assign();
+    let asked = state.take_outbox().to_workers.remove(&WorkerId(1));
+    assert!(
+        matches!(asked.as_deref(), Some([ToWorker::GiveBack(_)])),
+        "asked again once it has finished a task: {asked:?}"
+    );
+}

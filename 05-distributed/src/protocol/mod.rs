@@ -265,6 +265,12 @@ pub enum ToWorker {
     /// Send the kept results of these tasks ([`FromWorker::Data`]): another worker or a
     /// client needs them, and results travel through the scheduler.
     Send(Vec<TaskId>),
+    /// Keep this result of another worker's task ([`result_key`]): a task that takes it
+    /// follows. A worker that cannot keep it says so ([`FromWorker::NotKept`]).
+    Keep {
+        id: TaskId,
+        bytes: Vec<u8>,
+    },
     /// Give back up to this many jobs that have not started, the last queued first
     /// ([`FromWorker::GaveBack`]): another worker is idle (work stealing).
     GiveBack(u32),
@@ -285,6 +291,8 @@ pub enum FromWorker {
     /// "Still here": sent every `heartbeat_ms`, so that a worker that has hung (or whose
     /// machine has gone) is noticed even though its connection looks open.
     Heartbeat,
+    /// Results sent to keep ([`ToWorker::Keep`]) that did not fit in this worker's store.
+    NotKept(Vec<TaskId>),
     /// The jobs given back after a [`ToWorker::GiveBack`]: they will not run here.
     GaveBack(Vec<TaskId>),
     /// These tasks' results are kept here ([`NewTask::keep`]), each of this many bytes.

@@ -80,6 +80,10 @@ impl Actor {
                 state.heard_from(id);
                 state.kept(id, kept);
             }
+            Event::FromWorker(id, FromWorker::NotKept(tasks)) => {
+                state.heard_from(id);
+                state.not_kept(id, tasks);
+            }
             Event::FromWorker(id, FromWorker::GaveBack(tasks)) => {
                 state.heard_from(id);
                 state.gave_back(id, tasks);
@@ -252,6 +256,7 @@ fn caught(failure: &Mutex<Option<String>>, what: &str, work: impl FnOnce()) -> R
 fn message_size(message: &ToWorker) -> usize {
     match message {
         ToWorker::Store { key, bytes } => key.len() + bytes.len() + 16,
+        ToWorker::Keep { bytes, .. } => bytes.len() + 32,
         ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
         ToWorker::Goodbye(why) | ToWorker::Forget(why) => why.len() + 16,
         ToWorker::Send(ids) => 16 * ids.len() + 16,

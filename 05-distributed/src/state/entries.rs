@@ -19,6 +19,8 @@ pub struct TaskEntry {
     pub keep: bool,
     /// Inputs not finished yet: it joins [`State::ready`] when none is left.
     pub missing: usize,
+    /// A worker that gave it back (work stealing): it goes elsewhere if it can.
+    pub avoid: Option<WorkerId>,
     /// The worker running it, `None` while it waits in [`State::ready`].
     pub assigned: Option<WorkerId>,
     /// When the worker says it ran, start and end (for the task stream, when recording).
@@ -81,6 +83,9 @@ pub struct WorkerEntry {
     pub last_heard: Instant,
     /// It has been asked to give tasks back and has not answered yet.
     pub asked: bool,
+    /// It is asked again only once it has finished this many tasks: one that gave back
+    /// nothing is not asked again at once.
+    pub steal_after: u64,
 }
 
 /// Counts of what happened, for tables, tests and the dashboard.

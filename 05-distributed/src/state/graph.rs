@@ -258,6 +258,7 @@ impl State {
             keep: true,
             missing: 0,
             assigned: None,
+            avoid: None,
             ran: None,
         };
         self.graph.failed.remove(&id);
@@ -290,6 +291,13 @@ impl State {
                 worker.running.remove(&kept.id);
             }
             if !self.owned_by(kept.id, from) {
+                // Its client left, or it runs elsewhere now: the copy there helps no one.
+                let holder =
+                    (self.graph.held.get(&kept.id)).is_some_and(|h| h.holders.contains(&from));
+                if !holder && self.workers.contains_key(&from) {
+                    let forget = ToWorker::Forget(result_key(kept.id));
+                    self.to_workers.entry(from).or_default().push(forget);
+                }
                 self.counters.ignored += 1;
                 continue;
             }
@@ -299,19 +307,20 @@ impl State {
             };
             self.counters.finished += 1;
             let held = Held {
-                bytes: kept.bytes,
+                // A worker's word, bounded: no result is larger than one payload.
+                bytes: kept.bytes.min(crate::protocol::MAX_PAYLOAD as u64),
                 holders: BTreeSet::from([from]),
             };
             self.graph.held.insert(kept.id, held);
             self.unlink(kept.id, &task);
-            let Some(recipe) = self.graph.recipes.get_mut(&kept.id) else {
-                continue;
-            };
-            if !std::mem::replace(&mut recipe.counted, true)
+            if self.count_once(kept.id)
                 && let Some(progress) = self.clients.get_mut(&task.client)
             {
                 progress.finished += 1;
             }
+            let Some(recipe) = self.graph.recipes.get_mut(&kept.id) else {
+                continue;
+            };
             let (dependents, fetchers) = (
                 recipe.dependents.clone(),
                 std::mem::take(&mut recipe.fetchers),
@@ -401,7 +410,8 @@ impl State {
         let Some(recipe) = self.graph.recipes.get_mut(&id) else {
             return;
         };
-        if recipe.needed() || !recipe.alive || self.tasks.contains_key(&id) {
+        let fetching = (self.graph.transfers.get(&id)).is_some_and(|t| !t.clients.is_empty());
+        if recipe.needed() || fetching || !recipe.alive || self.tasks.contains_key(&id) {
             return;
         }
         recipe.alive = false;
@@ -499,11 +509,7 @@ impl State {
             None => {
                 // No copy anywhere: compute it again; whoever waits, waits for that.
                 let transfer = self.graph.transfers.remove(&id).unwrap_or_default();
-                self.graph.held.remove(&id);
-                self.recompute(id);
-                if let Some(recipe) = self.graph.recipes.get_mut(&id) {
-                    recipe.fetchers.extend(transfer.clients);
-                }
+                self.lost_result(id, transfer.clients);
             }
         }
     }
@@ -525,6 +531,10 @@ impl State {
                 // It no longer has it: ask another holder, or compute it again.
                 if let Some(held) = self.graph.held.get_mut(&id) {
                     held.holders.remove(&from);
+                }
+                if !self.has_copy(id) {
+                    self.lost_result(id, transfer.clients);
+                    return;
                 }
                 for to in transfer.to {
                     self.request(id, Some(to), None);
@@ -551,8 +561,8 @@ impl State {
             }
             self.graph.moved += 1;
             self.graph.moved_bytes += bytes.len() as u64;
-            let store = ToWorker::Store {
-                key: result_key(id),
+            let store = ToWorker::Keep {
+                id,
                 bytes: bytes.clone(),
             };
             self.to_workers.entry(to).or_default().push(store);
@@ -621,10 +631,15 @@ impl State {
         if lacking.is_empty() {
             return true;
         }
+        // Noted first: an input found to have no copy left puts this task back to wait
+        // (`result_gone`), which must find it here.
+        self.graph.fetching.insert(id, (target, lacking.clone()));
         for &input in &lacking {
+            if !self.graph.fetching.contains_key(&id) {
+                break; // put back to wait for a lost input
+            }
             self.request(input, Some(target), None);
         }
-        self.graph.fetching.insert(id, (target, lacking));
         false
     }
 
@@ -643,28 +658,7 @@ impl State {
         }
         gone.sort();
         for id in gone {
-            self.graph.held.remove(&id);
-            let needed = self.graph.recipes.get(&id).is_some_and(Recipe::needed);
-            if !needed {
-                self.free_gone(id);
-                continue;
-            }
-            let dependents = (self.graph.recipes.get(&id))
-                .map(|recipe| recipe.dependents.clone())
-                .unwrap_or_default();
-            self.recompute(id);
-            for dependent in dependents {
-                // One already running has its inputs; the others wait again.
-                let running = (self.tasks.get(&dependent)).is_some_and(|t| t.assigned.is_some())
-                    && !self.graph.fetching.contains_key(&dependent);
-                if running {
-                    continue;
-                }
-                self.drop_waiting(dependent);
-                if let Some(task) = self.tasks.get_mut(&dependent) {
-                    task.missing += 1;
-                }
-            }
+            self.lost_result(id, Vec::new());
         }
         let mut transfers: Vec<(TaskId, Transfer)> = self.graph.transfers.drain().collect();
         transfers.sort_by_key(|(id, _)| *id);
@@ -688,6 +682,83 @@ impl State {
             for client in transfer.clients {
                 self.request(id, None, Some(client));
             }
+        }
+    }
+
+    /// How many tasks given to worker `id` wait there for inputs (their `Run` not sent).
+    pub(super) fn fetching_on(&self, id: WorkerId) -> usize {
+        (self.graph.fetching.values())
+            .filter(|(worker, _)| *worker == id)
+            .count()
+    }
+
+    /// Whether a connected worker holds a copy of result `id`.
+    fn has_copy(&self, id: TaskId) -> bool {
+        (self.graph.held.get(&id))
+            .is_some_and(|held| held.holders.iter().any(|w| self.workers.contains_key(w)))
+    }
+
+    /// Result `id` has no copy left (its workers were lost, or could not keep it): if it is
+    /// still needed (or `clients` wait to fetch it), it is computed again and the tasks that
+    /// take it wait again; else it is gone.
+    fn lost_result(&mut self, id: TaskId, mut clients: Vec<ClientId>) {
+        self.graph.held.remove(&id);
+        // Clients waiting on a transfer of it wait for the recomputation instead; tasks
+        // waiting on one are put back below.
+        if let Some(transfer) = self.graph.transfers.remove(&id) {
+            clients.extend(transfer.clients);
+        }
+        let needed = self.graph.recipes.get(&id).is_some_and(Recipe::needed);
+        if !needed && clients.is_empty() {
+            self.free_gone(id);
+            return;
+        }
+        let dependents = (self.graph.recipes.get(&id))
+            .map(|recipe| recipe.dependents.clone())
+            .unwrap_or_default();
+        self.recompute(id);
+        if let Some(recipe) = self.graph.recipes.get_mut(&id) {
+            recipe.fetchers.extend(clients);
+        }
+        for dependent in dependents {
+            // One already running has its inputs; the others wait again.
+            let running = (self.tasks.get(&dependent)).is_some_and(|t| t.assigned.is_some())
+                && !self.graph.fetching.contains_key(&dependent);
+            if running {
+                continue;
+            }
+            self.drop_waiting(dependent);
+            if let Some(task) = self.tasks.get_mut(&dependent) {
+                task.missing += 1;
+            }
+        }
+    }
+
+    /// Worker `from` could not keep these results it was sent (its store is full): it is
+    /// no holder of them.
+    pub fn not_kept(&mut self, from: WorkerId, ids: Vec<TaskId>) {
+        for id in ids {
+            if let Some(held) = self.graph.held.get_mut(&id) {
+                held.holders.remove(&from);
+            }
+            if self.graph.held.contains_key(&id) && !self.has_copy(id) {
+                self.lost_result(id, Vec::new());
+            }
+        }
+    }
+
+    /// Whether `id` names a kept task this scheduler knows (finished or not): its id may
+    /// not be used again.
+    pub(super) fn known(&self, id: TaskId) -> bool {
+        self.graph.recipes.contains_key(&id)
+    }
+
+    /// Whether this is the first time kept task `id` ends (recomputations end it again):
+    /// its client's progress counts it once.
+    pub(super) fn count_once(&mut self, id: TaskId) -> bool {
+        match self.graph.recipes.get_mut(&id) {
+            Some(recipe) => !std::mem::replace(&mut recipe.counted, true),
+            None => true,
         }
     }
 

@@ -125,6 +125,7 @@ impl State {
             done: 0,
             last_heard: Instant::now(),
             asked: false,
+            steal_after: 0,
         };
         self.workers.insert(id, worker);
     }
@@ -140,7 +141,8 @@ impl State {
     pub fn submit(&mut self, client: ClientId, tasks: Vec<NewTask>) {
         for task in tasks {
             // The client numbers its own tasks; an id it has already used is ignored.
-            if task.id.client != client || self.tasks.contains_key(&task.id) {
+            if task.id.client != client || self.tasks.contains_key(&task.id) || self.known(task.id)
+            {
                 self.counters.ignored += 1;
                 continue;
             }
@@ -191,6 +193,7 @@ impl State {
                 keep: task.keep,
                 missing: 0,
                 assigned: None,
+                avoid: None,
                 ran: None,
             };
             if graph {
@@ -317,7 +320,8 @@ impl State {
     /// to send here (see [`State::kept`]): its failure fails the tasks that take it.
     fn deliver(&mut self, finished: Finished) {
         if let Some(task) = self.tasks.remove(&finished.id) {
-            if let Some(progress) = self.clients.get_mut(&task.client) {
+            let first = !task.keep || self.count_once(finished.id);
+            if first && let Some(progress) = self.clients.get_mut(&task.client) {
                 progress.finished += 1;
             }
             if task.inputs.is_some() {
@@ -450,8 +454,13 @@ impl State {
 
     /// The worker for `task`, or `None` if the ones it may go to are full.
     fn choose(&self, task: &TaskEntry) -> Option<WorkerId> {
-        let has_room =
-            |(_, worker): &(&WorkerId, &WorkerEntry)| worker.running.len() < self.window(worker);
+        // A task given back goes elsewhere while another worker has room.
+        let elsewhere = task.avoid.filter(|avoid| {
+            (self.workers.iter()).any(|(id, w)| id != avoid && w.running.len() < self.window(w))
+        });
+        let has_room = |(id, worker): &(&WorkerId, &WorkerEntry)| {
+            worker.running.len() < self.window(worker) && Some(**id) != elsewhere
+        };
         if let Some(pin) = task.pin {
             return self
                 .workers

@@ -32,16 +32,20 @@ impl State {
         if idle == 0 {
             return;
         }
+        // What a worker holds that it could give back: not the tasks whose `Run` waits
+        // for inputs (it does not have those yet).
+        let queued = |id: &WorkerId, w: &super::WorkerEntry| {
+            w.running.len() - self.fetching_on(*id).min(w.running.len())
+        };
         let victim = (self.workers.iter())
-            .filter(|(_, w)| !w.asked)
-            .filter(|(_, w)| w.running.len() > CHANNEL_PER_THREAD * w.threads as usize)
-            .max_by_key(|(id, w)| (w.running.len() * 1024 / w.threads as usize, **id))
-            .map(|(id, _)| *id);
-        let Some(victim) = victim else {
+            .filter(|(_, w)| !w.asked && w.done >= w.steal_after)
+            .filter(|(id, w)| queued(id, w) > CHANNEL_PER_THREAD * w.threads as usize)
+            .max_by_key(|(id, w)| (queued(id, w) * 1024 / w.threads as usize, **id))
+            .map(|(id, w)| (*id, queued(id, w)));
+        let Some((victim, held)) = victim else {
             return;
         };
         let worker = self.workers.get_mut(&victim).expect("found above");
-        let held = worker.running.len();
         let beyond = held - CHANNEL_PER_THREAD * worker.threads as usize;
         let share = held / (idle + 1);
         let ask = beyond.min(held - share).max(1);
@@ -58,6 +62,9 @@ impl State {
             return;
         };
         worker.asked = false;
+        // Asked again only once it has finished something more: a worker whose queue held
+        // nothing to give is not asked in a loop.
+        worker.steal_after = worker.done + 1;
         tasks.sort();
         for &id in tasks.iter().rev() {
             let Some(task) = self.tasks.get_mut(&id) else {
@@ -70,6 +77,7 @@ impl State {
                 continue;
             }
             task.assigned = None;
+            task.avoid = Some(from);
             if let Some(worker) = self.workers.get_mut(&from) {
                 worker.running.remove(&id);
             }
