@@ -68,5 +68,20 @@ while IFS= read -r hit; do
   fi
 done < <(grep -hA2 'todo!' [0-9][0-9]-*/src/exercise*.rs [0-9][0-9]-*/src/exercise/*.rs 2>/dev/null | tr -d '\n' | grep -oE '"exercise [0-9]+\.[0-9]+[^"]*"' || true)
 
-[ "$status" -eq 0 ] && echo "check-book: includes, anchors, links and section numbers resolve."
+# The instructors' rule: every section of a lesson chapter ends with its speaker notes, a
+# folded <details> whose summary is "Speaker notes".
+for page in book/src/0[1-6]-*.md; do
+  case "$page" in *-solutions.md) continue ;; esac
+  missing=$(awk '
+    /^```/ { fence = !fence }
+    !fence && /^## / { if (title != "" && !notes) print title; title = $0; notes = 0 }
+    /<summary>Speaker notes<\/summary>/ { notes = 1 }
+    END { if (title != "" && !notes) print title }
+  ' "$page")
+  while IFS= read -r title; do
+    [ -n "$title" ] && { echo "check-book: $page: section \"${title#\#\# }\" has no speaker notes"; status=1; }
+  done <<<"$missing"
+done
+
+[ "$status" -eq 0 ] && echo "check-book: includes, anchors, links, section numbers and speaker notes resolve."
 exit "$status"

@@ -16,7 +16,7 @@ Medians of --runs runs, the variants interleaved round by round. These packages 
 dependencies of the course. To repeat the comparison:
 
     python3 -m venv /tmp/compare && /tmp/compare/bin/pip install "dask[distributed]" polars
-    /tmp/compare/bin/python scripts/compare/05-distributed.py [DATASET_DIR] [--runs 3]
+    /tmp/compare/bin/python scripts/compare/05-distributed.py [DATASET_DIR] [--runs 3] [--only files]
 """
 
 import argparse
