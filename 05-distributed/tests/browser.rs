@@ -2,7 +2,10 @@
 //! (`chromedriver`) with the `fantoccini` crate. A `LocalCluster` of three workers with the
 //! dashboard runs a batch, and loses a worker in the middle of it; the page must show the
 //! workers, draw a task stream, count the lost worker and bring the batch's progress bar to
-//! the batch size. The test saves a screenshot of the page (the one in the book).
+//! the batch size. The test saves a screenshot of the page (the one in the book). A second
+//! test runs a batch all given to one worker, then a late second worker, with work stealing
+//! off and on, and saves both pages (section 5.4's pictures): the late worker runs nothing
+//! without stealing and part of the batch with it.
 //!
 //! It needs `chromedriver` and a Chromium or Chrome it can start (Debian:
 //! `apt-get install chromium chromium-driver`; `CHROMEDRIVER` and `CHROME` name other
@@ -70,6 +73,128 @@ fn the_dashboard_shows_the_workers_and_a_batch_completing_in_a_real_browser() {
         path.display()
     );
     drop(driver);
+}
+
+#[test]
+fn the_task_stream_shows_a_late_worker_idle_without_stealing_and_busy_with_it() {
+    let Some(tools) = Tools::find() else {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "no `chromedriver`; under CI the browser test must run: `.ci/run` installs chromium"
+            );
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED the stealing browser test: no `chromedriver` on PATH (or in CHROMEDRIVER)."
+        );
+        return;
+    };
+    let driver = Driver::start(&tools).expect("chromedriver starts");
+    for steal in [false, true] {
+        let (url, chrome) = (driver.url(), tools.chrome.clone());
+        let (png, late_done) = within_for("5 (dashboard)", LIMIT, move || {
+            late_joiner(&url, chrome, steal)
+        });
+        if steal {
+            assert!(
+                late_done > 0,
+                "with stealing, the late worker ran part of the batch"
+            );
+        } else {
+            assert_eq!(
+                late_done, 0,
+                "without stealing, the late worker ran nothing"
+            );
+        }
+        let name = if steal {
+            "steal-on.png"
+        } else {
+            "steal-off.png"
+        };
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        std::fs::write(&path, &png).expect("the screenshot is saved");
+        // The book's pictures: PARALLEL_RUST_STEAL_SCREENSHOTS=book/src/images writes
+        // 05-steal-off.png and 05-steal-on.png there.
+        if let Some(dir) = std::env::var_os("PARALLEL_RUST_STEAL_SCREENSHOTS") {
+            let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(dir)
+                .join(format!("05-{name}"));
+            std::fs::write(&copy, &png).expect("the screenshot is copied");
+        }
+        let _ = writeln!(std::io::stderr(), "stealing screenshot: {}", path.display());
+    }
+    drop(driver);
+}
+
+/// A batch of 600 sleeps of 5 ms all given to one worker (its window holds them), then a
+/// second worker, with the dashboard open; returns the page's screenshot once the batch is
+/// done, and how many tasks the late worker ran (the scheduler's count).
+fn late_joiner(webdriver: &str, chrome: Option<PathBuf>, steal: bool) -> (Vec<u8>, u64) {
+    const TASKS: usize = 600;
+    let config = Config {
+        depth: TASKS as u32,
+        steal,
+        ..Config::default()
+    };
+    let (cluster, addr) =
+        LocalCluster::start_with_dashboard(Answers::SOLUTION, 1, config).expect("a local cluster");
+    let client = cluster.client().expect("a client");
+    let png = cluster.block_on(async {
+        let mut options = serde_json::json!({
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--disable-crash-reporter",
+                     "--window-size=1000,760"],
+        });
+        if let Some(chrome) = chrome {
+            options["binary"] = chrome.display().to_string().into();
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let browser = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(webdriver)
+            .await
+            .expect("a browser session");
+        browser
+            .goto(&format!("http://{addr}/"))
+            .await
+            .expect("the page loads");
+        let futures = client.map::<Sleep>(&vec![5_000; TASKS]).await;
+        client.workers().await.expect("the batch is in");
+        png_after(&browser, &cluster, futures, TASKS).await
+    });
+    let late = cluster
+        .snapshot()
+        .expect("running")
+        .workers
+        .get(1)
+        .map_or(0, |w| w.done);
+    (png, late)
+}
+
+/// Adds the late worker, waits for the batch, and for the page to show it complete.
+async fn png_after(
+    browser: &fantoccini::Client,
+    cluster: &LocalCluster,
+    futures: Vec<lesson_05_distributed::client::TaskFuture<()>>,
+    tasks: usize,
+) -> Vec<u8> {
+    let handle = cluster.handle().clone();
+    cluster.add_worker(Answers::SOLUTION, 1);
+    assert!(handle.wait_for_workers(2).await, "the late worker joins");
+    let done = gather(futures, &common::bar(tasks)).await.expect("sleeps");
+    assert_eq!(done.len(), tasks);
+    let complete = format!("div.batch[data-finished='{tasks}'][data-submitted='{tasks}']");
+    let shown = browser
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&complete))
+        .await;
+    assert!(shown.is_ok(), "the page never showed the batch complete");
+    let png = browser.screenshot().await.expect("a screenshot");
+    browser.clone().close().await.expect("the browser closes");
+    png
 }
 
 /// Starts a cluster with its dashboard, opens the page in the browser behind `webdriver`,
