@@ -39,8 +39,19 @@ const KILL_AFTER: usize = 30;
 const STRAGGLER_US: u64 = 1_500_000;
 const SQUARES: i64 = 2_000;
 
+/// One browser at a time: two chromedrivers and their Chromiums starting together on a
+/// 2-core machine were seen to lose one of them.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_browser() -> std::sync::MutexGuard<'static, ()> {
+    ONE_BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[test]
 fn the_dashboard_shows_the_workers_and_a_batch_completing_in_a_real_browser() {
+    let _one = one_browser();
     let Some(tools) = Tools::find() else {
         let why = "no `chromedriver` on PATH (or in CHROMEDRIVER)";
         if std::env::var_os("CI").is_some() {
@@ -77,6 +88,7 @@ fn the_dashboard_shows_the_workers_and_a_batch_completing_in_a_real_browser() {
 
 #[test]
 fn the_task_stream_shows_a_late_worker_idle_without_stealing_and_busy_with_it() {
+    let _one = one_browser();
     let Some(tools) = Tools::find() else {
         if std::env::var_os("CI").is_some() {
             panic!(
