@@ -822,12 +822,17 @@ fn scattered_data_goes_when_its_client_releases_it_or_leaves() {
                 .scatter("theirs", &vec![3.0_f64; 1000])
                 .await
                 .expect("scatters");
+            // A scatter returns once queued here; a round trip on each connection makes
+            // sure the scheduler has applied it before the other client asks.
+            first.workers().await.expect("a round trip");
+            second.workers().await.expect("a round trip");
         });
         assert_eq!(keys_held(&second), ["kept", "released", "theirs"]);
         cluster.block_on(async {
             first.release(&"released".into()).await.expect("releases");
             // A client cannot release another's data.
             first.release(&"theirs".into()).await.expect("sends");
+            first.workers().await.expect("a round trip");
         });
         assert_eq!(keys_held(&second), ["kept", "theirs"]);
         drop(first);
