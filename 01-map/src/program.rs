@@ -26,14 +26,14 @@ use crate::{granularity, naps};
 #[derive(Debug, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the table shows the median and the spread (min–max).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     /// Folder for the Parquet files. Default: `output/01-map/` in the dataset folder (not
     /// `columnar/`, which later lessons read and given code makes).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Threads for the by-hand map (exercise 1.2). Default: one per core.
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,
     /// Number of naps in the naps example.
     #[arg(long, default_value_t = 8)]

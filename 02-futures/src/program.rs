@@ -29,29 +29,29 @@ use crate::waits::{fake_request, fixed_pool, one_thread_each};
 #[derive(Debug, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     /// Threads of the pool the correlations are submitted to. Default: one per core.
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,
     /// The double loop runs over `0..n` (n × (n − 1) slow calls).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=10_000))]
     pub slow_n: i64,
     /// How long each slow call sleeps, in milliseconds.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub slow_ms: u64,
     /// Threads of the pool the slow calls are submitted to (the 2016 notebook's
     /// `ThreadPoolExecutor(4)`).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub slow_threads: usize,
     /// How many I/O-bound waits to make.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     pub waits: usize,
     /// How long each wait lasts, in milliseconds.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub wait_ms: u64,
     /// Threads of the fixed pool the waits are compared with.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
     pub wait_pool: usize,
     /// Folder for the chart. Default: `output/02-futures/` in the dataset folder.
     #[arg(long, value_name = "DIR")]

@@ -68,3 +68,23 @@ fn a_missing_dataset_prints_the_command_that_makes_it() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cargo run --release -p data"), "{stderr}");
 }
+
+#[test]
+fn a_count_beyond_its_range_is_refused_at_once_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, flag) in [
+        ("--waits 99999999999", "--waits"),
+        ("--threads 18446744073709551615", "--threads"),
+        ("--runs 0", "--runs"),
+        ("--slow-ms 99999999999", "--slow-ms"),
+    ] {
+        let output =
+            shared::testing::run_program(PROGRAM, dir.path(), args, Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args} must be refused: {stderr}");
+        assert!(
+            stderr.contains(flag),
+            "{args}: the error names {flag}: {stderr}"
+        );
+    }
+}

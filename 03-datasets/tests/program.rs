@@ -103,3 +103,19 @@ fn a_grid_below_two_is_refused_at_once_naming_the_flag() {
     assert!(!output.status.success(), "--grid 0 must fail: {stderr}");
     assert!(stderr.contains("--grid"), "it names the flag: {stderr}");
 }
+
+#[test]
+fn on_a_dataset_of_one_year_the_search_says_it_needs_more_years_instead_of_an_answer() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    data::make(dir.path(), data::Size::Tiny).expect("a tiny dataset (2016 only)");
+    let output = run(dir.path(), "--runs 1 --symbol AAPL --year 2016 --grid 4");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("3.7 Parameter search skipped") && stdout.contains("1 year(s) of AAPL"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("own choice averages"),
+        "no made-up answer: {stdout}"
+    );
+}

@@ -67,6 +67,39 @@ fn the_program_prints_its_tables() {
         !stderr.contains("not yet implemented"),
         "a panic reached stderr:\n{stderr}"
     );
+    // The worker processes go before their scheduler: none reports it gone.
+    assert!(
+        !stderr.contains("without a goodbye"),
+        "a clean run printed a worker's error:\n{stderr}"
+    );
+}
+
+#[test]
+fn counts_beyond_their_range_are_refused_at_once_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (program, args, flag) in [
+        (PROGRAM, "--tasks 99999999999", "--tasks"),
+        (PROGRAM, "--lost-tasks 0", "--lost-tasks"),
+        (
+            env!("CARGO_BIN_EXE_client-05"),
+            "graph --leaves 1000000",
+            "--leaves",
+        ),
+        (
+            env!("CARGO_BIN_EXE_worker-05"),
+            "--threads 99999999999",
+            "--threads",
+        ),
+    ] {
+        let output =
+            shared::testing::run_program(program, dir.path(), args, Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args} must be refused: {stderr}");
+        assert!(
+            stderr.contains(flag),
+            "{args}: the error names {flag}: {stderr}"
+        );
+    }
 }
 
 #[test]

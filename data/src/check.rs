@@ -42,7 +42,9 @@ pub fn check(root: &Path, show_progress: bool) -> Result<CheckReport, GenerateEr
     let bar = show_progress.then(|| progress::items(plan.file_count(), "checking"));
     let compare = |rel: &str, expected: &[u8]| {
         let path = root.join(rel);
-        let problem = match fs::read(&path) {
+        let read = shared::read::check_regular(&path, expected.len() as u64 + (1 << 20))
+            .and_then(|()| fs::read(&path));
+        let problem = match read {
             Err(e) => Some(format!("cannot be read: {e}")),
             Ok(found) if found != expected => Some(first_difference(expected, &found)),
             Ok(_) if recorded.get(rel) != Some(&(expected.len() as u64)) => {

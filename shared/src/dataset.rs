@@ -223,7 +223,12 @@ impl Dataset {
     /// Opens the dataset in `root`.
     pub fn open(root: &Path) -> Result<Dataset, DatasetError> {
         let path = root.join(MANIFEST);
-        let text = match fs::read_to_string(&path) {
+        // A manifest is a few megabytes at most; a FIFO in its place would block the open.
+        let checked = match crate::read::check_regular(&path, 64 << 20) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+        let text = match checked.and_then(|()| fs::read_to_string(&path)) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let root = root.to_path_buf();

@@ -63,12 +63,40 @@ impl ReadError {
     }
 }
 
-/// Reads a whole file; an error names it.
+/// The largest file any reader of the course takes: a dataset file is at most tens of
+/// megabytes (a symbol's JSON Lines), so a file far larger is not one (a sparse file, a
+/// disk image) and is refused before anything is read.
+pub const MAX_FILE: u64 = 1 << 30;
+
+/// Checks, without opening it, that `path` is a regular file (not a folder, a FIFO, whose
+/// open would wait for a writer for ever, or a device) of at most `max` bytes.
+pub fn check_regular(path: &Path, max: u64) -> std::io::Result<()> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, a socket or a device)"
+        };
+        return Err(std::io::Error::other(format!("it is {what}")));
+    }
+    if meta.len() > max {
+        return Err(std::io::Error::other(format!(
+            "it is {} bytes, more than the {max} any file of the course may be",
+            meta.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads a whole file, a regular one of at most [`MAX_FILE`] bytes; an error names it.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    fs::read(path).map_err(|error| ReadError::Io {
+    let io = |error| ReadError::Io {
         path: path.into(),
         error,
-    })
+    };
+    check_regular(path, MAX_FILE).map_err(io)?;
+    fs::read(path).map_err(io)
 }
 
 /// One line of a JSON Lines file, or one row of a CSV file, as serde reads it. Private on
@@ -342,5 +370,35 @@ mod tests {
         let csv = b"timestamp,open,high,low,close,volume\r\n2016-01-04T09:00:00,1.500,2.000,1.000,1.250,7\r\n";
         assert_eq!(parse_csv(Path::new("x.csv"), csv).unwrap(), bars);
         assert_eq!(bars[0].timestamp.to_string(), "2016-01-04T09:00:00");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_a_folder_or_a_huge_file_is_refused_before_it_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("AAPL.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Opening it would wait for a writer for ever: the check refuses it first.
+        let error = read_bytes(&fifo).unwrap_err().to_string();
+        assert!(
+            error.contains("AAPL.json") && error.contains("not a regular file"),
+            "{error}"
+        );
+        let error = read_bytes(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("a folder"), "{error}");
+        let sparse = dir.path().join("big.csv");
+        fs::File::create(&sparse)
+            .unwrap()
+            .set_len(MAX_FILE + 1)
+            .unwrap();
+        let error = read_bytes(&sparse).unwrap_err().to_string();
+        assert!(
+            error.contains("big.csv") && error.contains("bytes, more than"),
+            "{error}"
+        );
     }
 }

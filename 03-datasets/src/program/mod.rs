@@ -30,10 +30,10 @@ use crate::frame::{OnFile, on_threads};
 #[derive(Debug, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     /// Threads of the parallel variants. Default: one per core.
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,
     /// The symbol of the one-symbol questions (2016 asked about AIG).
     #[arg(long, default_value = "AIG")]

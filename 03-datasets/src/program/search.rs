@@ -21,6 +21,19 @@ pub(super) fn print_search(
 ) -> anyhow::Result<Vec<String>> {
     let files = cx.dataset.minute_files(&args.symbol);
     let years = closes_by_year(&files)?;
+    if years.len() < 2 {
+        // Cross-validation picks on some years and scores on a held-out one: with one year
+        // there is nothing to hold out, and a table of it would print an answer it has not.
+        println!(
+            "3.7 Parameter search skipped: it cross-validates over the years (picks on all \
+             but one, scores on that one), and the dataset in {} has {} year(s) of {}. A \
+             dataset of several years: `cargo run --release -p data` (the default size).\n",
+            cx.dataset.root().display(),
+            years.len(),
+            args.symbol
+        );
+        return Ok(Vec::new());
+    }
     let names: Vec<String> = years.iter().map(|(y, _)| y.to_string()).collect();
     let closes: Vec<&[f64]> = years.iter().map(|(_, c)| c.as_slice()).collect();
     let score_of = |window: Window, year: usize| score(closes[year], window);

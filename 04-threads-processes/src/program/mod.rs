@@ -41,7 +41,7 @@ use pool::print_pool;
 #[derive(Debug, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     /// The first year whose minute bars are aggregated.
     #[arg(long, default_value_t = 2012)]
@@ -54,7 +54,7 @@ pub struct Args {
     #[arg(long, default_value_t = 8)]
     pub max_threads: usize,
     /// Messages each channel of the pipeline holds.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     pub bound: usize,
     /// Parser threads of the pipeline. Default: one per core (the reader and the aggregator
     /// mostly wait).
@@ -64,10 +64,10 @@ pub struct Args {
     #[arg(long)]
     pub workers: Option<usize>,
     /// Tiny tasks of the pool comparison.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000000))]
     pub tiny_tasks: usize,
     /// Large tasks of the pool comparison.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000))]
     pub large_tasks: usize,
     /// Folder for the chart. Default: `output/04-threads-processes/` in the dataset folder.
     #[arg(long, value_name = "DIR")]

@@ -42,7 +42,7 @@ pub struct ClientArgs {
 pub enum Workload {
     /// Empty tasks, submitted with map and gathered: what the cluster costs per task.
     Empty {
-        #[arg(long, default_value_t = 20_000)]
+        #[arg(long, default_value_t = 20_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
         tasks: usize,
     },
     /// The 2016 tutorial's task graphs: `add(inc(1), 10)`, and the sum of `0..N` as a
@@ -52,7 +52,7 @@ pub enum Workload {
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000_000_000))]
         numbers: i64,
         /// Leaves of the tree (each sums a slice of the numbers).
-        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(i64).range(1..=100_000))]
         leaves: i64,
     },
     /// Lesson 3's per-symbol yearly statistics, one task per group of minute files. The

@@ -48,7 +48,7 @@ pub struct SchedulerArgs {
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD, value_parser = socket_addr)]
     pub dashboard: Option<SocketAddr>,
     /// The most unfinished tasks the scheduler holds, from all clients together.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000000))]
     pub max_tasks: usize,
     /// The most megabytes waiting for one worker or client: a peer that does not read is
     /// disconnected past it.
@@ -81,7 +81,7 @@ pub struct WorkerArgs {
     #[arg(long, default_value = DEFAULT_LISTEN, value_parser = socket_addr)]
     pub scheduler: SocketAddr,
     /// Tasks run at once.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: usize,
     /// The worker's name. Default: `host:pid`.
     #[arg(long)]

@@ -59,10 +59,10 @@ pub enum Role {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     /// Empty tasks per batch in the overhead table.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     pub tasks: usize,
     /// Worker processes of the larger cluster (the smaller has one).
     #[arg(long, default_value_t = 2)]
@@ -80,10 +80,10 @@ pub struct RunArgs {
     #[arg(long, default_value = "AIG")]
     pub symbol: String,
     /// Window lengths per axis of the parameter search's grid.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
     pub grid: usize,
     /// Tasks of the lost-worker run (each sleeps 1 ms).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=1000000))]
     pub lost_tasks: usize,
     /// Tasks in flight per worker thread (the scheduler's `--depth`).
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=crate::protocol::MAX_DEPTH as i64))]

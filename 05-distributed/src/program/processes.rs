@@ -13,11 +13,12 @@ use crate::tasks::Task;
 
 /// A scheduler in this process and `n` worker processes of this binary, all with the same
 /// answers (a worker process probes them as its parent did). The workers are killed when it
-/// is dropped.
+/// is dropped, before the scheduler stops: a worker whose scheduler vanished would say so on
+/// the terminal, as an error, at the end of every run. (Fields drop in this order.)
 pub(super) struct ProcessCluster {
-    pub(super) cluster: LocalCluster,
     pub(super) processes: WorkerProcesses,
     pub(super) client: Client,
+    pub(super) cluster: LocalCluster,
 }
 
 impl ProcessCluster {
@@ -54,9 +55,9 @@ impl ProcessCluster {
             .map_err(|err| anyhow::anyhow!("{err}: see the workers' errors above"))?;
         let client = cluster.client()?;
         Ok(ProcessCluster {
-            cluster,
             processes,
             client,
+            cluster,
         })
     }
 

@@ -18,6 +18,9 @@ pub struct Context {
     data: Option<PathBuf>,
     /// Keys whose data did not fit in the store.
     full: Mutex<std::collections::HashSet<Key>>,
+    /// The bytes the store holds, changed only while its lock is held: summing the slots
+    /// at each insert would make keeping n results cost n².
+    held: std::sync::atomic::AtomicUsize,
 }
 
 /// The most bytes of scattered data a worker keeps: past it, new data is refused (and the
@@ -43,6 +46,7 @@ impl Context {
             store: Mutex::new(HashMap::new()),
             data: None,
             full: Mutex::new(std::collections::HashSet::new()),
+            held: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -109,18 +113,19 @@ impl Context {
     /// hold more than [`MAX_STORE`] bytes: then the data is not kept (`false`), and a task
     /// that needs it fails and says why.
     pub fn insert(&self, key: Key, bytes: Vec<u8>) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
         let mut slots = self.slots();
-        let held: usize = (slots.iter())
-            .filter(|(k, _)| **k != key)
-            .map(|(_, slot)| slot.bytes.len())
-            .sum();
+        let old = slots.get(&key).map_or(0, |slot| slot.bytes.len());
+        let held = self.held.load(Relaxed) - old;
         if held + bytes.len() > MAX_STORE {
             slots.remove(&key);
+            self.held.store(held, Relaxed);
             drop(slots);
             let mut full = self.full.lock().unwrap_or_else(PoisonError::into_inner);
             full.insert(key);
             return false;
         }
+        self.held.store(held + bytes.len(), Relaxed);
         let slot = Slot {
             bytes: Arc::new(bytes),
             decoded: None,
@@ -143,7 +148,13 @@ impl Context {
 
     /// Forgets the data under `key`.
     pub fn remove(&self, key: &str) {
-        self.slots().remove(key);
+        let mut slots = self.slots();
+        if let Some(slot) = slots.remove(key) {
+            let held = self.held.load(std::sync::atomic::Ordering::Relaxed);
+            let held = held - slot.bytes.len();
+            self.held.store(held, std::sync::atomic::Ordering::Relaxed);
+        }
+        drop(slots);
         self.full
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Tour {
     /// Timed runs of each layout; the table shows the median and the spread (min–max).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
     #[command(flatten)]
     pub job: JobArgs,
@@ -84,7 +84,7 @@ pub struct JobArgs {
     #[arg(long, default_value = "AIG")]
     pub symbol: String,
     /// Windows per axis of the search's grid (lesson 3's default).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
     pub grid: usize,
 }
 

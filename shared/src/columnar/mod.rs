@@ -110,6 +110,11 @@ impl FromIterator<Bar> for Columns {
     }
 }
 
+/// What to do about a damaged Parquet file: where it came from decides.
+const REPAIR: &str = "If it is in the dataset's columnar/ folder, delete it: the next program \
+    of lessons 2 to 6 makes it again from json/. If lesson 1 wrote it elsewhere, run that \
+    lesson again to rewrite it";
+
 /// Reading or writing a columnar file failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ColumnarError {
@@ -119,9 +124,7 @@ pub enum ColumnarError {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error(
-        "{path} is not a readable bars file: {source}. If lesson 1 wrote it, run that lesson again to rewrite it"
-    )]
+    #[error("{path} is not a readable bars file: {source}. {REPAIR}")]
     Parquet {
         path: PathBuf,
         source: parquet::errors::ParquetError,
@@ -273,8 +276,7 @@ pub fn read_columns(path: &Path) -> Result<Columns, ColumnarError> {
         Err(ColumnarError::Layout {
             path: path.into(),
             message: format!(
-                "damaged: the Parquet reader failed on it ({}). If lesson 1 wrote it, run that \
-                 lesson again to rewrite it",
+                "damaged: the Parquet reader failed on it ({}). {REPAIR}",
                 crate::panic::panic_message(panic.as_ref())
             ),
         })
@@ -286,10 +288,12 @@ fn read_columns_checked(path: &Path) -> Result<Columns, ColumnarError> {
         path: path.into(),
         source,
     };
-    let file = File::open(path).map_err(|error| ColumnarError::Io {
+    let io = |error| ColumnarError::Io {
         path: path.into(),
         error,
-    })?;
+    };
+    crate::read::check_regular(path, crate::read::MAX_FILE).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_or(0, |m| m.len());
     let reader = SerializedFileReader::new(file).map_err(pq)?;
     let layout = |message: String| ColumnarError::Layout {
@@ -357,8 +361,7 @@ fn check_prices(columns: &Columns) -> Result<(), String> {
     for (name, values) in named {
         if let Some(row) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(format!(
-                "row {row}: the {name} is {}, not a positive price. If lesson 1 wrote it, \
-                 run that lesson again to rewrite it",
+                "row {row}: the {name} is {}, not a positive price. {REPAIR}",
                 values[row]
             ));
         }
@@ -385,8 +388,7 @@ fn check_layout(found: &SchemaDescriptor) -> Result<bool, String> {
     };
     let mismatch = || {
         format!(
-            "not the course's columnar layout: expected columns {}; found {}. If lesson 1 \
-             wrote it, run that lesson again to rewrite it",
+            "not the course's columnar layout: expected columns {}; found {}. {REPAIR}",
             describe(&wanted),
             describe(found)
         )
