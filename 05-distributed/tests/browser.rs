@@ -153,25 +153,7 @@ fn late_joiner(webdriver: &str, chrome: Option<PathBuf>, steal: bool) -> (Vec<u8
         LocalCluster::start_with_dashboard(Answers::SOLUTION, 1, config).expect("a local cluster");
     let client = cluster.client().expect("a client");
     let png = cluster.block_on(async {
-        let mut options = serde_json::json!({
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--disable-crash-reporter",
-                     "--window-size=1000,760"],
-        });
-        if let Some(chrome) = chrome {
-            options["binary"] = chrome.display().to_string().into();
-        }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("goog:chromeOptions".into(), options);
-        let browser = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(webdriver)
-            .await
-            .expect("a browser session");
-        browser
-            .goto(&format!("http://{addr}/"))
-            .await
-            .expect("the page loads");
+        let browser = open_page(webdriver, chrome, addr).await;
         let futures = client.map::<Sleep>(&vec![5_000; TASKS]).await;
         client.workers().await.expect("the batch is in");
         png_after(&browser, &cluster, futures, TASKS).await
@@ -183,6 +165,35 @@ fn late_joiner(webdriver: &str, chrome: Option<PathBuf>, steal: bool) -> (Vec<u8
         .get(1)
         .map_or(0, |w| w.done);
     (png, late)
+}
+
+/// A headless browser session behind `webdriver` (with `chrome` if given), on the dashboard
+/// at `addr`.
+async fn open_page(
+    webdriver: &str,
+    chrome: Option<PathBuf>,
+    addr: SocketAddr,
+) -> fantoccini::Client {
+    let mut options = serde_json::json!({
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-dev-shm-usage", "--disable-crash-reporter",
+                 "--window-size=1000,760"],
+    });
+    if let Some(chrome) = chrome {
+        options["binary"] = chrome.display().to_string().into();
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let browser = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(webdriver)
+        .await
+        .expect("a browser session");
+    browser
+        .goto(&format!("http://{addr}/"))
+        .await
+        .expect("the page loads");
+    browser
 }
 
 /// Adds the late worker, waits for the batch, and for the page to show it complete.
@@ -223,25 +234,7 @@ fn session(webdriver: &str, chrome: Option<PathBuf>) -> Vec<u8> {
         LocalCluster::start_with_dashboard(Answers::SOLUTION, 3, config).expect("a local cluster");
     let client = cluster.client().expect("a client");
     cluster.block_on(async {
-        let mut options = serde_json::json!({
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--disable-crash-reporter",
-                     "--window-size=1000,760"],
-        });
-        if let Some(chrome) = chrome {
-            options["binary"] = chrome.display().to_string().into();
-        }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("goog:chromeOptions".into(), options);
-        let browser = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(webdriver)
-            .await
-            .expect("a browser session");
-        browser
-            .goto(&format!("http://{addr}/"))
-            .await
-            .expect("the page loads");
+        let browser = open_page(webdriver, chrome, addr).await;
 
         let workers = browser
             .wait()

@@ -68,13 +68,9 @@ fn without_stealing_the_late_worker_gets_nothing_of_the_batch() {
     });
 }
 
-#[test]
-fn only_tasks_beyond_a_workers_channel_are_asked_back_and_they_go_to_the_front() {
-    use lesson_05_distributed::protocol::CHANNEL_PER_THREAD;
-    let client = ClientId(1);
-    let mut state = State::new(1024).stealing(true);
-    state.worker_joined(WorkerId(1), "one".into(), 1);
-    let tasks: Vec<NewTask> = (0..300)
+/// `n` sleeps of 1 µs of `client`, numbered from 0.
+fn sleeps(client: ClientId, n: u64) -> Vec<NewTask> {
+    (0..n)
         .map(|n| NewTask {
             id: TaskId { client, n },
             name: Sleep::NAME.into(),
@@ -84,8 +80,16 @@ fn only_tasks_beyond_a_workers_channel_are_asked_back_and_they_go_to_the_front()
             inputs: None,
             keep: false,
         })
-        .collect();
-    state.submit(client, tasks);
+        .collect()
+}
+
+#[test]
+fn only_tasks_beyond_a_workers_channel_are_asked_back_and_they_go_to_the_front() {
+    use lesson_05_distributed::protocol::CHANNEL_PER_THREAD;
+    let client = ClientId(1);
+    let mut state = State::new(1024).stealing(true);
+    state.worker_joined(WorkerId(1), "one".into(), 1);
+    state.submit(client, sleeps(client, 300));
     state.assign();
     let _ = state.take_outbox();
     state.worker_joined(WorkerId(2), "two".into(), 1);
@@ -122,18 +126,7 @@ fn a_worker_that_gave_back_nothing_is_not_asked_again_before_it_finishes_a_task(
     let client = ClientId(1);
     let mut state = State::new(1024).stealing(true);
     state.worker_joined(WorkerId(1), "one".into(), 1);
-    let tasks: Vec<NewTask> = (0..300)
-        .map(|n| NewTask {
-            id: TaskId { client, n },
-            name: Sleep::NAME.into(),
-            args: postcard::to_stdvec(&1u64).expect("encodes"),
-            needs: None,
-            pin: None,
-            inputs: None,
-            keep: false,
-        })
-        .collect();
-    state.submit(client, tasks);
+    state.submit(client, sleeps(client, 300));
     state.assign();
     let _ = state.take_outbox();
     state.worker_joined(WorkerId(2), "two".into(), 1);

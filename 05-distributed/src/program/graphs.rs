@@ -8,13 +8,11 @@ use shared::Dataset;
 use shared::report::{Comparison, fmt_bytes, fmt_count};
 
 use super::RunArgs;
-use super::processes::{ProcessCluster, map_gather};
-use super::workloads::{groups_of, year_files};
+use super::processes::ProcessCluster;
+use super::workloads::{groups_of, map_merge, year_files};
 use crate::answers::Answers;
 use crate::client::{Client, ClientError, Handle};
-use crate::tasks::{
-    Add, Inc, MergeYearly, Node, SumRange, Yearly, YearlyStats, merge_yearly, summarise_yearly,
-};
+use crate::tasks::{Add, Inc, MergeYearly, Node, SumRange, Yearly, YearlyStats, summarise_yearly};
 
 // ANCHOR: inc_add
 /// The 2016 tutorial's first graph: `x = inc(1)`, `y = add(x, 10)`; `x` stays on its
@@ -122,16 +120,7 @@ pub(super) fn graphs(
         (
             "map, gather, merge here".into(),
             "5.2".into(),
-            Box::new(|| {
-                let parts = cluster
-                    .run(|c| map_gather::<YearlyStats>(answers, c, &groups, None))
-                    .map_err(|err| err.to_string())?;
-                let mut total = Yearly::new();
-                for part in parts {
-                    merge_yearly(&mut total, part);
-                }
-                Ok(total)
-            }),
+            Box::new(|| map_merge(answers, cluster, &groups)),
         ),
         (
             "tree of merges on the workers".into(),

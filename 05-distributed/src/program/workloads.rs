@@ -73,20 +73,28 @@ pub(super) fn yearly(
     )
     .with_bytes(bytes)
     .check_output(summarise);
-    let on_cluster = |cluster: &ProcessCluster| {
-        let parts = cluster
-            .run(|c| map_gather::<YearlyStats>(answers, c, &groups, None))
-            .map_err(|err| err.to_string())?;
-        let mut total = Yearly::new();
-        for part in parts {
-            merge_yearly(&mut total, part);
-        }
-        Ok(total)
-    };
+    let on_cluster = |cluster: &ProcessCluster| map_merge(answers, cluster, &groups);
     let variants = here_and_on(Box::new(|| yearly_stats(&files)), &on_cluster, [one, many]);
     yearly.interleaved(variants);
     println!("{}", yearly.finish());
     Ok(yearly.problems().to_vec())
+}
+
+/// The yearly statistics of `groups` on `cluster`: one task per group, mapped and gathered
+/// (exercise 5.2), the parts merged here.
+pub(super) fn map_merge(
+    answers: Answers,
+    cluster: &ProcessCluster,
+    groups: &[Vec<PathBuf>],
+) -> Result<Yearly, String> {
+    let parts = cluster
+        .run(|c| map_gather::<YearlyStats>(answers, c, groups, None))
+        .map_err(|err| err.to_string())?;
+    let mut total = Yearly::new();
+    for part in parts {
+        merge_yearly(&mut total, part);
+    }
+    Ok(total)
 }
 
 /// Table 3: lesson 3's parameter search on `args.symbol`, a grid of `args.grid`² window
