@@ -224,7 +224,7 @@ impl Dataset {
     pub fn open(root: &Path) -> Result<Dataset, DatasetError> {
         let path = root.join(MANIFEST);
         // A manifest is a few megabytes at most; a FIFO in its place would block the open.
-        let checked = match crate::read::check_regular(&path, 64 << 20) {
+        let checked = match crate::regular::check_regular(&path, 64 << 20) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         };

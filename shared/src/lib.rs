@@ -24,6 +24,7 @@ pub mod machine;
 pub mod panic;
 pub mod progress;
 pub mod read;
+pub mod regular;
 pub mod report;
 pub mod stats;
 pub mod testing;

@@ -63,31 +63,7 @@ impl ReadError {
     }
 }
 
-/// The largest file any reader of the course takes: a dataset file is at most tens of
-/// megabytes (a symbol's JSON Lines), so a file far larger is not one (a sparse file, a
-/// disk image) and is refused before anything is read.
-pub const MAX_FILE: u64 = 1 << 30;
-
-/// Checks, without opening it, that `path` is a regular file (not a folder, a FIFO, whose
-/// open would wait for a writer for ever, or a device) of at most `max` bytes.
-pub fn check_regular(path: &Path, max: u64) -> std::io::Result<()> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file (a FIFO, a socket or a device)"
-        };
-        return Err(std::io::Error::other(format!("it is {what}")));
-    }
-    if meta.len() > max {
-        return Err(std::io::Error::other(format!(
-            "it is {} bytes, more than the {max} any file of the course may be",
-            meta.len()
-        )));
-    }
-    Ok(())
-}
+pub use crate::regular::{MAX_FILE, check_regular};
 
 /// Reads a whole file, a regular one of at most [`MAX_FILE`] bytes; an error names it.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {

@@ -292,7 +292,7 @@ fn read_columns_checked(path: &Path) -> Result<Columns, ColumnarError> {
         path: path.into(),
         error,
     };
-    crate::read::check_regular(path, crate::read::MAX_FILE).map_err(io)?;
+    crate::regular::check_regular(path, crate::regular::MAX_FILE).map_err(io)?;
     let file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_or(0, |m| m.len());
     let reader = SerializedFileReader::new(file).map_err(pq)?;
