@@ -265,10 +265,12 @@ fn ex5_4_a_tree_of_sums_on_a_cluster_gives_the_exact_sum() {
             "the sum of 0..64000 — see book section 5.4"
         );
         let (moved, _) = cluster.snapshot().expect("running").moved;
+        // At most both inputs of each sum (where a worker is full, the sum goes elsewhere);
+        // where a sum goes when the holder has room is the state test's above.
         assert!(
-            moved <= 63,
-            "{moved} inputs travelled for 63 sums of two: each sum should run where one of its \
-             inputs is — see book section 5.4"
+            moved <= 2 * 63,
+            "{moved} inputs travelled for 63 sums of two: at most two each — see book \
+             section 5.4"
         );
     });
 }

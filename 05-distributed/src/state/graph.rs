@@ -68,6 +68,9 @@ struct Recipe {
     uses: u32,
     /// Its client has been told it finished (once, however often it is recomputed).
     counted: bool,
+    /// It failed when it was submitted (an input unknown or failed): it fails for good,
+    /// and is never computed again.
+    failure: Option<TaskError>,
 }
 
 impl Recipe {
@@ -143,7 +146,11 @@ impl State {
 
     fn status(&self, client: ClientId, input: TaskId) -> Status {
         match self.graph.recipes.get(&input) {
-            Some(recipe) if recipe.client == client => {}
+            Some(recipe) if recipe.client == client => {
+                if let Some(failure) = &recipe.failure {
+                    return Status::Failed(failure.clone());
+                }
+            }
             _ => return Status::Unknown,
         }
         if self.graph.held.contains_key(&input) {
@@ -166,9 +173,18 @@ impl State {
                 Status::Failed(error) => self.input_failed(input, &error),
                 _ => continue,
             };
-            // It fails at once, as it would have had it waited: with the chain of why.
+            // It fails at once, as it would have had it waited: with the chain of why. Its
+            // recipe records no inputs: it is never computed again (and an input named
+            // before it existed could otherwise close a cycle).
             if entry.keep {
-                self.add_recipe(id, &entry);
+                let alone = TaskEntry {
+                    inputs: None,
+                    ..entry.clone()
+                };
+                self.add_recipe(id, &alone);
+                if let Some(recipe) = self.graph.recipes.get_mut(&id) {
+                    recipe.failure = Some(error.clone());
+                }
             }
             self.tasks.insert(id, entry);
             self.deliver(Finished {
@@ -220,6 +236,7 @@ impl State {
             alive: true,
             uses: 1,
             counted: false,
+            failure: None,
         };
         self.graph.recipes.insert(id, recipe);
     }
@@ -238,6 +255,15 @@ impl State {
     /// Puts a kept task that is gone (or whose every copy was lost) back among the tasks,
     /// waiting for those of its inputs that are gone too, which are put back likewise.
     fn recompute(&mut self, id: TaskId) {
+        let mut again = vec![id];
+        while let Some(id) = again.pop() {
+            self.recompute_one(id, &mut again);
+        }
+    }
+
+    /// Puts task `id` back among the tasks (unless it is there, or held), and its inputs
+    /// that are gone on `again`, to be put back in turn.
+    fn recompute_one(&mut self, id: TaskId, again: &mut Vec<TaskId>) {
         if self.tasks.contains_key(&id) || self.graph.held.contains_key(&id) {
             return;
         }
@@ -266,7 +292,7 @@ impl State {
         let inputs: BTreeSet<TaskId> = entry.inputs.iter().flatten().copied().collect();
         for input in inputs {
             if !self.graph.held.contains_key(&input) {
-                self.recompute(input);
+                again.push(input);
                 entry.missing += 1;
             }
             if let Some(recipe) = self.graph.recipes.get_mut(&input) {
@@ -358,35 +384,41 @@ impl State {
 
     /// A kept task failed with `error`: so does every task that takes it, and so on down.
     pub(super) fn kept_failed(&mut self, id: TaskId, error: TaskError) {
-        let Some(recipe) = self.graph.recipes.get_mut(&id) else {
-            return;
-        };
-        let (dependents, fetchers) = (
-            std::mem::take(&mut recipe.dependents),
-            std::mem::take(&mut recipe.fetchers),
-        );
-        for client in fetchers {
-            let finished = Finished {
-                id,
-                result: Err(error.clone()),
+        // A worklist, not recursion: a failure at the top of a deep chain goes all the way
+        // down.
+        let mut failing = vec![(id, error)];
+        while let Some((id, error)) = failing.pop() {
+            let Some(recipe) = self.graph.recipes.get_mut(&id) else {
+                continue;
             };
-            self.to_clients.entry(client).or_default().push(finished);
-        }
-        self.graph.failed.insert(id, error.clone());
-        let chained = self.input_failed(id, &error);
-        for dependent in dependents {
-            // One that already runs has its inputs: it finishes on its own.
-            let running = (self.tasks.get(&dependent)).is_some_and(|t| t.assigned.is_some())
-                && !self.graph.fetching.contains_key(&dependent);
-            if !running {
-                self.drop_waiting(dependent);
-                self.deliver(Finished {
-                    id: dependent,
-                    result: Err(chained.clone()),
-                });
+            let (dependents, fetchers) = (
+                std::mem::take(&mut recipe.dependents),
+                std::mem::take(&mut recipe.fetchers),
+            );
+            for client in fetchers {
+                let finished = Finished {
+                    id,
+                    result: Err(error.clone()),
+                };
+                self.to_clients.entry(client).or_default().push(finished);
             }
+            self.graph.failed.insert(id, error.clone());
+            let chained = self.input_failed(id, &error);
+            for dependent in dependents {
+                // One that already runs has its inputs: it finishes on its own.
+                let running = (self.tasks.get(&dependent)).is_some_and(|t| t.assigned.is_some())
+                    && !self.graph.fetching.contains_key(&dependent);
+                if !running {
+                    self.drop_waiting(dependent);
+                    let finished = Finished {
+                        id: dependent,
+                        result: Err(chained.clone()),
+                    };
+                    failing.extend(self.deliver_one(finished));
+                }
+            }
+            self.free_if_unneeded(id);
         }
-        self.free_if_unneeded(id);
     }
 
     /// Takes task `id` out of the queue, or off the worker whose `Run` it waits for.
@@ -430,17 +462,18 @@ impl State {
 
     /// One use of recipe `id` fewer; at none, the recipe goes, and one use of each input.
     fn release_use(&mut self, id: TaskId) {
-        let Some(recipe) = self.graph.recipes.get_mut(&id) else {
-            return;
-        };
-        recipe.uses = recipe.uses.saturating_sub(1);
-        if recipe.uses > 0 {
-            return;
-        }
-        let recipe = self.graph.recipes.remove(&id).expect("looked up above");
-        let inputs: BTreeSet<TaskId> = recipe.inputs.into_iter().flatten().collect();
-        for input in inputs {
-            self.release_use(input);
+        let mut releasing = vec![id];
+        while let Some(id) = releasing.pop() {
+            let Some(recipe) = self.graph.recipes.get_mut(&id) else {
+                continue;
+            };
+            recipe.uses = recipe.uses.saturating_sub(1);
+            if recipe.uses > 0 {
+                continue;
+            }
+            let recipe = self.graph.recipes.remove(&id).expect("looked up above");
+            let inputs: BTreeSet<TaskId> = recipe.inputs.into_iter().flatten().collect();
+            releasing.extend(inputs);
         }
     }
 

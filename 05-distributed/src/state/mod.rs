@@ -319,6 +319,15 @@ impl State {
     /// Removes task `id` and queues its result for its client. A kept task has no result
     /// to send here (see [`State::kept`]): its failure fails the tasks that take it.
     fn deliver(&mut self, finished: Finished) {
+        if let Some((id, error)) = self.deliver_one(finished) {
+            self.kept_failed(id, error);
+        }
+    }
+
+    /// [`State::deliver`], except that a kept task's failure is returned, for the caller to
+    /// pass down the graph ([`State::kept_failed`] does it with a worklist, not recursion:
+    /// a chain of ten thousand tasks must not take ten thousand stack frames).
+    fn deliver_one(&mut self, finished: Finished) -> Option<(TaskId, TaskError)> {
         if let Some(task) = self.tasks.remove(&finished.id) {
             let first = !task.keep || self.count_once(finished.id);
             if first && let Some(progress) = self.clients.get_mut(&task.client) {
@@ -333,14 +342,14 @@ impl State {
                         "its worker sent its result back instead of keeping it".into(),
                     )
                 });
-                self.kept_failed(finished.id, error);
-                return;
+                return Some((finished.id, error));
             }
             self.to_clients
                 .entry(task.client)
                 .or_default()
                 .push(finished);
         }
+        None
     }
 
     /// A client has gone: its tasks are dropped. Those running on a worker finish there
