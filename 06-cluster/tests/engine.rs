@@ -4,8 +4,12 @@
 
 mod common;
 
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello};
 
 use lesson_06_cluster::engine::{
     Feed, Layout, LayoutError, ROUNDS, RunError, aggregate_by_key, job, run, share,
@@ -154,6 +158,7 @@ fn a_layout_that_cannot_run_says_why() {
         process: 0,
         hostfile: Some(hostfile),
         start_timeout: 60,
+        silence: 120,
     };
     let error = layout.config().expect_err("one address for two processes");
     assert!(
@@ -183,6 +188,7 @@ fn a_hostfile_line_that_is_not_an_address_or_repeats_one_is_refused_with_its_lin
             process: 0,
             hostfile: Some(hostfile.clone()),
             start_timeout: 60,
+            silence: 120,
         };
         let error = layout.config().expect_err("a bad hostfile").to_string();
         assert!(error.contains(said), "{error}");
@@ -208,6 +214,7 @@ fn process_0_of_2(
         process: 0,
         hostfile: Some(hostfile),
         start_timeout,
+        silence: 120,
     };
     (layout, mine, theirs)
 }
@@ -243,35 +250,154 @@ fn a_process_whose_peer_never_comes_stops_at_its_deadline_naming_the_peer() {
     );
 }
 
-#[test]
-fn a_stray_connection_during_start_up_ends_it_with_a_message_not_a_hang() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let (layout, mine, _) = process_0_of_2(dir.path(), 10);
-    // A stranger connects to process 0's port and sends garbage, then hangs up.
-    let stranger = std::thread::spawn(move || {
-        use std::io::Write as _;
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(mut stream) = std::net::TcpStream::connect(mine) {
-                let _ = stream.write_all(&[0xff; 8]);
-                return;
-            }
-            std::thread::yield_now();
-        }
-    });
+/// Process `process` of two, on `hosts` (process 0's address, then process 1's), with
+/// `deadline` seconds for both the start-up and a silent peer.
+fn one_of_2(
+    dir: &std::path::Path,
+    hosts: [SocketAddr; 2],
+    process: usize,
+    deadline: u64,
+) -> Layout {
+    let hostfile = dir.join(format!("hosts-{process}.txt"));
+    std::fs::write(&hostfile, format!("{}\n{}\n", hosts[0], hosts[1])).expect("a hostfile");
+    Layout {
+        workers: 1,
+        processes: 2,
+        process,
+        hostfile: Some(hostfile),
+        start_timeout: deadline,
+        silence: deadline,
+    }
+}
+
+/// Connects to `to` as process 1 of 2 would, says hello and reads process 0's.
+fn fake_process_1(to: SocketAddr) -> TcpStream {
+    let mut stream = connect_within(to, Duration::from_secs(20));
+    let mine = Hello {
+        process: 1,
+        processes: 2,
+        workers: 1,
+    };
+    stream.write_all(&mine.to_bytes()).expect("a hello");
+    let mut theirs = [0; HELLO_LEN];
+    stream.read_exact(&mut theirs).expect("process 0's hello");
+    let expected = Hello { process: 0, ..mine };
+    assert_eq!(Hello::from_bytes(&theirs), Ok(expected));
+    stream
+}
+
+/// What `thread` returned, waiting at most a minute (a hang fails the test).
+fn joined<T: Send + 'static>(thread: std::thread::JoinHandle<T>) -> T {
+    let limit = Duration::from_secs(60);
+    shared::testing::within_for("engine", limit, move || thread.join()).expect("process 0")
+}
+
+/// A connection to `to`, retried until `limit` (the process may not listen yet).
+fn connect_within(to: SocketAddr, limit: Duration) -> TcpStream {
     let started = Instant::now();
-    let outcome = pass_through(&layout);
-    stranger.join().expect("the stranger");
-    let error = outcome.expect_err("no cluster can start").to_string();
+    loop {
+        match TcpStream::connect(to) {
+            Ok(stream) => return stream,
+            Err(e) if started.elapsed() > limit => panic!("{to} never listened: {e}"),
+            Err(_) => std::thread::yield_now(),
+        }
+    }
+}
+
+#[test]
+fn a_stray_connection_during_start_up_is_ignored_and_the_real_peer_still_joins() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
+    let hosts = [mine, theirs];
+    let first = one_of_2(dir.path(), hosts, 0, 20);
+    let process_0 = std::thread::spawn(move || pass_through(&first));
+    // A stranger connects to process 0's port first, with 32 bytes of garbage.
+    let mut stranger = connect_within(mine, Duration::from_secs(20));
+    stranger.write_all(&[0xff; HELLO_LEN]).expect("garbage");
+    let mut answer = [0; 1];
+    // Process 0 reads the garbage and closes the connection without a word.
+    assert_eq!(
+        stranger.read(&mut answer).ok(),
+        Some(0),
+        "it answered a stranger"
+    );
+    let second = one_of_2(dir.path(), hosts, 1, 20);
+    let started = Instant::now();
+    let peer = pass_through(&second).expect("process 1 runs");
+    assert_eq!(peer, None, "only process 0 collects");
+    let answer = joined(process_0).expect("process 0 runs");
+    assert_eq!(answer, Some(vec![1]));
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );
-    // timely panics on the garbage (the run says so) or, depending on the bytes, keeps
-    // waiting for a real peer (the start-up deadline says so): never a hang.
+}
+
+#[test]
+fn a_peer_that_accepts_but_never_says_hello_is_named_at_the_deadline() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // "Process 0" is a port that accepts connections (the kernel does, from its backlog)
+    // and never says anything: a stopped process, or another program.
+    let mute = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let (_, _, mine) = process_0_of_2(dir.path(), 2);
+    let hosts = [mute.local_addr().expect("an address"), mine];
+    let layout = one_of_2(dir.path(), hosts, 1, 2);
+    let started = Instant::now();
+    let error = pass_through(&layout).expect_err("no cluster").to_string();
     assert!(
-        error.contains("sent a bad handshake") || error.contains("did not start within 10 s"),
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(error.contains("did not start within 2 s"), "{error}");
+    assert!(
+        error.contains(&format!(
+            "process 0 at {}: it accepted the connection but sent no hello",
+            hosts[0]
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_peer_that_goes_silent_after_the_start_up_is_named_at_the_silence_deadline() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 2);
+    let layout = one_of_2(dir.path(), [mine, theirs], 0, 2);
+    let process_0 = std::thread::spawn(move || pass_through(&layout));
+    // Process 1 says hello, then nothing more: stopped, as by SIGSTOP.
+    let _silent = fake_process_1(mine);
+    let started = Instant::now();
+    let error = joined(process_0).expect_err("it cannot finish");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let error = error.to_string();
+    assert!(
+        error.contains(&format!(
+            "process 1 at {theirs} has sent nothing for 2 s (--silence)"
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_peer_whose_connection_ends_during_the_job_is_named() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
+    let layout = one_of_2(dir.path(), [mine, theirs], 0, 20);
+    let process_0 = std::thread::spawn(move || pass_through(&layout));
+    // Process 1 says hello, then its connection closes: it crashed.
+    drop(fake_process_1(mine));
+    let error = joined(process_0).expect_err("it cannot finish");
+    let error = error.to_string();
+    assert!(
+        error.contains(&format!(
+            "the connection to process 1 at {theirs} ended during the job"
+        )),
         "{error}"
     );
 }

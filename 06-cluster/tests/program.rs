@@ -230,3 +230,82 @@ fn a_process_whose_peer_is_unreachable_exits_at_its_deadline_naming_it() {
         "it names the peer: {stderr}"
     );
 }
+
+/// Starts `process groupby -n 2 -p 0` with `deadline` seconds for the start-up and for a
+/// silent peer, plays process 1 (a hello, then `then` with the connection, which keeps what
+/// it returns until process 0 exits), and returns process 0's output, how long it ran after
+/// the hello, and process 1's address.
+fn process_0_with_a_fake_peer<K>(
+    then: impl FnOnce(std::net::TcpStream) -> K,
+) -> (Output, Duration, String) {
+    use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello};
+    use std::io::{Read as _, Write as _};
+    let data = common::tiny_data();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let hostfile = dir.path().join("hosts.txt");
+    let free = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address")
+    };
+    let (mine, theirs) = (free(), free());
+    std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
+    let child = std::process::Command::new(PROGRAM)
+        .args(["process", "groupby", "-n", "2", "-p", "0", "-h"])
+        .arg(&hostfile)
+        .args(["--start-timeout", "20", "--silence", "2"])
+        .env(shared::dataset::DATA_ENV, &data.root)
+        .env("PARALLEL_RUST_NO_PROGRESS", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let started = std::time::Instant::now();
+    let mut stream = loop {
+        match std::net::TcpStream::connect(mine) {
+            Ok(stream) => break stream,
+            Err(e) if started.elapsed() > Duration::from_secs(30) => panic!("never listened: {e}"),
+            Err(_) => std::thread::yield_now(),
+        }
+    };
+    let hello = Hello {
+        process: 1,
+        processes: 2,
+        workers: 1,
+    };
+    stream.write_all(&hello.to_bytes()).expect("a hello");
+    let mut reply = [0; HELLO_LEN];
+    stream.read_exact(&mut reply).expect("process 0's hello");
+    let said = std::time::Instant::now();
+    let kept = then(stream);
+    let output = shared::testing::wait_bounded(child, "process 0", Duration::from_secs(60));
+    drop(kept);
+    (output, said.elapsed(), theirs.to_string())
+}
+
+#[test]
+fn a_peer_stopped_during_the_job_is_named_after_silence_not_waited_for() {
+    // Stopped: the connection stays open and nothing comes.
+    let (output, ran, theirs) = process_0_with_a_fake_peer(|stream| stream);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(ran < Duration::from_secs(30), "{ran:?}");
+    assert!(
+        stderr.contains(&format!("process 1 at {theirs} has sent nothing for 2 s")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_peer_that_dies_during_the_job_is_named_in_one_line_without_timelys_panics() {
+    let (output, _, theirs) = process_0_with_a_fake_peer(drop);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the connection to process 1 at {theirs} ended")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "timely's panics show:\n{stderr}"
+    );
+}

@@ -2,9 +2,6 @@
 //! why a cluster did not start.
 
 use std::path::PathBuf;
-use std::time::Duration;
-
-use super::RunError;
 
 /// The most worker threads a process may have: each is a thread with its own dataflow and
 /// its own channels to every other worker, so memory grows with the square of the workers
@@ -31,8 +28,12 @@ pub struct Layout {
     pub hostfile: Option<PathBuf>,
     /// How long the processes may take to find each other, in seconds: past it, this
     /// process stops and names the peers it could not reach.
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=86_400))]
     pub start_timeout: u64,
+    /// How long a peer may send nothing while this process waits for it, in seconds: past
+    /// it, this process stops and names the peer (stopped, or hung).
+    #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=86_400))]
+    pub silence: u64,
 }
 
 /// Why a layout cannot run.
@@ -79,6 +80,7 @@ impl Layout {
             process: 0,
             hostfile: None,
             start_timeout: 60,
+            silence: 120,
         }
     }
 
@@ -120,38 +122,10 @@ impl Layout {
         Ok(addresses)
     }
 
-    /// Why the cluster did not start within `--start-timeout`: the peers whose port does
-    /// not answer (tried now, for a second each), or that every one answers.
-    pub(super) fn not_started(&self) -> RunError {
+    /// Process `peer`'s line of the hostfile, for messages.
+    pub fn address_of(&self, peer: usize) -> String {
         let addresses = self.addresses().unwrap_or_default();
-        let unreachable: Vec<String> = (addresses.iter().enumerate())
-            .filter(|&(i, _)| i != self.process)
-            .filter_map(|(i, address)| {
-                use std::net::ToSocketAddrs as _;
-                let reached = address
-                    .to_socket_addrs()
-                    .ok()
-                    .and_then(|mut a| a.next())
-                    .map(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)));
-                match reached {
-                    Some(Ok(_)) => None,
-                    Some(Err(err)) => Some(format!("process {i} at {address} ({err})")),
-                    None => Some(format!("process {i} at {address} (no such host)")),
-                }
-            })
-            .collect();
-        let peers = if unreachable.is_empty() {
-            "every peer's port answers: one may run with another hostfile or -n, or be \
-             another program"
-                .to_string()
-        } else {
-            format!("it could not reach {}", unreachable.join(", "))
-        };
-        RunError::NotStarted {
-            process: self.process,
-            waited: self.start_timeout,
-            peers,
-        }
+        addresses.get(peer).cloned().unwrap_or_else(|| "?".into())
     }
 
     /// Workers in the whole cluster.

@@ -21,19 +21,25 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use timely::ExchangeData;
+use timely::communication::Hooks;
+use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
 use timely::dataflow::channels::pact::Exchange as ExchangePact;
 use timely::dataflow::operators::vec::input::Handle as InputHandle;
 use timely::dataflow::operators::{Capability, Exchange, Inspect, Operator};
 use timely::dataflow::{ProbeHandle, StreamVec};
 use timely::worker::Worker;
 
+pub mod connect;
 mod layout;
 pub use layout::{Layout, LayoutError, MAX_PROCESSES, MAX_WORKERS};
+
+use connect::{PeerLog, Watched};
 
 /// Worker `index`'s share of `items`, of `peers` workers: every `peers`-th item from
 /// `index` on. Round-robin rather than in blocks, so that a sorted list (files by symbol,
@@ -168,50 +174,36 @@ where
     // Set when a worker of this process panics: the others stop instead of waiting forever
     // for records and progress that the dead worker will never send.
     let failed = Arc::new(AtomicBool::new(false));
-    // timely waits for the other processes for ever (retrying once a second): it starts on
-    // a thread of its own, so that this one can give up after `--start-timeout`.
-    let (started, start) = std::sync::mpsc::channel();
-    let execute = move || {
-        timely::execute(config, move |worker: &mut Worker| {
-            let work = std::panic::AssertUnwindSafe(|| {
-                let run = Round {
-                    items: &items,
-                    feed,
-                    rounds,
-                    failed: &failed,
-                };
-                feed_and_collect(worker, run, &job, progress.as_ref())
-            });
-            std::panic::catch_unwind(work).unwrap_or_else(|panic| {
-                failed.store(true, Ordering::Relaxed);
-                // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
-                let message = shared::panic::panic_message(panic.as_ref()).to_string();
-                seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
-                std::panic::resume_unwind(panic)
-            })
+    let log = PeerLog::new(layout.processes);
+    // When this process's probe last moved: with a silent peer, what tells waiting from
+    // working.
+    let moved = Arc::new(AtomicU64::new(log.mark()));
+    let (builders, others) = communication(layout, config.communication, &log)?;
+    fold_timely_panics();
+    let (watch, mark) = (Arc::clone(&log), Arc::clone(&moved));
+    let guards = timely::execute::execute_from(builders, others, config.worker, move |worker| {
+        let work = std::panic::AssertUnwindSafe(|| {
+            let run = Round {
+                items: &items,
+                feed,
+                rounds,
+                failed: &failed,
+                moved: (&watch, &mark),
+            };
+            feed_and_collect(worker, run, &job, progress.as_ref())
+        });
+        std::panic::catch_unwind(work).unwrap_or_else(|panic| {
+            failed.store(true, Ordering::Relaxed);
+            // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
+            let message = shared::panic::panic_message(panic.as_ref()).to_string();
+            seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+            std::panic::resume_unwind(panic)
         })
-    };
-    std::thread::Builder::new()
-        .name("timely-start".into())
-        .spawn(move || drop(started.send(execute())))
-        .map_err(|err| RunError::Start(err.to_string()))?;
-    let guards = match start.recv_timeout(Duration::from_secs(layout.start_timeout.max(1))) {
-        Ok(guards) => guards.map_err(RunError::Start)?,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return Err(layout.not_started()),
-        // timely's start-up panicked: what it reads from a connection during the handshake
-        // is trusted, so bytes from anything but a peer (a stray connection) end it there.
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            return Err(RunError::Start(format!(
-                "process {}: timely's start-up failed (see its message above): a connection \
-                 to this process's port sent a bad handshake. Is something other than the \
-                 cluster's processes connecting to it? Let only the cluster reach these ports",
-                layout.process
-            )));
-        }
-    };
+    })
+    .map_err(RunError::Start)?;
     // Joining also joins the network threads of a cluster, which panic ("Send thread
     // panic") when a peer process went away: one more sign of a failure, not its cause.
-    let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guards.join()));
+    let outcomes = join_watching(guards, layout, &log, &moved)?;
     let mut failed = outcomes.is_err();
     let mut answer = None;
     for outcome in outcomes.unwrap_or_default() {
@@ -222,6 +214,14 @@ where
         }
     }
     if failed {
+        if let Some((peer, how)) = log.first_ended() {
+            return Err(RunError::PeerLost {
+                process: layout.process,
+                peer,
+                address: layout.address_of(peer),
+                how,
+            });
+        }
         let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
         // The first panic is the cause; the others are timely's channels noticing it.
         let first = panics.iter().find(|m| !is_echo(m)).or(panics.first());
@@ -229,6 +229,98 @@ where
         return Err(RunError::Worker(message));
     }
     Ok(answer)
+}
+
+/// What timely's workers talk through: for a cluster, the connections [`connect`] opened
+/// (each [`Watched`] by `log`); otherwise channels inside this process.
+fn communication(
+    layout: &Layout,
+    config: timely::CommunicationConfig,
+    log: &Arc<PeerLog>,
+) -> Result<(Vec<AllocatorBuilder>, Box<dyn std::any::Any + Send>), RunError> {
+    let timely::CommunicationConfig::Cluster {
+        threads, addresses, ..
+    } = config
+    else {
+        return config.try_build().map_err(RunError::Start);
+    };
+    let sockets = connect::connect(layout, &addresses)?;
+    let sockets = (sockets.into_iter().enumerate())
+        .map(|(peer, socket)| socket.map(|s| Watched::new(s, peer, log)))
+        .collect();
+    let hooks = Hooks::default();
+    let local =
+        ProcessBuilder::new_typed_vector(threads, hooks.refill.clone(), hooks.spill.clone());
+    let (builders, guard) =
+        initialize_networking_from_sockets(local, sockets, layout.process, threads, hooks)
+            .map_err(|error| RunError::Start(error.to_string()))?;
+    let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    Ok((builders, Box::new(guard)))
+}
+
+/// How often a process waiting for its workers looks at its peers.
+const LOOK: Duration = Duration::from_millis(200);
+
+/// Joins the workers (and timely's network threads), but gives up when a peer has sent
+/// nothing for `--silence` while this process's probe has not moved either: the peer is
+/// stopped, or hangs, and timely would wait for it for ever.
+fn join_watching<T: Send + 'static>(
+    guards: timely::communication::WorkerGuards<T>,
+    layout: &Layout,
+    log: &PeerLog,
+    moved: &AtomicU64,
+) -> Result<std::thread::Result<Vec<Result<T, String>>>, RunError> {
+    let (joined, join) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(JOINER.into())
+        .spawn(move || {
+            let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guards.join()));
+            drop(joined.send(outcomes));
+        })
+        .map_err(|error| RunError::Start(error.to_string()))?;
+    let silence = Duration::from_secs(layout.silence.max(1));
+    loop {
+        match join.recv_timeout(LOOK) {
+            Ok(outcomes) => return Ok(outcomes),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Ok(Err(Box::new("the thread joining the workers stopped")));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let waiting = log.since(moved.load(Ordering::Relaxed)) >= silence;
+        if let Some(peer) = log.silent(layout.process, silence).filter(|_| waiting) {
+            return Err(RunError::Silent {
+                process: layout.process,
+                peer,
+                address: layout.address_of(peer),
+                waited: layout.silence,
+            });
+        }
+    }
+}
+
+/// The name of the thread [`join_watching`] joins on: its panics echo the workers'.
+const JOINER: &str = "timely-join";
+
+/// Keeps timely's own panics off the terminal: when a peer goes away, timely's network
+/// threads panic ("timely communication error"), then every worker ("MergeQueue
+/// poisoned") and the join ("Send thread panic"). Each is an echo of the loss, which
+/// [`run`] reports in one line with the peer's name. A panic in a job's own code (an
+/// exercise's) is still printed, with its place.
+fn fold_timely_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("");
+            let message = shared::panic::panic_message(info.payload());
+            let network = name.starts_with("timely:send-") || name.starts_with("timely:recv-");
+            if !(network || name == JOINER || is_echo(message)) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Returns `job` as it is: wrapping a closure in this call tells Rust that it works for
@@ -243,7 +335,14 @@ where
 
 /// True for the panics that follow another worker's panic in the same process.
 fn is_echo(message: &str) -> bool {
-    message.contains("poisoned") || message.contains("timely communication")
+    [
+        "poisoned",
+        "timely communication",
+        "Send thread panic",
+        "Recv thread panic",
+    ]
+    .iter()
+    .any(|echo| message.contains(echo))
 }
 
 /// Drops this worker's dataflows, which another worker's panic has made impossible to
@@ -261,6 +360,8 @@ struct Round<'a, I> {
     feed: Feed,
     rounds: u64,
     failed: &'a AtomicBool,
+    /// Where to note that this worker's probe moved: [`PeerLog::mark`]'s clock.
+    moved: (&'a PeerLog, &'a AtomicU64),
 }
 
 /// One worker's part of [`run`]: build the dataflow, feed the items round by round while
@@ -282,6 +383,7 @@ where
         feed,
         rounds,
         failed,
+        moved,
     } = run;
     let (index, peers) = (worker.index(), worker.peers());
     let mine: Vec<I> = match feed {
@@ -298,12 +400,16 @@ where
         to_first_worker(answers).inspect(move |answer: &T| sink.borrow_mut().push(answer.clone()));
     });
     // Rounds that have passed the probe on every worker: those below its frontier.
-    let mut told = None;
+    let (mut told, mut last) = (None, None);
     let mut report = |probe: &ProbeHandle<u64>| {
+        let done = probe.with_frontier(|f| f.first().map_or(rounds, |&t| t.min(rounds)));
+        if last != Some(done) {
+            last = Some(done);
+            moved.1.store(moved.0.mark(), Ordering::Relaxed);
+        }
         let Some(progress) = progress.filter(|_| index == 0) else {
             return;
         };
-        let done = probe.with_frontier(|f| f.first().map_or(rounds, |&t| t.min(rounds)));
         if told != Some(done) {
             told = Some(done);
             progress(done, rounds);
@@ -357,4 +463,35 @@ pub enum RunError {
     },
     #[error("a worker stopped: {0}")]
     Worker(String),
+    #[error(
+        "process {process}: cannot listen on {address}, its line of the hostfile: {error}. \
+         Is the address this machine's, and the port free?"
+    )]
+    Listen {
+        process: usize,
+        address: String,
+        error: String,
+    },
+    #[error(
+        "process {process}: process {peer} at {address} has sent nothing for {waited} s \
+         (--silence) while this process waited for it: is it stopped (Ctrl-Z, SIGSTOP) or \
+         hung? The job cannot finish without it; stop it and run the job again"
+    )]
+    Silent {
+        process: usize,
+        peer: usize,
+        address: String,
+        waited: u64,
+    },
+    #[error(
+        "process {process}: the connection to process {peer} at {address} ended during the \
+         job ({how}): that process crashed or was killed; its own output says why. Run the \
+         job again"
+    )]
+    PeerLost {
+        process: usize,
+        peer: usize,
+        address: String,
+        how: String,
+    },
 }

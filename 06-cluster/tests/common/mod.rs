@@ -135,6 +135,7 @@ fn started_as_process() -> Option<Layout> {
         process: number(PROCESS)?,
         hostfile: Some(var(HOSTFILE)?.into()),
         start_timeout: 60,
+        silence: 120,
     })
 }
 
@@ -201,6 +202,7 @@ pub fn cluster<R: Send + 'static>(
         process: 0,
         hostfile: (processes > 1).then_some(hostfile),
         start_timeout: 60,
+        silence: 120,
     };
     let answer = shared::testing::within_for(id, CLUSTER_DEADLINE, move || job(&layout))
         .expect("process 0 collects");

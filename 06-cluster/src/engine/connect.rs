@@ -1,0 +1,399 @@
+//! How the processes of a cluster connect, in place of timely's own start-up, and how a
+//! process notices a peer that went silent or away once they run.
+//!
+//! timely's start-up (`timely::execute` with a cluster configuration) trusts whatever
+//! connects to its port: it takes the first eight bytes for a process number and indexes
+//! with it (a stray connection panicked it), and it waits for every peer for ever, even one
+//! that accepted the connection and then said nothing. This module opens the same
+//! connections itself, under `--start-timeout`, and hands the connected sockets to timely
+//! (`initialize_networking_from_sockets`), which then runs as it always does.
+//!
+//! Process `i` connects to every process below it and accepts every process above it, as
+//! timely does. Both ends of a connection first send a [`Hello`] and check the other's: a
+//! process of this lesson, of the same cluster (`-n`, `-w`), with the number expected. A
+//! connection that fails the check is closed and reported on stderr, and the process goes
+//! on waiting for the real peer: a port scanner cannot end a start-up.
+//!
+//! What it does not do: authenticate. Anything that can reach a port and sends the right
+//! 32 bytes is taken for a peer (chapter 5's scheduler asks for a secret; timely's own
+//! protocol has none). Let only the cluster's machines reach these ports.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use timely::communication::allocator::zero_copy::stream::Stream;
+
+use super::{Layout, RunError};
+
+/// The first bytes of every hello: this lesson's protocol, version 1.
+pub const MAGIC: [u8; 8] = *b"PRUST6v1";
+/// Bytes of a hello: the magic, then the process number, the processes and the workers
+/// per process, each a little-endian `u64`.
+pub const HELLO_LEN: usize = 32;
+/// How long a connection may take to send its hello (less when the deadline is nearer).
+pub const HELLO_WAIT: Duration = Duration::from_secs(5);
+/// How long a process waits before it tries a peer again.
+const RETRY: Duration = Duration::from_millis(200);
+
+/// What each end of a connection says first: who it is, in which cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hello {
+    pub process: usize,
+    pub processes: usize,
+    pub workers: usize,
+}
+
+impl Hello {
+    /// What `layout`'s process says.
+    pub fn of(layout: &Layout) -> Hello {
+        Hello {
+            process: layout.process,
+            processes: layout.processes,
+            workers: layout.workers,
+        }
+    }
+
+    pub fn to_bytes(self) -> [u8; HELLO_LEN] {
+        let mut bytes = [0; HELLO_LEN];
+        bytes[..8].copy_from_slice(&MAGIC);
+        let fields = [self.process, self.processes, self.workers];
+        for (chunk, field) in bytes[8..].chunks_exact_mut(8).zip(fields) {
+            chunk.copy_from_slice(&(field as u64).to_le_bytes());
+        }
+        bytes
+    }
+
+    /// The hello in `bytes`, or why they are not one.
+    pub fn from_bytes(bytes: &[u8; HELLO_LEN]) -> Result<Hello, String> {
+        if bytes[..8] != MAGIC {
+            return Err(format!(
+                "it is not a process of this lesson (its first bytes are {})",
+                shared::report::printable(&String::from_utf8_lossy(&bytes[..8]))
+            ));
+        }
+        let field = |i: usize| {
+            let mut chunk = [0; 8];
+            chunk.copy_from_slice(&bytes[8 + 8 * i..16 + 8 * i]);
+            usize::try_from(u64::from_le_bytes(chunk)).unwrap_or(usize::MAX)
+        };
+        Ok(Hello {
+            process: field(0),
+            processes: field(1),
+            workers: field(2),
+        })
+    }
+
+    /// Whether `theirs` is a process of the same cluster as this one.
+    fn same_cluster(self, theirs: Hello) -> Result<(), String> {
+        if (theirs.processes, theirs.workers) != (self.processes, self.workers) {
+            return Err(format!(
+                "it runs with -n {} -w {} and this process with -n {} -w {}: start every \
+                 process with the same -n and -w",
+                theirs.processes, theirs.workers, self.processes, self.workers
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a hello from `stream` before `wait` is over.
+fn read_hello(stream: &mut TcpStream, wait: Duration) -> Result<Hello, String> {
+    stream
+        .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+        .map_err(|e| e.to_string())?;
+    let mut bytes = [0; HELLO_LEN];
+    match stream.read_exact(&mut bytes) {
+        Ok(()) => Hello::from_bytes(&bytes),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err(format!(
+                "it accepted the connection but sent no hello within {:.0} s (is it stopped, \
+                 or another program?)",
+                wait.as_secs_f64().ceil()
+            ))
+        }
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(
+            "it closed the connection without a whole hello (another program, or an older \
+             build?)"
+                .into(),
+        ),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The time left before `deadline`, at most `most`.
+fn left(deadline: Instant, most: Duration) -> Duration {
+    deadline.saturating_duration_since(Instant::now()).min(most)
+}
+
+/// Connects to process `peer` at `address` and exchanges hellos.
+fn dial(address: &str, mine: Hello, peer: usize, deadline: Instant) -> Result<TcpStream, String> {
+    let to: SocketAddr = (address
+        .to_socket_addrs()
+        .map_err(|e| format!("no such host ({e})"))?)
+    .next()
+    .ok_or("no such host")?;
+    let wait = left(deadline, Duration::from_secs(1)).max(Duration::from_millis(1));
+    let mut stream = TcpStream::connect_timeout(&to, wait).map_err(|e| e.to_string())?;
+    stream
+        .write_all(&mine.to_bytes())
+        .map_err(|e| e.to_string())?;
+    let theirs = read_hello(&mut stream, left(deadline, HELLO_WAIT))?;
+    mine.same_cluster(theirs)?;
+    if theirs.process != peer {
+        return Err(format!(
+            "process {} answers at this address: is the hostfile the same on every machine?",
+            theirs.process
+        ));
+    }
+    Ok(stream)
+}
+
+/// Reads the hello of a connection to this process's port, answers it, and returns the
+/// number of the process that connected.
+fn greet(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result<usize, String> {
+    stream.set_nonblocking(false).map_err(|e| e.to_string())?;
+    let theirs = read_hello(stream, left(deadline, HELLO_WAIT))?;
+    mine.same_cluster(theirs)?;
+    if !(mine.process + 1..mine.processes).contains(&theirs.process) {
+        return Err(format!(
+            "it says it is process {}, but only processes {}..{} connect to process {}",
+            theirs.process,
+            mine.process + 1,
+            mine.processes,
+            mine.process
+        ));
+    }
+    stream
+        .write_all(&mine.to_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(theirs.process)
+}
+
+/// Connects this process to every other of `addresses` (line `i` for process `i`) before
+/// `--start-timeout` is over, or says which peers it could not reach and why.
+pub(super) fn connect(
+    layout: &Layout,
+    addresses: &[String],
+) -> Result<Vec<Option<TcpStream>>, RunError> {
+    let me = layout.process;
+    let mine = Hello::of(layout);
+    let deadline = Instant::now() + Duration::from_secs(layout.start_timeout.max(1));
+    let listener = TcpListener::bind(&addresses[me])
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|error| RunError::Listen {
+            process: me,
+            address: addresses[me].clone(),
+            error: error.to_string(),
+        })?;
+    let mut sockets: Vec<Option<TcpStream>> = addresses.iter().map(|_| None).collect();
+    // Why each peer is not connected yet, for the error at the deadline.
+    let mut why: Vec<String> = (0..addresses.len())
+        .map(|i| match i < me {
+            true => "not tried yet".into(),
+            false => "it never connected (is it started, with the same hostfile?)".into(),
+        })
+        .collect();
+    loop {
+        let missing: Vec<usize> = (0..addresses.len())
+            .filter(|&i| i != me && sockets[i].is_none())
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        if Instant::now() >= deadline {
+            let peers = missing
+                .iter()
+                .map(|&i| format!("process {i} at {}: {}", addresses[i], why[i]))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(RunError::NotStarted {
+                process: me,
+                waited: layout.start_timeout,
+                peers,
+            });
+        }
+        let mut connected = false;
+        for &peer in missing.iter().filter(|&&i| i < me) {
+            match dial(&addresses[peer], mine, peer, deadline) {
+                Ok(stream) => (sockets[peer], connected) = (Some(stream), true),
+                Err(reason) => why[peer] = reason,
+            }
+        }
+        loop {
+            let (mut stream, from) = match listener.accept() {
+                Ok(accepted) => accepted,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    return Err(RunError::Listen {
+                        process: me,
+                        address: addresses[me].clone(),
+                        error: error.to_string(),
+                    });
+                }
+            };
+            match greet(&mut stream, mine, deadline) {
+                Ok(peer) => {
+                    // A peer that connects again gave up on the first connection (its
+                    // hello came back too late): the newer one is the one it uses.
+                    if sockets[peer].is_some() {
+                        eprintln!(
+                            "process {me}: process {peer} connected again from {from}; the \
+                             earlier connection is closed (two processes started with -p \
+                             {peer}?)"
+                        );
+                    }
+                    (sockets[peer], connected) = (Some(stream), true);
+                }
+                Err(reason) => eprintln!(
+                    "process {me}: ignored a connection from {from}: {reason}. Let only the \
+                     cluster's processes reach this port"
+                ),
+            }
+        }
+        if !connected {
+            std::thread::sleep(left(deadline, RETRY));
+        }
+    }
+    for stream in sockets.iter().flatten() {
+        let ready = (stream.set_read_timeout(None))
+            .and_then(|()| stream.set_nodelay(true))
+            .and_then(|()| stream.set_nonblocking(false));
+        ready.map_err(|error| RunError::Start(error.to_string()))?;
+    }
+    Ok(sockets)
+}
+
+/// When this process last heard from each peer, and which connections ended: what it
+/// needs to tell a peer that is stopped from one that is working, and to name it.
+pub(super) struct PeerLog {
+    start: Instant,
+    /// Milliseconds from `start` to the last bytes from each peer.
+    heard: Vec<AtomicU64>,
+    /// How each peer's connection ended, if it did.
+    ended: Mutex<Vec<Option<String>>>,
+}
+
+impl PeerLog {
+    pub(super) fn new(processes: usize) -> Arc<PeerLog> {
+        Arc::new(PeerLog {
+            start: Instant::now(),
+            heard: (0..processes).map(|_| AtomicU64::new(0)).collect(),
+            ended: Mutex::new(vec![None; processes]),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    fn heard(&self, peer: usize) {
+        self.heard[peer].store(self.now(), Ordering::Relaxed);
+    }
+
+    fn ended(&self, peer: usize, how: String) {
+        let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
+        ended[peer].get_or_insert(how);
+    }
+
+    /// The first peer whose connection ended, and how.
+    pub(super) fn first_ended(&self) -> Option<(usize, String)> {
+        let ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
+        (ended.iter().enumerate()).find_map(|(peer, how)| how.clone().map(|how| (peer, how)))
+    }
+
+    /// A peer (other than `me`) still connected from which nothing came for `silence`.
+    pub(super) fn silent(&self, me: usize, silence: Duration) -> Option<usize> {
+        let ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.now();
+        (0..self.heard.len()).find(|&peer| {
+            let last = self.heard[peer].load(Ordering::Relaxed);
+            peer != me
+                && ended[peer].is_none()
+                && Duration::from_millis(now.saturating_sub(last)) >= silence
+        })
+    }
+
+    /// How long ago `since` (from [`PeerLog::mark`]) was.
+    pub(super) fn since(&self, since: u64) -> Duration {
+        Duration::from_millis(self.now().saturating_sub(since))
+    }
+
+    /// Now, as [`PeerLog::since`] counts.
+    pub(super) fn mark(&self) -> u64 {
+        self.now()
+    }
+}
+
+/// A connection to one peer that notes in a [`PeerLog`] when bytes arrive and when it ends.
+pub(super) struct Watched {
+    stream: TcpStream,
+    peer: usize,
+    log: Arc<PeerLog>,
+}
+
+impl Watched {
+    pub(super) fn new(stream: TcpStream, peer: usize, log: &Arc<PeerLog>) -> Watched {
+        log.heard(peer);
+        Watched {
+            stream,
+            peer,
+            log: Arc::clone(log),
+        }
+    }
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.stream.read(buf);
+        match &read {
+            Ok(0) if !buf.is_empty() => self.log.ended(self.peer, "it closed".into()),
+            Ok(_) => self.log.heard(self.peer),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => self.log.ended(self.peer, e.to_string()),
+        }
+        read
+    }
+}
+
+impl Write for Watched {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.stream.write(buf);
+        if let Err(e) = &written
+            && e.kind() != io::ErrorKind::Interrupted
+        {
+            self.log.ended(self.peer, e.to_string());
+        }
+        written
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+impl Stream for Watched {
+    fn try_clone(&self) -> io::Result<Self> {
+        Ok(Watched {
+            stream: self.stream.try_clone()?,
+            peer: self.peer,
+            log: Arc::clone(&self.log),
+        })
+    }
+
+    fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        self.stream.set_nonblocking(nonblocking)
+    }
+
+    fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.stream.shutdown(how)
+    }
+}
