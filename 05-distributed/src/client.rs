@@ -217,13 +217,14 @@ impl Client {
         let hello = Hello::Client { version: VERSION };
         let (mut reader, mut writer, welcome) = protocol::connect(addr, &hello, secret).await?;
         let id = welcome.id;
+        let silence = std::time::Duration::from_millis(welcome.silence_ms.max(1));
         let (queue, mut outgoing) = mpsc::channel::<FromClient>(QUEUE);
         let (forgets, mut forgotten) = mpsc::unbounded_channel::<TaskId>();
         let pending = Arc::new(Mutex::new(Pending::default()));
         let shared = Arc::clone(&pending);
         tokio::spawn(async move {
             let read = async {
-                while let Some(message) = reader.recv::<ToClient>().await? {
+                while let Some(message) = reader.recv_within::<ToClient>(silence).await? {
                     let mut pending = lock(&shared);
                     match message {
                         ToClient::Done(results) => {
@@ -237,6 +238,7 @@ impl Client {
                                 }
                             }
                         }
+                        ToClient::Heartbeat => {}
                         ToClient::Workers(workers) => {
                             if let Some(tx) = pending.queries.pop_front() {
                                 let _ = tx.send(workers);

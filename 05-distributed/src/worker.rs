@@ -147,8 +147,9 @@ pub async fn run(
         kept: Arc::default(),
         said: said_tx,
     };
+    let silence = Duration::from_millis(welcome.silence_ms.max(1));
     let outcome = tokio::select! {
-        outcome = read_jobs(&mut reader, &graph, &jobs_tx, &room, capacity) => {
+        outcome = read_jobs(&mut reader, &graph, (&jobs_tx, &room), capacity, silence) => {
             outcome?.ok_or(WorkerError::SchedulerGone(scheduler))
         }
         outcome = write_results(&mut writer, results_rx, said_rx, &graph, welcome.heartbeat_ms) => {
@@ -237,15 +238,15 @@ impl Threads {
 async fn read_jobs(
     reader: &mut protocol::Reader,
     graph: &Graph,
-    jobs: &crossbeam_channel::Sender<Job>,
-    room: &tokio::sync::Notify,
+    (jobs, room): (&crossbeam_channel::Sender<Job>, &tokio::sync::Notify),
     window: usize,
+    silence: Duration,
 ) -> Result<Option<Ended>, WorkerError> {
     let context = &graph.context;
     let mut waiting: VecDeque<Job> = VecDeque::new();
     loop {
         let message = tokio::select! {
-            message = reader.recv::<ToWorker>() => match message? {
+            message = reader.recv_within::<ToWorker>(silence) => match message? {
                 Some(message) => message,
                 None => return Ok(None),
             },
@@ -258,6 +259,7 @@ async fn read_jobs(
         };
         match message {
             ToWorker::Goodbye(why) => return Ok(Some(Ended::Goodbye(why))),
+            ToWorker::Heartbeat => {}
             ToWorker::Store { key, bytes } => {
                 context.insert(key, bytes);
             }

@@ -630,6 +630,7 @@ fn a_peer_leaves_a_scheduler_that_cannot_prove_the_secret() {
                 let welcome = Welcome::Accepted(protocol::Accepted {
                     id: 1,
                     heartbeat_ms: 1000,
+                    silence_ms: 10_000,
                     window: 64,
                     run_times: false,
                     proof: [0; lesson_05_distributed::auth::LEN],
@@ -877,5 +878,101 @@ fn the_dashboard_answers_only_to_its_own_name_and_closes_half_sent_requests() {
             let page = http_get(addr, "/", |text| text.contains("</html>")).await;
             assert!(page.starts_with("HTTP/1.1 200"), "{page}");
         });
+    });
+}
+
+/// A scheduler that knows `secret`, welcomes the first peer that connects with a silence of
+/// `silence`, and then says nothing (a scheduler stopped by Ctrl-Z): its address.
+async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.expect("accepts");
+        let (mut reader, mut writer) = protocol::split(stream).expect("splits");
+        let nonce = Nonce::random().expect("a nonce");
+        let challenge = Challenge {
+            version: VERSION,
+            nonce,
+        };
+        writer.send(&challenge).await.expect("sends");
+        reader.expect::<Hello>().await.expect("a hello");
+        let answer = reader.expect::<Answer>().await.expect("an answer");
+        let proof = secret.prove(
+            lesson_05_distributed::auth::Side::Scheduler,
+            &nonce,
+            &answer.nonce,
+        );
+        let welcome = Welcome::Accepted(protocol::Accepted {
+            id: 1,
+            heartbeat_ms: 50,
+            silence_ms: silence.as_millis() as u64,
+            window: 64,
+            run_times: false,
+            proof,
+        });
+        writer.send(&welcome).await.expect("sends");
+        // Stopped: the connection stays open, and the kernel acknowledges what comes.
+        let _kept = (reader, writer);
+        std::future::pending::<()>().await;
+    });
+    addr
+}
+
+#[test]
+fn a_client_whose_scheduler_stops_answering_fails_its_tasks_after_the_silence() {
+    within_for("5 (given)", LIMIT, || {
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        let outcome = runtime.block_on(async {
+            let secret = Secret::random().expect("a secret");
+            let addr = stopped_scheduler(secret.clone(), Duration::from_millis(300)).await;
+            let client = Client::connect(addr, &secret).await.expect("welcomed");
+            client.submit::<Square>(&3).await.await
+        });
+        let error = outcome.expect_err("no result comes from a stopped scheduler");
+        assert!(
+            matches!(error, ClientError::Disconnected { .. }),
+            "{error:?}"
+        );
+    });
+}
+
+#[test]
+fn a_worker_whose_scheduler_stops_answering_leaves_after_the_silence_saying_why() {
+    within_for("5 (given)", LIMIT, || {
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        let outcome = runtime.block_on(async {
+            let secret = Secret::random().expect("a secret");
+            let addr = stopped_scheduler(secret.clone(), Duration::from_millis(300)).await;
+            let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
+            lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
+        });
+        let error = outcome
+            .expect_err("a worker leaves a stopped scheduler")
+            .to_string();
+        assert!(error.contains("has sent nothing for 300ms"), "{error}");
+    });
+}
+
+#[test]
+fn an_idle_client_and_worker_stay_connected_past_the_silence_on_the_scheduler_heartbeat() {
+    let config = Config {
+        heartbeat: Duration::from_millis(50),
+        timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    within_for("5 (given)", LIMIT, move || {
+        let cluster = common::start(Answers::SOLUTION, 1, config);
+        let client = cluster.client().expect("a client");
+        cluster.block_on(async {
+            // Idle for several silences: only the scheduler's heartbeats keep both here.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let squares = futures::future::try_join_all(client.map::<Square>(&[1, 2, 3]).await)
+                .await
+                .expect("the idle client and worker are still connected");
+            assert_eq!(squares, vec![1, 4, 9]);
+        });
+        assert_eq!(cluster.worker_error(), None);
     });
 }

@@ -6,7 +6,8 @@
 mod common;
 
 use common::process::{
-    Killed, exit_of, line_with, scheduler_and_worker, start_scheduler, start_worker_with,
+    Killed, exit_of, line_with, scheduler_and_worker, start_scheduler, start_scheduler_with,
+    start_worker, start_worker_with,
 };
 
 use std::path::Path;
@@ -72,6 +73,55 @@ fn the_program_prints_its_tables() {
         !stderr.contains("without a goodbye"),
         "a clean run printed a worker's error:\n{stderr}"
     );
+}
+
+#[test]
+fn a_damaged_dataset_file_is_reported_as_the_datasets_problem_not_an_exercises() {
+    let (dir, dataset) = common::dataset();
+    let files = dataset.all_minute_files();
+    let aig: Vec<_> = files
+        .iter()
+        .filter(|f| f.starts_with(dir.path().join("minute/AIG")))
+        .collect();
+    let damaged = aig[0];
+    let mut text = std::fs::read_to_string(damaged).expect("a minute file");
+    let second = text.find('\n').expect("a header") + 1;
+    text.insert_str(second, "not,a,bar\n");
+    std::fs::write(damaged, text).expect("writable");
+    let output = run(
+        dir.path(),
+        "--runs 1 --tasks 200 --year 2015 --years 2 --files-per-task 4 --grid 4 --lost-tasks 50",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a damaged dataset is a problem:\n{stderr}"
+    );
+    let name = damaged.display().to_string();
+    for (what, text) in [
+        ("the yearly statistics", "the yearly statistics (here"),
+        ("the parameter search", "the parameter search."),
+    ] {
+        assert!(
+            stdout.contains(&format!(
+                "Skipped, because the dataset could not be read: {text}"
+            )),
+            "{what} is skipped:\n{stdout}"
+        );
+    }
+    assert!(stderr.contains("the dataset, not your answers"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{name}, line 2")),
+        "file and line: {stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong output"),
+        "an exercise is blamed:\n{stderr}"
+    );
+    // The tables that need no dataset still ran.
+    assert!(stdout.contains("Empty tasks: 200 per batch"), "{stdout}");
+    assert!(stdout.contains("50 of 50"), "{stdout}");
 }
 
 #[test]
@@ -265,6 +315,34 @@ fn a_killed_scheduler_makes_its_worker_exit_with_an_error_that_says_so() {
             !said.contains("Broken pipe (os error 32): Broken pipe"),
             "a cause is said once:\n{said}"
         );
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stopped_scheduler_is_left_by_its_worker_after_the_timeout_saying_why() {
+    within_for("5 (given)", Duration::from_secs(60), || {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let secret = dir.path().join("scheduler.secret");
+        let args = ["--timeout-ms", "1000", "--heartbeat-ms", "100"];
+        let (scheduler, addr, scheduler_err) = start_scheduler_with(&secret, &args);
+        let (mut worker, worker_err) = start_worker(addr, &secret);
+        line_with(&scheduler_err, " joined");
+        // Ctrl-Z: the kernel still acknowledges the worker's heartbeats, and only the
+        // scheduler's own silence shows that it is gone.
+        let pid = scheduler.0.id().to_string();
+        let stopped = Command::new("kill").args(["-STOP", &pid]).status();
+        assert!(stopped.is_ok_and(|s| s.success()), "kill -STOP works");
+        let (status, said) = exit_of(&mut worker, &worker_err, Duration::from_secs(20));
+        assert!(
+            !status.success(),
+            "the worker fails: {status}; it said:\n{said}"
+        );
+        assert!(
+            said.contains("has sent nothing for 1s"),
+            "it says why:\n{said}"
+        );
+        drop(scheduler); // SIGKILL ends a stopped process too
     });
 }
 

@@ -146,11 +146,19 @@ pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
     let one = ProcessCluster::start(answers, 1, config)?;
     let many = ProcessCluster::start(answers, workers, config)?;
     let mut problems = overhead::empty_tasks(answers, args, [&one, &many], config)?;
+    // The dataset the yearly tables can read: none when one of their files is damaged.
+    let mut readable = dataset.as_ref();
     if let Some(dataset) = &dataset {
-        problems.extend(workloads::yearly(answers, args, dataset, [&one, &many])?);
+        match workloads::check_year_files(dataset, args)? {
+            None => problems.extend(workloads::yearly(answers, args, dataset, [&one, &many])?),
+            Some(problem) => {
+                problems.push(problem);
+                readable = None;
+            }
+        }
         problems.extend(workloads::search(answers, args, dataset, [&one, &many])?);
     }
-    problems.extend(graphs::graphs(answers, args, dataset.as_ref(), &many)?);
+    problems.extend(graphs::graphs(answers, args, readable, &many)?);
     let clusters = [(&one, processes(1)), (&many, processes(workers))];
     batches::batch_sizes(answers, args, &clusters, &out)?;
     drop((one, many));

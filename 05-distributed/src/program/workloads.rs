@@ -34,6 +34,27 @@ pub(super) fn year_files(dataset: &Dataset, year: i32, years: i32) -> anyhow::Re
     Ok(files)
 }
 
+/// Reads the yearly statistics' files once here, before their tables (which also warms the
+/// page cache): a damaged file is the dataset's problem, and must not show as a cluster
+/// variant's "wrong output" (its error says "task … failed: …", and this one the file and
+/// line). Returns the problem to list when one cannot be read.
+pub(super) fn check_year_files(
+    dataset: &Dataset,
+    args: &RunArgs,
+) -> anyhow::Result<Option<String>> {
+    let files = year_files(dataset, args.year, args.years)?;
+    Ok(yearly_stats(&files)
+        .err()
+        .map(|error| skipped("the yearly statistics (here, and as a task graph)", &error)))
+}
+
+/// Says that the table of `what` is skipped because the dataset could not be read, and
+/// returns the problem to list at the end: the dataset's, not an exercise's.
+fn skipped(what: &str, error: &dyn std::fmt::Display) -> String {
+    println!("Skipped, because the dataset could not be read: {what}.\n{error}\n");
+    format!("the dataset, not your answers: {error}")
+}
+
 /// `files` in groups of `per_task`: one task's arguments each.
 pub(super) fn groups_of(files: &[PathBuf], per_task: usize) -> Vec<Vec<PathBuf>> {
     files
@@ -113,10 +134,10 @@ pub(super) fn search(
         args.symbol,
         dataset.symbols().join(", ")
     );
-    let years: Vec<Vec<f64>> = closes_by_year(&symbol_files)?
-        .into_iter()
-        .map(|(_, closes)| closes)
-        .collect();
+    let years: Vec<Vec<f64>> = match closes_by_year(&symbol_files) {
+        Ok(years) => years.into_iter().map(|(_, closes)| closes).collect(),
+        Err(error) => return Ok(vec![skipped("the parameter search", &error)]),
+    };
     let windows: Vec<(usize, usize)> = grid(
         &log_spaced(2, 240, args.grid),
         &log_spaced(10, 2400, args.grid),

@@ -40,7 +40,7 @@ mod connect;
 pub use connect::{accept, connect};
 
 /// The protocol's version: a peer must say the same in its [`Hello`].
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// How long each step of a handshake may take, on either side: connecting, and each of its
 /// messages. A peer that says nothing for this long is closed; a scheduler that does not
@@ -134,8 +134,13 @@ pub enum Welcome {
 pub struct Accepted {
     /// The peer's [`WorkerId`] or [`ClientId`] number.
     pub id: u32,
-    /// A worker sends a heartbeat this often (milliseconds); clients ignore it.
+    /// A worker sends a heartbeat this often (milliseconds); clients ignore it. The
+    /// scheduler sends its own to every peer as often ([`ToWorker::Heartbeat`],
+    /// [`ToClient::Heartbeat`]).
     pub heartbeat_ms: u64,
+    /// A peer that hears nothing from the scheduler for this long (milliseconds) takes it
+    /// for stopped or hung and leaves: the scheduler's `--timeout-ms`.
+    pub silence_ms: u64,
     /// The most tasks the scheduler gives a worker before it has answered some: its
     /// queue can be sized to it. Clients ignore it.
     pub window: u32,
@@ -214,6 +219,9 @@ pub enum ToClient {
     Workers(Vec<WorkerInfo>),
     /// The scheduler is stopping (Ctrl-C or SIGTERM), and says why.
     Goodbye(String),
+    /// "Still here", every `heartbeat_ms`: a scheduler that is stopped (Ctrl-Z) or hung
+    /// still has its connections acknowledged by the kernel, and only its silence shows it.
+    Heartbeat,
 }
 
 /// A worker, as the scheduler tells a client about it.
@@ -278,6 +286,8 @@ pub enum ToWorker {
     /// success. A connection that closes without it means the scheduler died or dropped
     /// this worker.
     Goodbye(String),
+    /// "Still here", as [`ToClient::Heartbeat`].
+    Heartbeat,
 }
 
 /// Worker → scheduler.
@@ -381,6 +391,11 @@ pub enum ProtocolError {
     /// The scheduler ended the connection: the peer fell silent, or could not keep up.
     #[error("{0}")]
     Dropped(String),
+    #[error(
+        "the scheduler has sent nothing for {0:?}, not even its heartbeat: it is stopped \
+         (Ctrl-Z, SIGSTOP) or hung. Restart it (or let it continue: fg)"
+    )]
+    Silent(std::time::Duration),
 }
 
 impl From<io::Error> for ProtocolError {
@@ -503,6 +518,17 @@ impl Reader {
     }
 
     /// [`Reader::recv`], with the size of the frame the message came in.
+    /// [`Reader::recv`], but a scheduler that sends nothing for `silence` (not even its
+    /// heartbeat) is an error: it is stopped or hung.
+    pub async fn recv_within<M: DeserializeOwned>(
+        &mut self,
+        silence: std::time::Duration,
+    ) -> Result<Option<M>, ProtocolError> {
+        tokio::time::timeout(silence, self.recv())
+            .await
+            .unwrap_or_else(|_| Err(ProtocolError::Silent(silence)))
+    }
+
     pub async fn recv_sized<M: DeserializeOwned>(
         &mut self,
     ) -> Result<Option<(M, usize)>, ProtocolError> {

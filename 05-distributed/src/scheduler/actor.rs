@@ -260,7 +260,7 @@ fn message_size(message: &ToWorker) -> usize {
         ToWorker::Run(jobs) => jobs.iter().map(protocol::job_size).sum(),
         ToWorker::Goodbye(why) | ToWorker::Forget(why) => why.len() + 16,
         ToWorker::Send(ids) => 16 * ids.len() + 16,
-        ToWorker::GiveBack(_) => 16,
+        ToWorker::GiveBack(_) | ToWorker::Heartbeat => 16,
     }
 }
 

@@ -143,6 +143,7 @@ async fn connection(
         Welcome::Accepted(protocol::Accepted {
             id,
             heartbeat_ms: config.heartbeat.as_millis() as u64,
+            silence_ms: config.timeout.as_millis() as u64,
             window: config.depth.max(1),
             run_times: peers.run_times,
             proof,
@@ -153,6 +154,7 @@ async fn connection(
         writer,
         events: peers.events,
         timeout: config.timeout,
+        heartbeat: config.heartbeat,
     };
     match hello {
         Hello::Worker { name, threads, .. } => {
@@ -232,6 +234,8 @@ struct Link {
     writer: protocol::Writer,
     events: Events,
     timeout: Duration,
+    /// How often to say "still here" to the peer when there is nothing else to say.
+    heartbeat: Duration,
 }
 
 impl Link {
@@ -282,7 +286,7 @@ impl Link {
         };
         let outcome = tokio::select! {
             outcome = read => outcome,
-            outcome = write_batches(&mut self.writer, rx) => outcome,
+            outcome = write_batches(&mut self.writer, rx, self.heartbeat) => outcome,
             _ = &mut closed => Err(dropped()),
         };
         let _ = self.events.send(Event::WorkerLeft(id)).await;
@@ -310,7 +314,7 @@ impl Link {
         };
         let outcome = tokio::select! {
             outcome = read => outcome,
-            outcome = write_each(&mut self.writer, rx) => outcome,
+            outcome = write_each(&mut self.writer, rx, self.heartbeat) => outcome,
             _ = &mut closed => Err(dropped()),
         };
         let _ = self.events.send(Event::ClientLeft(id)).await;
@@ -323,13 +327,24 @@ fn dropped() -> ProtocolError {
     ProtocolError::Dropped("disconnected by the scheduler".into())
 }
 
-/// Writes what the actor sends to a worker, many messages per flush. Ends when the actor
-/// drops the sender, which closes the connection.
+/// Writes what the actor sends to a worker, many messages per flush, and a heartbeat when
+/// it has sent nothing for `heartbeat`. Ends when the actor drops the sender, which closes
+/// the connection.
 async fn write_batches(
     writer: &mut protocol::Writer,
     mut rx: Inbox<Vec<ToWorker>>,
+    heartbeat: Duration,
 ) -> Result<(), ProtocolError> {
-    while let Some(messages) = rx.recv().await {
+    let mut beat = beats(heartbeat);
+    loop {
+        let messages = tokio::select! {
+            messages = rx.recv() => match messages {
+                Some(messages) => messages,
+                None => break,
+            },
+            _ = beat.tick() => vec![ToWorker::Heartbeat],
+        };
+        beat.reset();
         for message in &messages {
             writer.feed(message).await?;
         }
@@ -343,12 +358,23 @@ async fn write_batches(
     Err(dropped())
 }
 
-/// Writes what the actor sends to a client, many messages per flush.
+/// Writes what the actor sends to a client, many messages per flush, and a heartbeat as
+/// [`write_batches`] does.
 async fn write_each(
     writer: &mut protocol::Writer,
     mut rx: Inbox<ToClient>,
+    heartbeat: Duration,
 ) -> Result<(), ProtocolError> {
-    while let Some(message) = rx.recv().await {
+    let mut beat = beats(heartbeat);
+    loop {
+        let message = tokio::select! {
+            message = rx.recv() => match message {
+                Some(message) => message,
+                None => break,
+            },
+            _ = beat.tick() => ToClient::Heartbeat,
+        };
+        beat.reset();
         writer.feed(&message).await?;
         while let Some(more) = rx.try_recv() {
             writer.feed(&more).await?;
@@ -356,4 +382,13 @@ async fn write_each(
         writer.flush().await?;
     }
     Err(dropped())
+}
+
+/// A heartbeat's clock: the first tick one period from now, and a late tick is not made up
+/// for (a burst of heartbeats after a pause would say nothing).
+fn beats(every: Duration) -> tokio::time::Interval {
+    let every = every.max(Duration::from_millis(1));
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat
 }

@@ -108,7 +108,11 @@ pub fn exit_of(
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
         if let Some(status) = child.0.try_wait().expect("a status") {
-            said.extend(stderr.try_iter().map(|l| l + "\n"));
+            // Its last lines may still be on their way from the reading thread: read on
+            // until the pipe closes (its children, if any, may hold it: not for long).
+            while let Ok(line) = stderr.recv_timeout(Duration::from_secs(5)) {
+                said += &(line + "\n");
+            }
             return (status, said);
         }
         assert!(
