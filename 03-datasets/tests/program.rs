@@ -107,9 +107,20 @@ fn a_grid_below_two_is_refused_at_once_naming_the_flag() {
 #[test]
 fn on_a_dataset_of_one_year_the_search_says_it_needs_more_years_instead_of_an_answer() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    data::make(dir.path(), data::Size::Tiny).expect("a tiny dataset (2016 only)");
-    let output = run(dir.path(), "--runs 1 --symbol AAPL --year 2016 --grid 4");
+    data::make(dir.path(), data::Size::Tiny).expect("a tiny dataset (2016 only, no AIG)");
+    // Left at its defaults (AIG, 2012), the program takes what this dataset has, and says so.
+    let output = run(dir.path(), "--runs 1 --grid 4");
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("has no AIG (the default): using AAPL"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("covers 2016–2016, not 2012 (the default)"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("AAPL"), "{stdout}");
     assert!(
         stdout.contains("3.7 Parameter search skipped") && stdout.contains("1 year(s) of AAPL"),
         "{stdout}"
@@ -118,4 +129,9 @@ fn on_a_dataset_of_one_year_the_search_says_it_needs_more_years_instead_of_an_an
         !stdout.contains("own choice averages"),
         "no made-up answer: {stdout}"
     );
+    // A symbol typed on the command line is never swapped for another.
+    let output = run(dir.path(), "--runs 1 --symbol AIG");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("no symbol \"AIG\""), "{stderr}");
 }

@@ -130,6 +130,14 @@ fn counts_beyond_their_range_are_refused_at_once_naming_the_flag() {
     for (program, args, flag) in [
         (PROGRAM, "--tasks 99999999999", "--tasks"),
         (PROGRAM, "--lost-tasks 0", "--lost-tasks"),
+        (PROGRAM, "--workers 100000", "--workers"),
+        (PROGRAM, "--years 0", "--years"),
+        (PROGRAM, "--year 2147483647", "--year"),
+        (
+            env!("CARGO_BIN_EXE_client-05"),
+            "yearly --years 2000000000",
+            "--years",
+        ),
         (
             env!("CARGO_BIN_EXE_client-05"),
             "graph --leaves 1000000",

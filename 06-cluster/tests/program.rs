@@ -117,6 +117,20 @@ fn the_search_gives_the_same_answer_on_one_process_and_on_two() {
 }
 
 #[test]
+fn the_search_left_at_its_default_symbol_takes_the_datasets_first_when_it_has_no_aig() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    data::make(dir.path(), data::Size::Tiny).expect("a tiny dataset (no AIG)");
+    let output = run(dir.path(), "launch search -n 2 -w 1 --grid 4");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("has no AIG (the default): using AAPL"),
+        "{stderr}"
+    );
+    let answer = answer_line(&output);
+    assert!(answer.contains(" windows on AAPL"), "{answer}");
+}
+
+#[test]
 fn a_corrupted_file_reaches_the_launcher_with_worker_file_and_line() {
     let data = common::tiny_data();
     let (_dir, minute) = copy_of_minute(&data);

@@ -20,6 +20,7 @@ pub mod bar;
 pub mod chart;
 pub mod columnar;
 pub mod dataset;
+pub mod defaults;
 pub mod machine;
 pub mod panic;
 pub mod progress;

@@ -19,7 +19,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use clap::Parser as _;
 use shared::Dataset;
 use shared::report::{Comparison, debug_build_warning};
 
@@ -27,7 +26,7 @@ use crate::answers::Answers;
 use crate::frame::{OnFile, on_threads};
 
 /// Lesson 3: the bag, dataframe questions, a parameter search.
-#[derive(Debug, clap::Parser)]
+#[derive(Debug, Clone, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
@@ -35,11 +34,13 @@ pub struct Args {
     /// Threads of the parallel variants. Default: one per core.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,
-    /// The symbol of the one-symbol questions (2016 asked about AIG).
-    #[arg(long, default_value = "AIG")]
+    /// The symbol of the one-symbol questions (2016 asked about AIG; the dataset's first
+    /// symbol when it has no AIG).
+    #[arg(long, default_value = shared::defaults::SYMBOL)]
     pub symbol: String,
-    /// The year of the max-high question (2016 asked about 2012).
-    #[arg(long, default_value_t = 2012)]
+    /// The year of the max-high question (2016 asked about 2012; the dataset's first year
+    /// when it does not cover 2012).
+    #[arg(long, default_value_t = shared::defaults::YEAR, value_parser = clap::value_parser!(i32).range(1..=9999))]
     pub year: i32,
     /// Windows per axis of the search's grid (fast and slow, log-spaced): 2 to 256.
     #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
@@ -54,12 +55,17 @@ pub struct Args {
     /// dataset folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Which options were typed: only defaults adapt to a dataset that lacks them.
+    #[arg(skip)]
+    pub given: shared::defaults::Given,
 }
 
 /// Parses the command line, runs the lesson with `answers`, and reports errors without a
 /// backtrace.
 pub fn main(answers: Answers) -> ExitCode {
-    match run(answers, &Args::parse()) {
+    let (mut args, given) = shared::defaults::parse::<Args>();
+    args.given = given;
+    match run(answers, &args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -89,6 +95,10 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
         eprintln!("{warning}\n");
     }
     let dataset = Dataset::locate()?;
+    let mut args = args.clone();
+    dataset.fit_symbol(&mut args.symbol, args.given.has("symbol"));
+    dataset.fit_years(&mut args.year, args.given.has("year"), None);
+    let args = &args;
     if !dataset.symbols().contains(&args.symbol) {
         anyhow::bail!(
             "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",

@@ -11,7 +11,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use shared::Dataset;
 use shared::chart::{LineChart, Series};
 use shared::report::{
@@ -38,30 +37,32 @@ use pipeline::print_pipeline;
 use pool::print_pool;
 
 /// Lesson 4: contention, communication, a process pool.
-#[derive(Debug, clap::Parser)]
+#[derive(Debug, Clone, clap::Parser)]
 pub struct Args {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub runs: usize,
-    /// The first year whose minute bars are aggregated.
-    #[arg(long, default_value_t = 2012)]
+    /// The first year whose minute bars are aggregated (the dataset's first year when it
+    /// does not cover 2012).
+    #[arg(long, default_value_t = shared::defaults::YEAR, value_parser = clap::value_parser!(i32).range(1..=9999))]
     pub year: i32,
     /// How many years, from `--year` on: three make each timed run long enough (tens of
-    /// milliseconds) to stand out of a shared machine's noise.
-    #[arg(long, default_value_t = 3)]
+    /// milliseconds) to stand out of a shared machine's noise (fewer when the dataset ends
+    /// sooner).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=100))]
     pub years: i32,
-    /// The most threads of the scaling runs (1, 2, 4, … up to this).
-    #[arg(long, default_value_t = 8)]
+    /// The most threads of the scaling runs (1, 2, 4, … up to this; 1 to 1024).
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub max_threads: usize,
     /// Messages each channel of the pipeline holds.
     #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     pub bound: usize,
     /// Parser threads of the pipeline. Default: one per core (the reader and the aggregator
-    /// mostly wait).
-    #[arg(long)]
+    /// mostly wait). 1 to 1024.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub parsers: Option<usize>,
-    /// Worker processes of the pool. Default: one per core.
-    #[arg(long)]
+    /// Worker processes of the pool (1 to 1024). Default: one per core.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub workers: Option<usize>,
     /// Tiny tasks of the pool comparison.
     #[arg(long, default_value_t = 20_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000000))]
@@ -76,12 +77,16 @@ pub struct Args {
     /// starts workers this way; there is no need to run it by hand.
     #[arg(long, hide = true)]
     pub worker: bool,
+    /// Which options were typed: only defaults adapt to a dataset that lacks them.
+    #[arg(skip)]
+    pub given: shared::defaults::Given,
 }
 
 /// Parses the command line, runs the lesson with `answers` (or serves as a worker), and
 /// reports errors without a backtrace.
 pub fn main(answers: Answers) -> ExitCode {
-    let args = Args::parse();
+    let (mut args, given) = shared::defaults::parse::<Args>();
+    args.given = given;
     if args.worker {
         return match serve(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
             Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +125,10 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
         eprintln!("{warning}\n");
     }
     let dataset = Dataset::locate()?;
+    let mut args = args.clone();
+    let years = Some((&mut args.years, args.given.has("years")));
+    dataset.fit_years(&mut args.year, args.given.has("year"), years);
+    let args = &args;
     let out = match &args.out {
         Some(out) => out.clone(),
         None => dataset.root().join("output").join("04-threads-processes"),

@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use shared::Dataset;
 use shared::report::{fmt_count, fmt_duration};
 
@@ -35,6 +34,9 @@ pub struct ClientArgs {
     pub secret_file: Option<PathBuf>,
     #[command(subcommand)]
     pub workload: Workload,
+    /// Which options were typed: only defaults adapt to a dataset that lacks them.
+    #[arg(skip)]
+    pub given: shared::defaults::Given,
 }
 
 /// What the client runs.
@@ -58,14 +60,14 @@ pub enum Workload {
     /// Lesson 3's per-symbol yearly statistics, one task per group of minute files. The
     /// workers read the files: they must see the dataset at the same paths as this client.
     Yearly {
-        /// The first year.
-        #[arg(long, default_value_t = 2012)]
+        /// The first year (the dataset's first year when it does not cover 2012).
+        #[arg(long, default_value_t = shared::defaults::YEAR, value_parser = clap::value_parser!(i32).range(1..=9999))]
         year: i32,
-        /// How many years, from `--year` on.
-        #[arg(long, default_value_t = 3)]
+        /// How many years, from `--year` on (fewer when the dataset ends sooner).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=100))]
         years: i32,
         /// Minute files per task.
-        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         files_per_task: u32,
         /// Merge the partial statistics by a tree of tasks on the workers (their inputs stay
         /// there) instead of here, after a flat map.
@@ -77,7 +79,8 @@ pub enum Workload {
 /// The main of `client-05`. Like `exercise-05`, it runs the reference's answer in place of
 /// an exercise not done yet (here, 5.2's gather), and says so.
 pub fn client_main(answers: Answers) -> ExitCode {
-    let args = ClientArgs::parse();
+    let (mut args, given) = shared::defaults::parse::<ClientArgs>();
+    args.given = given;
     warn_if_debug("client-05");
     let answers = probe(answers, false);
     exit(run_client(answers, &args))
@@ -147,7 +150,10 @@ pub fn run_client(answers: Answers, args: &ClientArgs) -> anyhow::Result<()> {
                 tree,
             } => {
                 let dataset = Dataset::locate()?;
-                let files = year_files(&dataset, *year, *years)?;
+                let (mut year, mut years) = (*year, *years);
+                let typed = Some((&mut years, args.given.has("years")));
+                dataset.fit_years(&mut year, args.given.has("year"), typed);
+                let files = year_files(&dataset, year, years)?;
                 let groups = groups_of(&files, *files_per_task as usize);
                 let total = if *tree {
                     graphs::yearly_tree(&client, &groups).await?

@@ -24,7 +24,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use shared::Dataset;
 use shared::report::debug_build_warning;
 
@@ -56,7 +55,7 @@ pub enum Role {
 }
 
 /// What the measurements run.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// Timed runs of each variant; the tables show the median and the spread (min–max).
     #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
@@ -64,20 +63,21 @@ pub struct RunArgs {
     /// Empty tasks per batch in the overhead table.
     #[arg(long, default_value_t = 20_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     pub tasks: usize,
-    /// Worker processes of the larger cluster (the smaller has one).
-    #[arg(long, default_value_t = 2)]
+    /// Worker processes of the larger cluster (the smaller has one): 1 to 64.
+    #[arg(long, default_value_t = 2, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     pub workers: usize,
-    /// The first year of the per-symbol statistics.
-    #[arg(long, default_value_t = 2012)]
+    /// The first year of the per-symbol statistics (the dataset's first year when it does
+    /// not cover 2012).
+    #[arg(long, default_value_t = shared::defaults::YEAR, value_parser = clap::value_parser!(i32).range(1..=9999))]
     pub year: i32,
-    /// How many years, from `--year` on.
-    #[arg(long, default_value_t = 3)]
+    /// How many years, from `--year` on (fewer when the dataset ends sooner).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=100))]
     pub years: i32,
     /// Minute files per task of the per-symbol statistics.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub files_per_task: usize,
-    /// The symbol of the parameter search.
-    #[arg(long, default_value = "AIG")]
+    /// The symbol of the parameter search (the dataset's first symbol when it has no AIG).
+    #[arg(long, default_value = shared::defaults::SYMBOL)]
     pub symbol: String,
     /// Window lengths per axis of the parameter search's grid.
     #[arg(long, default_value_t = 12, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
@@ -91,11 +91,15 @@ pub struct RunArgs {
     /// Folder for the chart. Default: `output/05-distributed/` in the dataset folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Which options were typed: only defaults adapt to a dataset that lacks them.
+    #[arg(skip)]
+    pub given: shared::defaults::Given,
 }
 
 /// The main of `exercise-05` and `solution-05`.
 pub fn main(answers: Answers) -> ExitCode {
-    let args = Args::parse();
+    let (mut args, given) = shared::defaults::parse::<Args>();
+    args.run.given = given;
     match &args.role {
         Some(Role::Worker(worker)) => {
             let quiet = true; // a worker's stderr is the program's: say it once, in the parent
@@ -132,6 +136,13 @@ pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
         eprintln!("{warning}\n");
     }
     let (dataset, out) = dataset_and_out(args)?;
+    let mut args = args.clone();
+    if let Some(dataset) = &dataset {
+        dataset.fit_symbol(&mut args.symbol, args.given.has("symbol"));
+        let years = Some((&mut args.years, args.given.has("years")));
+        dataset.fit_years(&mut args.year, args.given.has("year"), years);
+    }
+    let args = &args;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "Lesson 5 with the {} answers: a scheduler in this process, worker processes of \

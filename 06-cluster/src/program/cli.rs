@@ -80,15 +80,28 @@ pub struct JobArgs {
     /// `minute/` folder. Every process must see the same files at the same path.
     #[arg(long, value_name = "DIR")]
     pub minute: Option<PathBuf>,
-    /// The symbol of the search (lesson 3's default).
-    #[arg(long, default_value = "AIG")]
+    /// The symbol of the search (lesson 3's default; the dataset's first symbol when it has
+    /// no AIG).
+    #[arg(long, default_value = shared::defaults::SYMBOL)]
     pub symbol: String,
     /// Windows per axis of the search's grid (lesson 3's default).
     #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=256))]
     pub grid: usize,
+    /// Which options were typed: only defaults adapt to a dataset that lacks them.
+    #[arg(skip)]
+    pub given: shared::defaults::Given,
 }
 
 impl JobArgs {
+    /// These options with the search's symbol fitted to `dataset` (`Dataset::fit_symbol`):
+    /// what every process then gets, as if typed.
+    pub(super) fn fitted(&self, dataset: &shared::dataset::Dataset) -> JobArgs {
+        let mut args = self.clone();
+        dataset.fit_symbol(&mut args.symbol, self.given.has("symbol"));
+        args.given = shared::defaults::Given::default();
+        args
+    }
+
     /// The options as a command line, for the processes a launcher starts.
     pub(super) fn to_args(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();

@@ -31,6 +31,7 @@ pub(super) fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<
         minute: Some(minute),
         symbol: String::new(),
         grid: 0,
+        given: Default::default(),
     };
     match launcher::launch(&launch_of(JobName::Groupby, &args, (2, 1))?) {
         Ok(launched) => {

@@ -18,8 +18,6 @@ mod tour;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::answers::Answers;
 use crate::launcher::PROGRESS_LINES;
 
@@ -32,7 +30,12 @@ use tour::{run_launch, run_tour};
 /// Parses the command line, runs it with `answers` (or the reference's, for an exercise
 /// still at `todo!`), and reports errors without a backtrace.
 pub fn main(answers: Answers) -> ExitCode {
-    let cli = Cli::parse();
+    let (mut cli, given) = shared::defaults::parse::<Cli>();
+    match &mut cli.command {
+        Some(Command::Process(process)) => process.args.given = given,
+        Some(Command::Launch(launch)) => launch.args.given = given,
+        None => cli.tour.job.given = given,
+    }
     let outcome = match &cli.command {
         Some(Command::Process(process)) => {
             // One note is enough: the launcher (or process 0, started by hand) prints it.

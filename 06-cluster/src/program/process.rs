@@ -52,9 +52,10 @@ pub fn minute_files(args: &JobArgs) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The search's candidates, years and score, built by each process from the data.
-fn search_setup(args: &JobArgs) -> anyhow::Result<(Vec<Window>, usize, Score)> {
+/// The search's candidates, years, score and symbol, built by each process from the data.
+fn search_setup(args: &JobArgs) -> anyhow::Result<(Vec<Window>, usize, Score, String)> {
     let dataset = Dataset::locate()?;
+    let args = &args.fitted(&dataset);
     anyhow::ensure!(
         dataset.symbols().contains(&args.symbol),
         "the dataset in {} has no symbol {:?}; it has {}. Pick one with --symbol",
@@ -70,7 +71,7 @@ fn search_setup(args: &JobArgs) -> anyhow::Result<(Vec<Window>, usize, Score)> {
     let count = years.len();
     let score: Score =
         Arc::new(move |window, year| market::strategy::score(&years[year].1, window));
-    Ok((candidates, count, score))
+    Ok((candidates, count, score, args.symbol.clone()))
 }
 
 /// Progress for this process: lines for a launcher, or a bar in a terminal.
@@ -127,12 +128,12 @@ pub fn run_process(answers: Answers, process: &ProcessArgs) -> anyhow::Result<bo
             Ok(true)
         }
         JobName::Search => {
-            let (candidates, years, score) = search_setup(&process.args)?;
+            let (candidates, years, score, symbol) = search_setup(&process.args)?;
             let setup = started.elapsed();
             let answer = job::search(answers, layout, candidates, years, score, progress)?;
             drop(bar);
             if let Some(search) = answer {
-                print_search(&process.args.symbol, &search);
+                print_search(&symbol, &search);
                 timing(setup);
             }
             Ok(true)

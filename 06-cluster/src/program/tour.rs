@@ -29,11 +29,12 @@ pub(super) fn run_launch(answers: Answers, args: &LaunchArgs) -> anyhow::Result<
             shared::dataset::location_lines(&shared::dataset::default_folder(), None)
         ),
     }
-    let launched = launcher::launch(&launch_of(
-        args.job,
-        &args.args,
-        (args.processes, args.workers),
-    )?)?;
+    // The search's symbol is fitted here, once, and passed to every process.
+    let job = match args.job {
+        JobName::Search => args.args.fitted(&Dataset::locate()?),
+        JobName::Groupby => args.args.clone(),
+    };
+    let launched = launcher::launch(&launch_of(args.job, &job, (args.processes, args.workers))?)?;
     print!("{}", launched.output);
     println!(
         "{} processes × {} workers: {}",
@@ -81,6 +82,10 @@ pub(super) fn launch_of(
 pub(super) fn run_tour(answers: Answers, tour: &Tour) -> anyhow::Result<bool> {
     warn_if_debug(answers);
     let dataset = Dataset::locate()?;
+    let tour = &Tour {
+        job: tour.job.fitted(&dataset),
+        ..tour.clone()
+    };
     let out = dataset.root().join("output").join("06-cluster");
     println!(
         "{}\n",
