@@ -355,6 +355,24 @@ fn a_stopped_scheduler_is_left_by_its_worker_after_the_timeout_saying_why() {
 }
 
 #[test]
+fn an_address_not_of_this_machine_is_refused_with_the_ones_to_use() {
+    let output = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
+        .args(["--listen", "8.8.8.8:8786"])
+        .output()
+        .expect("scheduler-05 runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "refused: {stderr}");
+    assert!(
+        stderr.contains("8.8.8.8 is not an address of this machine"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`--listen 127.0.0.1:8786`") && stderr.contains("`--listen 0.0.0.0:8786`"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_depth_beyond_the_workers_window_is_refused_at_start_up() {
     let output = Command::new(env!("CARGO_BIN_EXE_scheduler-05"))
         .args(["--listen", "127.0.0.1:0", "--depth", "70000"])

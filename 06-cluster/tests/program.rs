@@ -131,6 +131,25 @@ fn the_search_left_at_its_default_symbol_takes_the_datasets_first_when_it_has_no
 }
 
 #[test]
+fn the_tour_runs_both_jobs_and_its_corrupted_copy_reports_the_damaged_line() {
+    let data = common::tiny_data();
+    let output = run(&data.root, "--runs 1 --grid 4");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Debugging (6.3)"), "{stdout}");
+    let demo = &stdout[stdout.find("Debugging (6.3)").unwrap_or(0)..];
+    assert!(
+        !demo.contains("The launcher reports"),
+        "the demo's launch failed:\n{demo}"
+    );
+    assert!(
+        demo.contains("answer:"),
+        "the group-by answers beside the damage:\n{demo}"
+    );
+}
+
+#[test]
 fn a_corrupted_file_reaches_the_launcher_with_worker_file_and_line() {
     let data = common::tiny_data();
     let (_dir, minute) = copy_of_minute(&data);

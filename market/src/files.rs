@@ -14,9 +14,10 @@ pub fn symbol_of(path: &Path) -> Option<&str> {
     path.parent()?.file_name()?.to_str()
 }
 
-/// The files among `files` whose name starts with `{year}-`: 2016's `2012-*.csv`.
+/// The files among `files` whose name starts with `{year}-`: 2016's `2012-*.csv`. Years
+/// are four digits in the file names, as the generator writes them (`0001-01-02.csv`).
 pub fn files_of_year(files: &[PathBuf], year: i32) -> Vec<PathBuf> {
-    let prefix = format!("{year}-");
+    let prefix = format!("{year:04}-");
     files
         .iter()
         .filter(|p| {
@@ -54,4 +55,33 @@ pub fn on_threads<R: Send>(
         .thread_name(move |i| format!("pool{threads}-{i}"))
         .build()?;
     Ok(pool.install(work))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_year_is_matched_on_its_four_digits() {
+        let files: Vec<PathBuf> = [
+            "AIG/0001-01-02.csv",
+            "AIG/2012-01-03.csv",
+            "AIG/0012-05-01.csv",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            files_of_year(&files, 1),
+            [PathBuf::from("AIG/0001-01-02.csv")]
+        );
+        assert_eq!(
+            files_of_year(&files, 12),
+            [PathBuf::from("AIG/0012-05-01.csv")]
+        );
+        assert_eq!(
+            files_of_year(&files, 2012),
+            [PathBuf::from("AIG/2012-01-03.csv")]
+        );
+    }
 }

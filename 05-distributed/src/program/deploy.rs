@@ -117,6 +117,31 @@ pub fn socket_addr(text: &str) -> Result<SocketAddr, String> {
     .ok_or_else(|| format!("{text:?} resolves to no address"))
 }
 
+/// Why `addr` (given with `flag`) cannot be listened on, and what to give instead: the
+/// port is taken, the address is not this machine's (`--listen 8.8.8.8`), or the port
+/// needs root.
+fn cannot_listen(addr: SocketAddr, err: &std::io::Error, flag: &str, what: &str) -> anyhow::Error {
+    let port = addr.port().max(1024);
+    let fix = match err.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "is another {what} running there? Pick another port with `{flag} {}:PORT`",
+            addr.ip()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => format!(
+            "{} is not an address of this machine. Listen on one of its own: `{flag} \
+             127.0.0.1:{port}` (this machine only) or `{flag} 0.0.0.0:{port}` (every network \
+             it is on)",
+            addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need root: pick a higher one, e.g. `{flag} {}:8786`",
+            addr.ip()
+        ),
+        _ => format!("pick another address or port with `{flag} 127.0.0.1:PORT`"),
+    };
+    anyhow::anyhow!("cannot listen on {addr} ({err}): {fix}")
+}
+
 /// The secret in `file`, or at the default place for `addr`.
 pub(super) fn secret_of(
     file: Option<&Path>,
@@ -139,13 +164,7 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}: is another scheduler running there? Pick another \
-                     port with `--listen 127.0.0.1:PORT`",
-                    args.listen
-                )
-            })?;
+            .map_err(|err| cannot_listen(args.listen, &err, "--listen", "scheduler"))?;
         let (secret, secret_file) = scheduler_secret(args, listener.local_addr()?)?;
         let handle = match args.dashboard {
             None => scheduler::serve(answers, listener, args.config(), secret)?,
@@ -154,12 +173,9 @@ pub fn run_scheduler(answers: Answers, args: &SchedulerArgs) -> anyhow::Result<(
                 let dropped = std::sync::Arc::clone(&feed.dropped);
                 let handle =
                     scheduler::serve_with(answers, listener, args.config(), secret, Some(feed))?;
-                let page = tokio::net::TcpListener::bind(addr).await.with_context(|| {
-                    format!(
-                        "cannot serve the dashboard on {addr}: is another one there? Pick \
-                         another port with `--dashboard 127.0.0.1:PORT`"
-                    )
-                })?;
+                let page = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|err| cannot_listen(addr, &err, "--dashboard", "dashboard"))?;
                 let addr = dashboard::serve(page, handle.clone(), runs, dropped)?;
                 eprintln!("dashboard on http://{addr}/");
                 handle

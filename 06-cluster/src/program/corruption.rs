@@ -12,8 +12,8 @@ use super::cli::{JobArgs, JobName};
 use super::tour::launch_of;
 
 /// Exercise 6.3's demonstration: a copy of a few symbols' files with one damaged line,
-/// grouped on 2 processes.
-pub(super) fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<()> {
+/// grouped on 2 processes with the tour's other options (`job`).
+pub(super) fn debugging(dataset: &Dataset, files: &[PathBuf], job: &JobArgs) -> anyhow::Result<()> {
     let out = dataset
         .root()
         .join("output")
@@ -26,12 +26,9 @@ pub(super) fn debugging(dataset: &Dataset, files: &[PathBuf]) -> anyhow::Result<
         minute.display(),
         bad.display()
     );
-    // Only the group-by runs here: the search's options are not read.
     let args = JobArgs {
         minute: Some(minute),
-        symbol: String::new(),
-        grid: 0,
-        given: Default::default(),
+        ..job.clone()
     };
     match launcher::launch(&launch_of(JobName::Groupby, &args, (2, 1))?) {
         Ok(launched) => {

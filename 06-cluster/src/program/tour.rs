@@ -115,7 +115,7 @@ pub(super) fn run_tour(answers: Answers, tour: &Tour) -> anyhow::Result<bool> {
         ),
         None,
     )?;
-    debugging(&dataset, &files)?;
+    debugging(&dataset, &files, &tour.job)?;
     Ok(ok)
 }
 
