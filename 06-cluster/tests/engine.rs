@@ -180,6 +180,10 @@ fn a_hostfile_line_that_is_not_an_address_or_repeats_one_is_refused_with_its_lin
             "127.0.0.1:2101\n127.0.0.1:2101\n",
             "line 2: \"127.0.0.1:2101\" repeats the address of process 0",
         ),
+        (
+            "127.0.0.1:2101\nno-such-host.invalid:2102\n",
+            "line 2: \"no-such-host.invalid:2102\" does not resolve",
+        ),
     ] {
         std::fs::write(&hostfile, text).expect("a hostfile");
         let layout = Layout {

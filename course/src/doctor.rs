@@ -188,23 +188,64 @@ fn data_folder(root: &Path) -> PathBuf {
 
 fn dataset(root: &Path) -> Check {
     let folder = data_folder(root);
-    let there = folder.join("manifest.json").is_file();
-    let command = match std::env::var_os("PARALLEL_RUST_DATA") {
-        Some(dir) if !dir.is_empty() => format!(
-            "run: cargo run --release -p data -- --out {}",
-            PathBuf::from(dir).display()
+    let out = match std::env::var_os("PARALLEL_RUST_DATA") {
+        Some(dir) if !dir.is_empty() => format!(" -- --out {}", PathBuf::from(dir).display()),
+        _ => String::new(),
+    };
+    let (found, fix) = match manifest(&folder) {
+        Ok(files) => (
+            format!("generated in {} ({files} files)", folder.display()),
+            None,
         ),
-        _ => "run: cargo run --release -p data".into(),
+        Err(None) => (
+            format!("not there in {}", folder.display()),
+            Some(format!("run: cargo run --release -p data{out}")),
+        ),
+        Err(Some(why)) => (
+            format!("a damaged manifest in {}: {why}", folder.display()),
+            Some(format!(
+                "run: cargo run --release -p data{} --force (with the options you made it \
+                 with; --check first tells what is wrong)",
+                if out.is_empty() { " --" } else { &out }
+            )),
+        ),
     };
     Check {
         what: "dataset",
-        found: format!(
-            "{} in {}",
-            if there { "generated" } else { "not there" },
-            folder.display()
-        ),
-        fix: (!there).then_some(command),
+        found,
+        fix,
         required: true,
+    }
+}
+
+/// How many files the dataset in `folder` lists, read from its manifest: `Err(None)`
+/// when there is none, `Err(Some(why))` when it is not one the generator wrote. (Only
+/// the manifest: `cargo run -p data -- --check` reads every file.)
+fn manifest(folder: &Path) -> Result<usize, Option<String>> {
+    let path = folder.join("manifest.json");
+    if !path.is_file() {
+        return Err(None);
+    }
+    // A manifest is a few megabytes at most.
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Some(e.to_string()))?
+        .len();
+    if size > 64 << 20 {
+        return Err(Some(format!(
+            "it is {size} bytes, far too big for a manifest"
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Some(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Some(format!("not JSON ({e})")))?;
+    let files = value.get("files").and_then(serde_json::Value::as_array);
+    let spec = value
+        .get("spec")
+        .and_then(|s| s.get("symbols"))
+        .and_then(serde_json::Value::as_array);
+    match (files, spec) {
+        (Some(files), Some(symbols)) if !files.is_empty() && !symbols.is_empty() => Ok(files.len()),
+        _ => Err(Some("it lists no files or no symbols".into())),
     }
 }
 

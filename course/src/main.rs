@@ -125,7 +125,19 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     let root = args.root.clone().unwrap_or_else(course_root);
-    let result = match args.command.unwrap_or(Command::List { lesson: None }) {
+    let command = args.command.unwrap_or(Command::List { lesson: None });
+    // A mistyped command is a usage error first, wherever the runner is.
+    let mistyped = matches!(&command, Command::Lesson(words)
+        if !matches!(words.as_slice(), [n] if n.parse::<u32>().is_ok()));
+    if !mistyped && !is_workspace(&root) {
+        eprintln!(
+            "error: {} is not the course's folder (it has no workspace Cargo.toml): give the \
+             folder you cloned with --root, or leave --root out inside it",
+            root.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let result = match command {
         Command::List { lesson } => list(&root, lesson),
         Command::Lesson(words) => match words.as_slice() {
             [number] if number.parse::<u32>().is_ok() => list(&root, number.parse().ok()),
@@ -180,11 +192,8 @@ fn main() -> ExitCode {
 /// The course around the current folder (the nearest folder above it with a workspace
 /// `Cargo.toml` and a `course/` crate), else the one this runner was built from.
 fn course_root() -> PathBuf {
-    let is_course = |dir: &Path| {
-        dir.join("course").join("Cargo.toml").is_file()
-            && std::fs::read_to_string(dir.join("Cargo.toml"))
-                .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
-    };
+    let is_course =
+        |dir: &Path| dir.join("course").join("Cargo.toml").is_file() && is_workspace(dir);
     std::env::current_dir()
         .ok()
         .and_then(|dir| {
@@ -193,6 +202,12 @@ fn course_root() -> PathBuf {
                 .map(Path::to_path_buf)
         })
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+/// Whether `dir` has a workspace `Cargo.toml`.
+fn is_workspace(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
 }
 
 /// Colours for a terminal; plain text anywhere else.

@@ -610,8 +610,22 @@ fn doctor_names_the_missing_dataset_and_build_with_their_commands_then_says_all_
         "{said}"
     );
 
+    // A manifest that is not the generator's is damaged, not "generated".
     std::fs::create_dir_all(&data).expect("a dataset folder");
-    std::fs::write(data.join("manifest.json"), "{}").expect("a manifest");
+    for garbage in ["{ not json", "{}", "[1, 2]"] {
+        std::fs::write(data.join("manifest.json"), garbage).expect("a manifest");
+        let said = String::from_utf8_lossy(&doctor().stdout).to_string();
+        assert!(
+            said.contains("MISSING dataset") && said.contains("a damaged manifest"),
+            "{garbage}: {said}"
+        );
+        assert!(
+            said.contains(&format!("-- --out {} --force", data.display())),
+            "{said}"
+        );
+    }
+    let manifest = r#"{"spec": {"symbols": ["AAPL"]}, "files": [{"path": "json/AAPL.json"}]}"#;
+    std::fs::write(data.join("manifest.json"), manifest).expect("a manifest");
     let release = root.join("target").join("release");
     std::fs::create_dir_all(&release).expect("a release folder");
     for n in 1..=6 {
@@ -624,4 +638,16 @@ fn doctor_names_the_missing_dataset_and_build_with_their_commands_then_says_all_
     assert!(after.status.success(), "{said}");
     assert!(!said.contains("MISSING"), "{said}");
     assert!(said.contains("All in place"), "{said}");
+
+    // A --root that is not the course is refused, not reported on.
+    let missing = root.join("nowhere");
+    let out = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(&missing)
+        .arg("doctor")
+        .output()
+        .expect("the runner runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("is not the course's folder"), "{said}");
 }

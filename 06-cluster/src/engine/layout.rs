@@ -85,7 +85,8 @@ impl Layout {
     }
 
     /// The addresses of the cluster's processes, from the hostfile: one `HOST:PORT` per
-    /// line (blank lines skipped), line i for process i, each a real address and each once.
+    /// line (blank lines skipped), line i for process i, each a real address (its host
+    /// resolves) and each once.
     pub fn addresses(&self) -> Result<Vec<String>, LayoutError> {
         let path = self.hostfile.clone().ok_or(LayoutError::NoHostfile {
             processes: self.processes,
@@ -106,6 +107,10 @@ impl Layout {
             match address.rsplit_once(':') {
                 Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
                 _ => return Err(bad("is not HOST:PORT".into())),
+            }
+            // A host name that does not resolve would only show at the start-up deadline.
+            if let Err(error) = std::net::ToSocketAddrs::to_socket_addrs(address) {
+                return Err(bad(format!("does not resolve ({error})")));
             }
             if let Some(first) = addresses.iter().position(|a| a == address) {
                 return Err(bad(format!("repeats the address of process {first}")));
