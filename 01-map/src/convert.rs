@@ -33,7 +33,8 @@ impl ConvertError {
             ConvertError::Write(
                 ColumnarError::Io { path, .. }
                 | ColumnarError::Parquet { path, .. }
-                | ColumnarError::Layout { path, .. },
+                | ColumnarError::Layout { path, .. }
+                | ColumnarError::Write { path, .. },
             ) => path,
         }
     }

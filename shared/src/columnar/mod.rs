@@ -131,6 +131,38 @@ pub enum ColumnarError {
     },
     #[error("{path}: {message}")]
     Layout { path: PathBuf, message: String },
+    /// Writing failed: said as a write, with what to check (the disk full, or no right to
+    /// write there), never as a damaged file.
+    #[error("cannot write {path}: {error}. {hint}")]
+    Write {
+        path: PathBuf,
+        error: String,
+        hint: &'static str,
+    },
+}
+
+/// The error of a failed write of `path`, with a hint chosen by what the system said.
+fn write_error(path: &Path, error: &(dyn std::error::Error + 'static)) -> ColumnarError {
+    // The parquet crate wraps the file's own I/O errors.
+    let io = (error.downcast_ref::<std::io::Error>()).or_else(|| {
+        let source = error.source()?;
+        source.downcast_ref::<std::io::Error>()
+    });
+    let hint = match io.map(std::io::Error::kind) {
+        Some(std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded) => {
+            "The disk is full: free some space (or write elsewhere: lesson 1 takes --out DIR), \
+             then run the program again. Nothing half-written was left"
+        }
+        Some(std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem) => {
+            "May you write there? Write elsewhere (lesson 1 takes --out DIR)"
+        }
+        _ => "Is there space on the disk, and may you write there?",
+    };
+    ColumnarError::Write {
+        path: path.into(),
+        error: error.to_string(),
+        hint,
+    }
 }
 
 /// Why [`ensure`] could not make the columnar files.
@@ -205,14 +237,8 @@ pub fn write_columns(path: &Path, columns: &Columns) -> Result<(), ColumnarError
             message: "columns have different lengths; push whole bars with Columns::push".into(),
         });
     }
-    let io = |error| ColumnarError::Io {
-        path: path.into(),
-        error,
-    };
-    let pq = |source| ColumnarError::Parquet {
-        path: path.into(),
-        source,
-    };
+    let io = |error: std::io::Error| write_error(path, &error);
+    let pq = |error: parquet::errors::ParquetError| write_error(path, &error);
 
     let file = AtomicFile::create(path).map_err(io)?;
     let schema = Arc::new(parse_message_type(SCHEMA).expect("the schema above is valid"));

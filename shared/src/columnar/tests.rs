@@ -137,3 +137,23 @@ fn a_nan_or_negative_price_is_refused_on_read_naming_its_row() {
         );
     }
 }
+
+#[test]
+fn a_failed_write_is_said_as_a_write_with_the_full_disk_named() {
+    let path = Path::new("/data/columnar/AAPL.parquet");
+    let full =
+        parquet::errors::ParquetError::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+    let text = super::write_error(path, &full).to_string();
+    assert!(
+        text.starts_with("cannot write /data/columnar/AAPL.parquet"),
+        "{text}"
+    );
+    assert!(text.contains("The disk is full"), "{text}");
+    assert!(
+        !text.contains("not a readable"),
+        "a write is not a damaged file: {text}"
+    );
+    let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    let text = super::write_error(path, &denied).to_string();
+    assert!(text.contains("May you write there?"), "{text}");
+}
