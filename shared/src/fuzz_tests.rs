@@ -97,3 +97,86 @@ proptest! {
         read_as_parquet(&bytes);
     }
 }
+
+/// What stands at a path that a program was told to read.
+#[derive(Debug, Clone)]
+enum Entry {
+    File(u64),
+    Folder,
+    #[cfg(unix)]
+    Fifo,
+    Missing,
+    /// A symbolic link to another entry.
+    #[cfg(unix)]
+    Link(Box<Entry>),
+    /// A link to itself: opening it loops.
+    #[cfg(unix)]
+    Loop,
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    let leaf = prop_oneof![
+        (0u64..64).prop_map(Entry::File),
+        Just(Entry::Folder),
+        #[cfg(unix)]
+        Just(Entry::Fifo),
+        Just(Entry::Missing),
+        #[cfg(unix)]
+        Just(Entry::Loop),
+    ];
+    #[cfg(unix)]
+    let leaf = leaf.prop_recursive(2, 4, 1, |inner| {
+        inner.prop_map(|e| Entry::Link(Box::new(e)))
+    });
+    leaf
+}
+
+/// Makes `entry` at `path`; returns whether a reader should take it: a regular file (through
+/// any links) of at most `max` bytes.
+fn make(path: &Path, entry: &Entry, max: u64) -> bool {
+    match entry {
+        Entry::File(len) => {
+            std::fs::write(path, vec![b'x'; *len as usize]).expect("a file");
+            *len <= max
+        }
+        Entry::Folder => {
+            std::fs::create_dir(path).expect("a folder");
+            false
+        }
+        #[cfg(unix)]
+        Entry::Fifo => {
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+            false
+        }
+        Entry::Missing => false,
+        #[cfg(unix)]
+        Entry::Link(to) => {
+            let mut target = path.as_os_str().to_owned();
+            target.push(".to");
+            let target = std::path::PathBuf::from(target);
+            let ok = make(&target, to, max);
+            std::os::unix::fs::symlink(&target, path).expect("a link");
+            ok
+        }
+        #[cfg(unix)]
+        Entry::Loop => {
+            std::os::unix::fs::symlink(path, path).expect("a link to itself");
+            false
+        }
+    }
+}
+
+proptest! {
+    /// The not-a-regular-file check: a FIFO, a folder, a link loop, a missing path or a
+    /// file over the limit is refused, at once (a FIFO is never opened), and a regular
+    /// file within it, through links or not, is taken.
+    #[test]
+    fn only_regular_files_within_the_limit_pass_the_check(entry in entry(), max in 0u64..64) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("input");
+        let wanted = make(&path, &entry, max);
+        let checked = crate::regular::check_regular(&path, max);
+        prop_assert_eq!(checked.is_ok(), wanted, "{:?} with a limit of {}: {:?}", entry, max, checked);
+    }
+}

@@ -34,11 +34,14 @@ pub struct SchedulerArgs {
     /// for the address it listens on. Workers and clients need a copy.
     #[arg(long, value_name = "FILE")]
     pub secret_file: Option<PathBuf>,
-    /// How often workers send a heartbeat, in milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    /// How often workers, and the scheduler to its peers, send a heartbeat, in milliseconds
+    /// (1 to 3,600,000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub heartbeat_ms: u64,
-    /// A worker silent this long (milliseconds) is lost and its tasks run elsewhere.
-    #[arg(long, default_value_t = 10_000)]
+    /// A worker silent this long (milliseconds) is lost and its tasks run elsewhere; a
+    /// worker or client that hears nothing from the scheduler this long leaves (2 to
+    /// 86,400,000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(2..=86_400_000))]
     pub timeout_ms: u64,
     /// Tasks in flight per worker thread.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_DEPTH as i64))]
@@ -47,7 +50,8 @@ pub struct SchedulerArgs {
     /// on 127.0.0.1:8787, dask's port. Off unless asked for.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_DASHBOARD, value_parser = socket_addr)]
     pub dashboard: Option<SocketAddr>,
-    /// The most unfinished tasks the scheduler holds, from all clients together.
+    /// The most unfinished tasks the scheduler holds, from all clients together (1 to
+    /// 100,000,000): a task submitted beyond it fails at once, as overloaded.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000000))]
     pub max_tasks: usize,
     /// The most megabytes waiting for one worker or client: a peer that does not read is

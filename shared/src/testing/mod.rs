@@ -5,6 +5,7 @@
 //! Tests use this module (and `report` and `columnar` use [`panic_message`]). It is here,
 //! not in each lesson, so that every lesson's tests speak the same way.
 
+mod flags;
 mod lockstep;
 mod out_of_order;
 mod process;
@@ -15,6 +16,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use crate::panic::{is_todo, panic_message};
+#[cfg(feature = "fuzz")]
+pub use flags::flag_and_value;
+pub use flags::{Flag, check_flag, edges};
 pub use lockstep::{Lockstep, Player, step};
 pub use out_of_order::{OutOfOrder, first_difference};
 pub use process::{run_bounded, run_program, wait_bounded};
