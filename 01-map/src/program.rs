@@ -35,11 +35,11 @@ pub struct Args {
     /// Threads for the by-hand map (exercise 1.2). Default: one per core.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,
-    /// Number of naps in the naps example.
-    #[arg(long, default_value_t = 8)]
+    /// Number of naps in the naps example (1 to 1024: each takes a thread).
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub naps: usize,
-    /// Length of each nap, in milliseconds.
-    #[arg(long, default_value_t = 500)]
+    /// Length of each nap, in milliseconds (0 to 60,000).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub nap_ms: u64,
     /// Skip the naps and granularity examples; only convert.
     #[arg(long)]
