@@ -88,27 +88,6 @@ fn a_missing_dataset_and_a_year_without_files_say_what_to_do() {
 }
 
 #[test]
-fn counts_beyond_their_range_are_refused_at_once_naming_the_flag() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    for (args, flag) in [
-        ("--workers 100000", "--workers"),
-        ("--parsers 0", "--parsers"),
-        ("--max-threads 99999999", "--max-threads"),
-        ("--years 0", "--years"),
-        ("--year=-5", "--year"),
-    ] {
-        let output =
-            shared::testing::run_program(PROGRAM, dir.path(), args, Duration::from_secs(10));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{args} must be refused: {stderr}");
-        assert!(
-            stderr.contains(flag),
-            "{args}: the error names {flag}: {stderr}"
-        );
-    }
-}
-
-#[test]
 fn left_at_its_defaults_on_a_dataset_without_2012_it_takes_the_datasets_years() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     data::make(dir.path(), data::Size::Tiny).expect("a tiny dataset (2016 only)");

@@ -612,31 +612,8 @@ fn a_peer_leaves_a_scheduler_that_cannot_prove_the_secret() {
         let runtime = tokio::runtime::Runtime::new().expect("tokio");
         let refused = runtime.block_on(async {
             // A fake scheduler that welcomes anyone, without knowing the secret.
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("binds");
-            let addr = listener.local_addr().expect("an address");
-            tokio::spawn(async move {
-                let (stream, _) = listener.accept().await.expect("accepts");
-                let (mut reader, mut writer) = protocol::split(stream).expect("splits");
-                let nonce = Nonce::random().expect("a nonce");
-                let challenge = Challenge {
-                    version: VERSION,
-                    nonce,
-                };
-                writer.send(&challenge).await.expect("sends");
-                reader.expect::<Hello>().await.expect("a hello");
-                reader.expect::<Answer>().await.expect("an answer");
-                let welcome = Welcome::Accepted(protocol::Accepted {
-                    id: 1,
-                    heartbeat_ms: 1000,
-                    silence_ms: 10_000,
-                    window: 64,
-                    run_times: false,
-                    proof: [0; lesson_05_distributed::auth::LEN],
-                });
-                writer.send(&welcome).await.expect("sends");
-            });
+            let wrong = |_: &Nonce, _: &Nonce| [0; lesson_05_distributed::auth::LEN];
+            let addr = fake_scheduler(wrong, Duration::from_secs(10)).await;
             let secret = Secret::random().expect("a secret");
             Client::connect(addr, &secret).await.err()
         });
@@ -881,9 +858,13 @@ fn the_dashboard_answers_only_to_its_own_name_and_closes_half_sent_requests() {
     });
 }
 
-/// A scheduler that knows `secret`, welcomes the first peer that connects with a silence of
-/// `silence`, and then says nothing (a scheduler stopped by Ctrl-Z): its address.
-async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::SocketAddr {
+/// A scheduler that welcomes the first peer that connects, with `proof` of the two nonces
+/// (the scheduler's, the peer's) and a silence of `silence`, and then says nothing (as if
+/// stopped by Ctrl-Z): its address.
+async fn fake_scheduler(
+    proof: impl FnOnce(&Nonce, &Nonce) -> [u8; lesson_05_distributed::auth::LEN] + Send + 'static,
+    silence: Duration,
+) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");
@@ -899,18 +880,13 @@ async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::Socke
         writer.send(&challenge).await.expect("sends");
         reader.expect::<Hello>().await.expect("a hello");
         let answer = reader.expect::<Answer>().await.expect("an answer");
-        let proof = secret.prove(
-            lesson_05_distributed::auth::Side::Scheduler,
-            &nonce,
-            &answer.nonce,
-        );
         let welcome = Welcome::Accepted(protocol::Accepted {
             id: 1,
             heartbeat_ms: 50,
             silence_ms: silence.as_millis() as u64,
             window: 64,
             run_times: false,
-            proof,
+            proof: proof(&nonce, &answer.nonce),
         });
         writer.send(&welcome).await.expect("sends");
         // Stopped: the connection stays open, and the kernel acknowledges what comes.
@@ -918,6 +894,16 @@ async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::Socke
         std::future::pending::<()>().await;
     });
     addr
+}
+
+/// A scheduler that holds `secret` and falls silent once it has welcomed its peer.
+async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::SocketAddr {
+    let side = lesson_05_distributed::auth::Side::Scheduler;
+    fake_scheduler(
+        move |ours, theirs| secret.prove(side, ours, theirs),
+        silence,
+    )
+    .await
 }
 
 #[test]
