@@ -36,7 +36,7 @@ pub const HELLO_LEN: usize = 32;
 /// How long a connection may take to send its hello (less when the deadline is nearer).
 pub const HELLO_WAIT: Duration = Duration::from_secs(5);
 /// How long a process waits before it tries a peer again.
-const RETRY: Duration = Duration::from_millis(200);
+const RETRY: Duration = Duration::from_millis(50);
 
 /// What each end of a connection says first: who it is, in which cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +69,17 @@ impl Hello {
     /// The hello in `bytes`, or why they are not one.
     pub fn from_bytes(bytes: &[u8; HELLO_LEN]) -> Result<Hello, String> {
         if bytes[..8] != MAGIC {
+            let first = &bytes[..8];
+            let shown = match first.iter().all(u8::is_ascii_graphic) {
+                true => format!("{:?}", String::from_utf8_lossy(first)),
+                false => first
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
             return Err(format!(
-                "it is not a process of this lesson (its first bytes are {})",
-                shared::report::printable(&String::from_utf8_lossy(&bytes[..8]))
+                "it is not a process of this lesson (its first bytes are {shown})"
             ));
         }
         let field = |i: usize| {
@@ -299,6 +307,13 @@ impl PeerLog {
         self.heard[peer].store(self.now(), Ordering::Relaxed);
     }
 
+    /// As if every peer had just been heard from.
+    pub(super) fn heard_all(&self) {
+        for peer in 0..self.heard.len() {
+            self.heard(peer);
+        }
+    }
+
     fn ended(&self, peer: usize, how: String) {
         let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
         ended[peer].get_or_insert(how);
@@ -333,11 +348,29 @@ impl PeerLog {
     }
 }
 
+/// Bytes of the header timely puts before every message: six big-endian `u64`s, the fifth
+/// the length of the message that follows (`timely::communication::networking::MessageHeader`).
+const HEADER: usize = 48;
+
 /// A connection to one peer that notes in a [`PeerLog`] when bytes arrive and when it ends.
+///
+/// It also keeps timely from taking the process down when the peer goes. timely's network
+/// threads panic when their connection fails, which poisons the channels the workers
+/// push to; the workers then panic inside timely's operators, whose destructors push
+/// again while the panic unwinds, and a panic in a destructor during unwinding aborts the
+/// process. So a connection that fails, or ends before the peer said goodbye (a message
+/// of length 0, timely's clean shutdown, which this follows by reading the headers), is
+/// noted and its thread waits for ever: [`super::run`] sees the note and returns the error.
 pub(super) struct Watched {
     stream: TcpStream,
     peer: usize,
     log: Arc<PeerLog>,
+    /// The header being read, when a read stopped inside one.
+    header: Vec<u8>,
+    /// Bytes of the current message still to come.
+    payload: usize,
+    /// Whether the peer has said goodbye: then the end of the stream is expected.
+    goodbye: bool,
 }
 
 impl Watched {
@@ -347,6 +380,42 @@ impl Watched {
             stream,
             peer,
             log: Arc::clone(log),
+            header: Vec::with_capacity(HEADER),
+            payload: 0,
+            goodbye: false,
+        }
+    }
+
+    /// Follows the message boundaries in `bytes`, the next bytes of the stream.
+    fn follow(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            if self.payload > 0 {
+                let skipped = self.payload.min(bytes.len());
+                self.payload -= skipped;
+                bytes = &bytes[skipped..];
+                continue;
+            }
+            let taken = (HEADER - self.header.len()).min(bytes.len());
+            self.header.extend_from_slice(&bytes[..taken]);
+            bytes = &bytes[taken..];
+            if self.header.len() == HEADER {
+                let mut length = [0; 8];
+                length.copy_from_slice(&self.header[32..40]);
+                let length = u64::from_be_bytes(length);
+                self.header.clear();
+                match length {
+                    0 => self.goodbye = true,
+                    n => self.payload = usize::try_from(n).unwrap_or(usize::MAX),
+                }
+            }
+        }
+    }
+
+    /// Notes that the connection ended (`how`), and waits for ever (see [`Watched`]).
+    fn lost(&self, how: String) -> ! {
+        self.log.ended(self.peer, how);
+        loop {
+            std::thread::park();
         }
     }
 }
@@ -355,10 +424,15 @@ impl Read for Watched {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.stream.read(buf);
         match &read {
-            Ok(0) if !buf.is_empty() => self.log.ended(self.peer, "it closed".into()),
-            Ok(_) => self.log.heard(self.peer),
+            Ok(0) if !buf.is_empty() && !self.goodbye => {
+                self.lost("it closed without a goodbye".into())
+            }
+            Ok(n) => {
+                self.log.heard(self.peer);
+                self.follow(&buf[..*n]);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => self.log.ended(self.peer, e.to_string()),
+            Err(e) => self.lost(e.to_string()),
         }
         read
     }
@@ -366,27 +440,25 @@ impl Read for Watched {
 
 impl Write for Watched {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let written = self.stream.write(buf);
-        if let Err(e) = &written
-            && e.kind() != io::ErrorKind::Interrupted
-        {
-            self.log.ended(self.peer, e.to_string());
+        match self.stream.write(buf) {
+            Err(e) if e.kind() != io::ErrorKind::Interrupted => self.lost(e.to_string()),
+            written => written,
         }
-        written
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
+        match self.stream.flush() {
+            Err(e) if e.kind() != io::ErrorKind::Interrupted => self.lost(e.to_string()),
+            flushed => flushed,
+        }
     }
 }
 
 impl Stream for Watched {
     fn try_clone(&self) -> io::Result<Self> {
-        Ok(Watched {
-            stream: self.stream.try_clone()?,
-            peer: self.peer,
-            log: Arc::clone(&self.log),
-        })
+        let mut clone = Watched::new(self.stream.try_clone()?, self.peer, &self.log);
+        clone.goodbye = self.goodbye;
+        Ok(clone)
     }
 
     fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {

@@ -197,7 +197,13 @@ where
             // The panic's text, kept for the error `run` returns (timely's is "Any { .. }").
             let message = shared::panic::panic_message(panic.as_ref()).to_string();
             seen.lock().unwrap_or_else(|e| e.into_inner()).push(message);
-            std::panic::resume_unwind(panic)
+            // Not unwound further: timely would step the broken dataflow again, and its
+            // channels, poisoned when a peer went away, panic again in their destructors,
+            // which aborts the process. Dropped here, a second panic is caught too.
+            let dropped =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| abandon::<()>(worker)));
+            drop(dropped);
+            None
         })
     })
     .map_err(RunError::Start)?;
@@ -279,6 +285,7 @@ fn join_watching<T: Send + 'static>(
         })
         .map_err(|error| RunError::Start(error.to_string()))?;
     let silence = Duration::from_secs(layout.silence.max(1));
+    let mut looked = std::time::Instant::now();
     loop {
         match join.recv_timeout(LOOK) {
             Ok(outcomes) => return Ok(outcomes),
@@ -286,6 +293,23 @@ fn join_watching<T: Send + 'static>(
                 return Ok(Err(Box::new("the thread joining the workers stopped")));
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        // A look long after the last one: this process was stopped itself (Ctrl-Z, then
+        // fg), and its peers' silence is its own. Their clocks start again.
+        if looked.elapsed() > LOOK + silence / 2 {
+            log.heard_all();
+            moved.store(log.mark(), Ordering::Relaxed);
+        }
+        looked = std::time::Instant::now();
+        // A connection that ended: its threads wait for ever (see `connect::Watched`), and
+        // so would the join.
+        if let Some((peer, how)) = log.first_ended() {
+            return Err(RunError::PeerLost {
+                process: layout.process,
+                peer,
+                address: layout.address_of(peer),
+                how,
+            });
         }
         let waiting = log.since(moved.load(Ordering::Relaxed)) >= silence;
         if let Some(peer) = log.silent(layout.process, silence).filter(|_| waiting) {
@@ -306,9 +330,13 @@ const JOINER: &str = "timely-join";
 /// threads panic ("timely communication error"), then every worker ("MergeQueue
 /// poisoned") and the join ("Send thread panic"). Each is an echo of the loss, which
 /// [`run`] reports in one line with the peer's name. A panic in a job's own code (an
-/// exercise's) is still printed, with its place.
+/// exercise's) is still printed, with its place. `PARALLEL_RUST_TIMELY_PANICS=1` prints
+/// them all, to debug the engine.
 fn fold_timely_panics() {
     static ONCE: Once = Once::new();
+    if std::env::var_os("PARALLEL_RUST_TIMELY_PANICS").is_some() {
+        return;
+    }
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -391,7 +419,10 @@ where
         Feed::AtFirstWorker if index == 0 => items.to_vec(),
         Feed::AtFirstWorker => Vec::new(),
     };
-    let mut input = InputHandle::<u64, I>::new();
+    // Closed by hand at the end, never dropped while a panic unwinds: its destructor
+    // flushes into channels that a lost peer has poisoned, and a panic in a destructor
+    // during unwinding aborts the process.
+    let mut input = std::mem::ManuallyDrop::new(InputHandle::<u64, I>::new());
     let probe = ProbeHandle::new();
     let collected = Rc::new(RefCell::new(Vec::new()));
     let sink = Rc::clone(&collected);
@@ -432,7 +463,7 @@ where
             }
         }
     }
-    input.close();
+    std::mem::ManuallyDrop::into_inner(input).close();
     while worker.step_or_park(Some(PARK)) {
         report(&probe);
         if failed.load(Ordering::Relaxed) {
