@@ -100,10 +100,7 @@ pub fn convert_file(
 }
 
 fn read_parse_write(input: &Path, output: &Path, parse: Parser) -> Result<Converted, ConvertError> {
-    let bytes = std::fs::read(input).map_err(|error| ReadError::Io {
-        path: input.into(),
-        error,
-    })?;
+    let bytes = shared::read::read_bytes(input)?;
     let columns = parse(input, &bytes)?;
     write_columns(output, &columns)?;
     Ok(Converted {
@@ -248,10 +245,7 @@ pub fn profile_sequential(inputs: &[PathBuf], out_dir: &Path) -> Result<Profile,
     let mut p = Profile::default();
     for input in inputs {
         let t = Instant::now();
-        let bytes = std::fs::read(input).map_err(|error| ReadError::Io {
-            path: input.into(),
-            error,
-        })?;
+        let bytes = shared::read::read_bytes(input)?;
         let t = lap(&mut p.read, t);
         let values = parse_values(input, &bytes)?;
         let t = lap(&mut p.parse, t);

@@ -104,7 +104,11 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
     // that cannot be read is left out here; every variant then reports it, file by file.
     let files: Vec<(PathBuf, Vec<u8>)> = inputs
         .iter()
-        .filter_map(|p| std::fs::read(p).ok().map(|bytes| (p.clone(), bytes)))
+        .filter_map(|p| {
+            shared::read::read_bytes(p)
+                .ok()
+                .map(|bytes| (p.clone(), bytes))
+        })
         .collect();
     let readable: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     print_profile(&readable, &out);
@@ -286,7 +290,7 @@ fn add_limits<T>(comparison: &mut Comparison<T>, job: &Job) {
     comparison.limit("read only (page cache), all cores", || {
         inputs
             .par_iter()
-            .map(|p| std::fs::read(p).map_or(0, |b| b.len()))
+            .map(|p| shared::read::read_bytes(p).map_or(0, |b| b.len()))
             .sum::<usize>()
     });
     comparison.one_thread_limit("parse only, typed, 1 thread", || {

@@ -79,7 +79,25 @@ fn an_unreadable_input_is_reported_and_the_others_convert() {
     let bad = &f.inputs[2];
     std::fs::remove_file(bad).unwrap();
     std::fs::create_dir(bad).unwrap();
-    let output = run(&f);
+    assert_one_bad_of_four(&f, bad);
+}
+
+/// A FIFO in place of an input: opening it would wait for a writer for ever.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_an_input_is_reported_not_waited_for() {
+    let f = fixture();
+    let bad = &f.inputs[1];
+    std::fs::remove_file(bad).unwrap();
+    let made = Command::new("mkfifo").arg(bad).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+    assert_one_bad_of_four(&f, bad);
+}
+
+/// Runs the lesson on `f`, whose input `bad` cannot be read: it is named, and the other
+/// three are converted.
+fn assert_one_bad_of_four(f: &common::Fixture, bad: &std::path::Path) {
+    let output = run(f);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(

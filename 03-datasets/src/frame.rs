@@ -84,6 +84,6 @@ pub fn read_and_parse_closes(files: &[PathBuf]) -> u64 {
 pub fn read_only(files: &[PathBuf]) -> u64 {
     files
         .par_iter()
-        .map(|path| std::fs::read(path).map_or(0, |bytes| bytes.len() as u64))
+        .map(|path| shared::read::read_bytes(path).map_or(0, |bytes| bytes.len() as u64))
         .sum()
 }

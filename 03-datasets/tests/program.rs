@@ -94,6 +94,30 @@ fn bad_arguments_and_a_missing_dataset_say_what_to_do() {
     );
 }
 
+/// A FIFO in place of a minute file: opening it (to warm the page cache, or to read it)
+/// would wait for a writer for ever.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_minute_file_is_reported_not_waited_for() {
+    let (dir, dataset) = common::dataset();
+    let bad = dataset.minute_files("JPM")[0].clone();
+    std::fs::remove_file(&bad).expect("removable");
+    let made = std::process::Command::new("mkfifo").arg(&bad).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+    // Bounded by `run`: before the check, the page cache's warm-up waited here for ever.
+    let output = run(dir.path(), "--runs 1 --grid 4");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let named = format!("cannot read {}: it is not a regular file", bad.display());
+    assert!(
+        said.contains(&named),
+        "the FIFO is named, as 3.6 skips it: {said}"
+    );
+}
+
 #[test]
 fn a_grid_below_two_is_refused_at_once_naming_the_flag() {
     let dir = tempfile::tempdir().expect("a temporary folder");

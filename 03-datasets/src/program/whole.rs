@@ -35,7 +35,7 @@ fn warm_up(cx: &Setup, files: &[PathBuf]) {
         on(cx.threads, || {
             use rayon::prelude::*;
             files.par_iter().for_each(|path| {
-                progress.inc(std::fs::read(path).map_or(0, |b| b.len() as u64));
+                progress.inc(shared::read::read_bytes(path).map_or(0, |b| b.len() as u64));
             });
         })
     });
