@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::Parser as _;
 use rayon::prelude::*;
 use shared::Dataset;
@@ -85,8 +84,7 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
         Some(out) => out.clone(),
         None => dataset.root().join("output").join("01-map"),
     };
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    shared::dataset::prepare_output(&out).map_err(anyhow::Error::msg)?;
     println!(
         "{}\n",
         shared::dataset::location_lines(dataset.root(), Some(&out))

@@ -390,6 +390,28 @@ pub fn repair_hint(path: &Path) -> String {
     }
 }
 
+/// Makes the output folder `out` and checks that files can be written in it, before any
+/// work that would write there at the end: an error names the folder and what to do.
+pub fn prepare_output(out: &Path) -> Result<(), String> {
+    let fix = "choose another with --out DIR";
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "the output folder {} is a file, not a folder: {fix}",
+            out.display()
+        ));
+    }
+    let probe = out.join(".parallel-rust-can-write");
+    let written = fs::create_dir_all(out)
+        .and_then(|()| fs::write(&probe, b""))
+        .and_then(|()| fs::remove_file(&probe));
+    written.map_err(|error| {
+        format!(
+            "cannot write in the output folder {}: {error}; {fix}",
+            out.display()
+        )
+    })
+}
+
 /// The folder under the dataset root that [`crate::columnar::ensure`] fills.
 pub const COLUMNAR_DIR: &str = "columnar";
 
@@ -481,5 +503,31 @@ mod tests {
             "{}",
             default_root().display()
         );
+    }
+
+    #[test]
+    fn an_output_folder_that_cannot_be_written_is_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("new/out");
+        assert_eq!(prepare_output(&made), Ok(()));
+        assert!(
+            made.is_dir() && fs::read_dir(&made).unwrap().next().is_none(),
+            "left empty"
+        );
+        let file = dir.path().join("a-file");
+        fs::write(&file, "x").unwrap();
+        let err = prepare_output(&file).unwrap_err();
+        assert!(
+            err.contains("is a file, not a folder") && err.contains("--out"),
+            "{err}"
+        );
+        #[cfg(target_os = "linux")]
+        {
+            let err = prepare_output(Path::new("/proc/parallel-rust")).unwrap_err();
+            assert!(
+                err.starts_with("cannot write in the output folder /proc/parallel-rust"),
+                "{err}"
+            );
+        }
     }
 }

@@ -373,7 +373,7 @@ mod tests {
             .unwrap();
         let error = read_bytes(&sparse).unwrap_err().to_string();
         assert!(
-            error.contains("big.csv") && error.contains("bytes, more than"),
+            error.contains("big.csv") && error.contains("GB, more than"),
             "{error}"
         );
     }

@@ -23,9 +23,11 @@ pub fn check_regular(path: &Path, max: u64) -> std::io::Result<()> {
         return Err(std::io::Error::other(format!("it is {what}")));
     }
     if meta.len() > max {
+        let size = crate::report::fmt_bytes;
         return Err(std::io::Error::other(format!(
-            "it is {} bytes, more than the {max} any file of the course may be",
-            meta.len()
+            "it is {}, more than the {} that the course reads of a file of this kind",
+            size(meta.len()),
+            size(max)
         )));
     }
     Ok(())

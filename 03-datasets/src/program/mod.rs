@@ -17,7 +17,6 @@ use whole::print_whole_dataset;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use chrono::NaiveDate;
 use shared::Dataset;
 use shared::report::{Comparison, debug_build_warning};
@@ -111,8 +110,7 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
         Some(out) => out.clone(),
         None => dataset.root().join("output").join("03-datasets"),
     };
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    shared::dataset::prepare_output(&out).map_err(anyhow::Error::msg)?;
     println!(
         "{}\n",
         shared::dataset::location_lines(dataset.root(), Some(&out))

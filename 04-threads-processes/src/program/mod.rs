@@ -133,8 +133,7 @@ pub fn run(answers: Answers, args: &Args) -> anyhow::Result<bool> {
         Some(out) => out.clone(),
         None => dataset.root().join("output").join("04-threads-processes"),
     };
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    shared::dataset::prepare_output(&out).map_err(anyhow::Error::msg)?;
     println!(
         "{}\n",
         shared::dataset::location_lines(dataset.root(), Some(&out))

@@ -23,7 +23,6 @@ pub use deploy::{
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use shared::Dataset;
 use shared::report::debug_build_warning;
 
@@ -208,8 +207,7 @@ fn dataset_and_out(args: &RunArgs) -> anyhow::Result<(Option<Dataset>, PathBuf)>
         Some(out) => out.clone(),
         None => reads.join("output").join("05-distributed"),
     };
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    shared::dataset::prepare_output(&out).map_err(anyhow::Error::msg)?;
     println!("{}\n", shared::dataset::location_lines(&reads, Some(&out)));
     Ok((dataset, out))
 }

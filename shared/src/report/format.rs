@@ -57,9 +57,11 @@ pub fn fmt_count(n: u64) -> String {
 
 /// `text` safe to print: control characters (a newline, an escape sequence that would move
 /// the cursor or recolour the terminal) shown as `\n`, `\u{1b}`, …, so that a string from a
-/// peer cannot forge log lines. Everything else is kept as it is.
+/// peer cannot forge log lines. Everything else is kept as it is, up to
+/// [`PRINTABLE_CHARS`] characters: a longer text (a 100,000-character `--symbol`) is cut,
+/// saying how much was left out.
 pub fn printable(text: &str) -> String {
-    text.chars()
+    let mut shown: String = (text.chars().take(PRINTABLE_CHARS))
         .map(|c| {
             if c.is_control() {
                 c.escape_default().to_string()
@@ -67,8 +69,16 @@ pub fn printable(text: &str) -> String {
                 c.to_string()
             }
         })
-        .collect()
+        .collect();
+    let left = text.chars().count().saturating_sub(PRINTABLE_CHARS);
+    if left > 0 {
+        shown.push_str(&format!("… ({left} more characters)"));
+    }
+    shown
 }
+
+/// The most characters [`printable`] shows of a text.
+pub const PRINTABLE_CHARS: usize = 200;
 
 #[cfg(test)]
 mod printable_tests {
@@ -78,6 +88,11 @@ mod printable_tests {
     fn control_characters_are_shown_not_obeyed() {
         assert_eq!(printable("w1\nscheduler: forged"), "w1\\nscheduler: forged");
         assert_eq!(printable("\x1b[2Jhost"), "\\u{1b}[2Jhost");
+        let long = "A".repeat(100_000);
+        assert_eq!(
+            printable(&long),
+            format!("{}… (99800 more characters)", "A".repeat(200))
+        );
         assert_eq!(printable("hôte:42"), "hôte:42");
     }
 }
