@@ -48,6 +48,14 @@ pub enum GenerateError {
     )]
     FolderInTheWay { path: PathBuf },
     #[error(
+        "cannot write in {root}: {error}. Choose a folder you may write in with --out DIR",
+        root = .root.display()
+    )]
+    NotWritable {
+        root: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
         "this spec would write about {estimate} ({files} files). If you mean it, add \
          --allow-large; the course's full dataset is about 1 GB",
         estimate = shared::report::fmt_bytes(*.bytes),
@@ -73,6 +81,11 @@ fn write_hint(error: &std::io::Error) -> &'static str {
         std::io::ErrorKind::NotFound => {
             "Its folder is gone: did something else remove it during the run? Run the \
              generator again"
+        }
+        std::io::ErrorKind::IsADirectory => {
+            "A folder stands where the generator writes this file: move it away or remove it \
+             (the generator never deletes a folder it did not make), then run the generator \
+             again"
         }
         std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
             "May you write there? (choose another folder with --out)"

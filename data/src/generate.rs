@@ -85,6 +85,10 @@ pub fn generate(spec: &Spec, root: &Path, options: Options) -> Result<Summary, G
     let same_spec = old.as_ref().is_some_and(|m| m.spec == plan.spec) && !options.force;
     if !same_spec {
         let manifest = root.join(MANIFEST);
+        // A folder in its place: an empty one goes, anyone's files are kept and named.
+        if manifest.is_dir() && fs::remove_dir(&manifest).is_err() {
+            return Err(GenerateError::FolderInTheWay { path: manifest });
+        }
         remove_file(&manifest).map_err(write_error(&manifest))?;
     }
     let known = old.as_ref().filter(|_| same_spec);
@@ -148,6 +152,15 @@ fn check_size(root: &Path, plan: &Plan, options: Options) -> Result<(), Generate
         .filter(|d| d.manifest().spec == plan.spec)
         .map_or(0, |d| d.manifest().total_bytes);
     let needed = bytes.saturating_sub(existing);
+    // A folder no one may write in (/proc) shows no free space: say what is wrong with it.
+    let probe = root.join(".parallel-rust-can-write");
+    let writable = fs::create_dir_all(root)
+        .and_then(|()| fs::write(&probe, b""))
+        .and_then(|()| fs::remove_file(&probe));
+    writable.map_err(|error| GenerateError::NotWritable {
+        root: root.into(),
+        error,
+    })?;
     match free_space(root) {
         Some(free) if needed > free => Err(GenerateError::NoSpace {
             root: root.into(),

@@ -549,6 +549,50 @@ fn a_folder_in_place_of_a_file_is_replaced_or_named() {
         "{err}"
     );
     assert!(file.join("notes.txt").exists(), "somebody's folder is kept");
+
+    // The same for the manifest, which --force rewrites.
+    fs::remove_dir_all(&file).unwrap();
+    let manifest = root.join(shared::dataset::MANIFEST);
+    fs::remove_file(&manifest).unwrap();
+    fs::create_dir(&manifest).unwrap();
+    let force = Options {
+        force: true,
+        ..Options::default()
+    };
+    generate(&week(), root, force).unwrap();
+    assert!(
+        manifest.is_file(),
+        "an empty folder in the manifest's place is replaced"
+    );
+    fs::remove_file(&manifest).unwrap();
+    fs::create_dir(&manifest).unwrap();
+    fs::write(manifest.join("notes.txt"), b"mine").unwrap();
+    let err = generate(&week(), root, force).unwrap_err().to_string();
+    assert!(
+        err.contains("manifest.json is a folder") && err.contains("rm -r"),
+        "{err}"
+    );
+    assert!(
+        manifest.join("notes.txt").exists(),
+        "somebody's folder is kept"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_no_one_may_write_in_is_named_as_such_not_as_a_full_disk() {
+    let err = generate(
+        &week(),
+        Path::new("/proc/parallel-rust"),
+        Options::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("cannot write in /proc/parallel-rust"),
+        "{err}"
+    );
+    assert!(err.contains("--out") && !err.contains("free"), "{err}");
 }
 
 /// Dates the files cannot hold, and huge specs, are refused before anything is written.
