@@ -124,6 +124,57 @@ fn a_damaged_dataset_file_is_reported_as_the_datasets_problem_not_an_exercises()
     assert!(stdout.contains("50 of 50"), "{stdout}");
 }
 
+/// A dataset folder whose name is not UTF-8: tasks name their files as text, so the tables
+/// that need the dataset are skipped with a note whose `ln -s` command, run as printed,
+/// links it from a plain name; a worker given such a `--data` refuses it at once.
+#[cfg(unix)]
+#[test]
+fn a_dataset_folder_whose_name_is_not_utf8_is_named_with_a_command_that_works() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let (dir, _dataset) = common::dataset();
+    let odd = dir
+        .path()
+        .parent()
+        .expect("a parent")
+        .join(std::ffi::OsStr::from_bytes(b"odd\xff\xfe"));
+    let _ = std::fs::remove_dir_all(&odd);
+    std::fs::rename(dir.path(), &odd).expect("renamed");
+    let output = run(&odd, "--runs 1 --tasks 100 --lost-tasks 20 --grid 2");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    std::fs::rename(&odd, dir.path()).expect("renamed back");
+    assert!(
+        output.status.success(),
+        "the tables that need no dataset run: {stderr}"
+    );
+    assert!(stderr.contains("has a name that is not UTF-8"), "{stderr}");
+    let command = stderr
+        .split('`')
+        .find(|part| part.starts_with("ln -s "))
+        .unwrap_or_else(|| panic!("no ln -s command in: {stderr}"));
+    let link = tempfile::tempdir().expect("a temporary folder");
+    let made = link.path().join("plain");
+    std::fs::rename(dir.path(), &odd).expect("renamed again");
+    let command = command.replace("/tmp/parallel-rust-data", &made.display().to_string());
+    let ran = Command::new("bash").args(["-c", &command]).status();
+    let target = std::fs::read_link(&made);
+    std::fs::rename(&odd, dir.path()).expect("renamed back");
+    assert!(ran.is_ok_and(|s| s.success()), "{command}");
+    assert_eq!(
+        target.expect("a link"),
+        odd,
+        "the command names the folder exactly"
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_worker-05"))
+        .arg("--data")
+        .arg(&odd)
+        .output()
+        .expect("worker-05 runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("not UTF-8"), "{stderr}");
+}
+
 #[test]
 fn counts_beyond_their_range_are_refused_at_once_naming_the_flag() {
     let dir = tempfile::tempdir().expect("a temporary folder");

@@ -149,7 +149,7 @@ pub fn run_client(answers: Answers, args: &ClientArgs) -> anyhow::Result<()> {
                 files_per_task,
                 tree,
             } => {
-                let dataset = Dataset::locate()?;
+                let dataset = super::utf8_dataset(Dataset::locate()?)?;
                 let (mut year, mut years) = (*year, *years);
                 let typed = Some((&mut years, args.given.has("years")));
                 dataset.fit_years(&mut year, args.given.has("year"), typed);

@@ -270,6 +270,9 @@ pub fn run_worker(answers: Answers, args: &WorkerArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start tokio")?;
+    if let Some(data) = &args.data {
+        super::utf8_folder(data)?;
+    }
     let (secret, _) = secret_of(args.secret_file.as_deref(), args.scheduler)?;
     let mut config = WorkerConfig::new(args.threads, secret);
     if let Some(name) = &args.name {

@@ -186,11 +186,56 @@ pub fn run(answers: Answers, args: &RunArgs) -> anyhow::Result<bool> {
     }
 }
 
+/// `dataset`, if its folder's name is UTF-8: tasks name their files as text (postcard
+/// strings), so a path that is not cannot be sent, and the error says how to give one.
+pub(super) fn utf8_dataset(dataset: Dataset) -> anyhow::Result<Dataset> {
+    utf8_folder(dataset.root())?;
+    Ok(dataset)
+}
+
+/// `folder` as text, or an error: see [`utf8_dataset`].
+pub(super) fn utf8_folder(folder: &std::path::Path) -> anyhow::Result<&str> {
+    folder.to_str().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the dataset's folder {} has a name that is not UTF-8, and lesson 5's tasks name \
+             their files as text. Link it from a plain name: `ln -s {} /tmp/parallel-rust-data`, \
+             then PARALLEL_RUST_DATA=/tmp/parallel-rust-data (and --data \
+             /tmp/parallel-rust-data for worker-05)",
+            folder.display(),
+            bash_quoted(folder)
+        )
+    })
+}
+
+/// `path` as bash reads it back byte for byte, even when it is not UTF-8: `$'…'`, with
+/// `\xNN` for every byte that is not plain printable ASCII.
+#[cfg(unix)]
+fn bash_quoted(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt as _;
+    let bytes = path.as_os_str().as_bytes();
+    let quoted: String = (bytes.iter())
+        .map(|&b| match b {
+            b'\'' | b'\\' => format!("\\{}", b as char),
+            0x20..=0x7e => (b as char).to_string(),
+            _ => format!("\\x{b:02x}"),
+        })
+        .collect();
+    format!("$'{quoted}'")
+}
+
+#[cfg(not(unix))]
+fn bash_quoted(path: &std::path::Path) -> String {
+    format!("'{}'", path.display())
+}
+
 /// The dataset, if there is one (the empty tasks, the batch sizes and the lost worker need
 /// no data: they run, and a workshop can show them, before the dataset is made), and the
 /// output folder, created; prints where the program reads and writes.
 fn dataset_and_out(args: &RunArgs) -> anyhow::Result<(Option<Dataset>, PathBuf)> {
-    let dataset = match Dataset::locate() {
+    let dataset = match Dataset::locate()
+        .map_err(anyhow::Error::from)
+        .and_then(utf8_dataset)
+    {
         Ok(dataset) => Some(dataset),
         Err(err) => {
             eprintln!(
