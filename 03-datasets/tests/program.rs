@@ -119,6 +119,36 @@ fn a_fifo_in_place_of_a_minute_file_is_reported_not_waited_for() {
 }
 
 #[test]
+fn a_damaged_file_of_the_symbol_shows_as_no_answer_under_each_table_not_as_timings_alone() {
+    let (dir, dataset) = common::dataset();
+    let bad = dataset.minute_files("AIG")[0].clone();
+    std::fs::remove_file(&bad).expect("removable");
+    std::fs::create_dir(&bad).expect("a folder in its place");
+    let output = run(dir.path(), "--runs 1 --grid 4 --symbol AIG --year 2015");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !output.status.success(),
+        "a question without an answer is a problem"
+    );
+    let no_answer = format!("No answer: cannot read {}", bad.display());
+    for table in [
+        "3.2 The max high",
+        "3.3 The max high",
+        "3.5 AIG's close resampled hourly",
+    ] {
+        let after = &stdout[stdout
+            .find(table)
+            .unwrap_or_else(|| panic!("no {table}: {stdout}"))..];
+        let next = after[1..].find("\n3.").map_or(after.len(), |i| i + 1);
+        assert!(
+            after[..next].contains(&no_answer),
+            "{table} says why it has no answer:\n{}",
+            &after[..next]
+        );
+    }
+}
+
+#[test]
 fn a_grid_below_two_is_refused_at_once_naming_the_flag() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let output =

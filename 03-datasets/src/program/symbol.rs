@@ -82,13 +82,14 @@ pub(super) fn print_max_high(
     let found = one_and_all(&mut comparison, cx.threads, "3.2", || {
         answers.max_high(&files, &|_| {}).map_err(|e| e.to_string())
     });
-    if let Some(Ok(Some(max))) = found {
+    if let Some(Ok(Some(max))) = &found {
         comparison.note(format!(
             "{symbol}'s highest high in {year}: {:.3}, on {}.",
             max.high,
             dates(&max.dates)
         ));
     }
+    failed(&mut comparison, &mut problems, "3.2", &found);
     println!("{}", comparison.finish());
     problems.extend_from_slice(comparison.problems());
 
@@ -106,6 +107,7 @@ pub(super) fn print_max_high(
             .max_high_by_year(&all, &|_| {})
             .map_err(|e| e.to_string())
     });
+    failed(&mut comparison, &mut problems, "3.3", &found);
     println!("{}", comparison.finish());
     problems.extend_from_slice(comparison.problems());
     if let Some(Ok(by_year)) = found {
@@ -121,6 +123,20 @@ pub(super) fn print_max_high(
         println!("{table}");
     }
     Ok(problems)
+}
+
+/// When the answer is an error (a file that cannot be read), says so under the table and
+/// counts it as a problem: the timings above it are of work that stopped there.
+fn failed<T>(
+    comparison: &mut Comparison<Result<T, String>>,
+    problems: &mut Vec<String>,
+    exercise: &str,
+    found: &Option<Result<T, String>>,
+) {
+    if let Some(Err(error)) = found {
+        comparison.note(format!("No answer: {error}"));
+        problems.push(format!("{exercise}: {error}"));
+    }
 }
 
 /// Exercise 3.5: hourly and weekly resampling of one symbol's close.
@@ -155,7 +171,9 @@ pub(super) fn print_resample(
                 .resample_close(&files, period, &|_| {})
                 .map_err(|e| e.to_string())
         };
-        if let Some(Ok(buckets)) = one_and_all(&mut comparison, cx.threads, "3.5", run) {
+        let found = one_and_all(&mut comparison, cx.threads, "3.5", run);
+        failed(&mut comparison, &mut problems, "3.5", &found);
+        if let Some(Ok(buckets)) = found {
             let first: Vec<String> = buckets
                 .iter()
                 .take(3)
