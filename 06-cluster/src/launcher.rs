@@ -51,8 +51,9 @@ pub struct Launch {
 }
 
 /// [`Launch::silence`] unless told otherwise: a round of the lesson's jobs takes well under
-/// a second, and start-up a few seconds.
-pub const SILENCE: Duration = Duration::from_secs(120);
+/// a second, and start-up a few seconds. The processes get it as their `--silence` too, so
+/// that process 0 names a stopped peer as soon as the launcher would.
+pub const SILENCE: Duration = Duration::from_secs(30);
 
 /// What a launch gave back.
 #[derive(Debug, Clone)]
@@ -176,6 +177,7 @@ fn start(
             .args(["-w", &launch.workers.to_string(), "-n", &n.to_string()])
             .args(["-p", &process.to_string(), "-h"])
             .arg(hostfile)
+            .args(["--silence", &launch.silence.as_secs().max(1).to_string()])
             .env(PROGRESS_LINES, "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
