@@ -210,9 +210,9 @@ fn time_layouts(
     table.note(
         "median: from starting the processes to the last one's exit (the launcher's clock). \
          Process 0's parts of it: setup, before the dataflow (listing files, reading what the \
-         job needs); start-up, connecting to the other processes (timely's listener looks \
-         for connections once a second) and building the dataflow; dataflow, from its first \
-         round to the answer at worker 0.",
+         job needs); start-up, connecting to the other processes (a hello each way, retried \
+         every 50 ms until the peer listens) and building the dataflow; dataflow, from its \
+         first round to the answer at worker 0.",
     );
     table.note(if same {
         "Every layout gave the same answer (same digest)."
