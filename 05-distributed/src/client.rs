@@ -239,6 +239,10 @@ impl Client {
                             }
                         }
                         ToClient::Heartbeat => {}
+                        ToClient::NoWorkers(tasks) => eprintln!(
+                            "client: the scheduler has no workers left: {tasks} tasks wait for \
+                             one to join (start worker-05, or stop with Ctrl-C)"
+                        ),
                         ToClient::Workers(workers) => {
                             if let Some(tx) = pending.queries.pop_front() {
                                 let _ = tx.send(workers);

@@ -122,8 +122,11 @@ pub async fn run(
         name: config.name.clone(),
         threads: config.threads as u32,
     };
-    let (mut reader, mut writer, welcome) =
-        protocol::connect(scheduler, &hello, &config.secret).await?;
+    // A scheduler killed just after its welcome resets the connection while the worker
+    // still reads it: the same news as a reset later on.
+    let (mut reader, mut writer, welcome) = protocol::connect(scheduler, &hello, &config.secret)
+        .await
+        .map_err(|err| gone(scheduler, WorkerError::Protocol(err)))?;
     let context = Arc::new(Context::new(config.name).reading(config.data.as_deref()));
     // Clamped: a zero would make a rendezvous channel, and crossbeam allocates the whole
     // capacity at once.
@@ -158,9 +161,13 @@ pub async fn run(
     };
     // The connection is gone: the jobs still queued would run for no one.
     while jobs_rx.try_recv().is_ok() {}
-    // A scheduler that dies mid-conversation may reset the connection instead of closing
-    // it: the same news, told the same way.
-    outcome.map_err(|err| match err {
+    outcome.map_err(|err| gone(scheduler, err))
+}
+
+/// A scheduler that dies mid-conversation may reset the connection instead of closing it:
+/// the same news, told the same way.
+fn gone(scheduler: SocketAddr, err: WorkerError) -> WorkerError {
+    match err {
         WorkerError::Protocol(ProtocolError::Io(io))
             if matches!(
                 io.kind(),
@@ -174,7 +181,7 @@ pub async fn run(
             WorkerError::SchedulerGone(scheduler)
         }
         other => other,
-    })
+    }
 }
 
 /// The worker's task threads: how many, running which answers, and whether they time

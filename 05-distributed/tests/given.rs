@@ -962,3 +962,50 @@ fn an_idle_client_and_worker_stay_connected_past_the_silence_on_the_scheduler_he
         assert_eq!(cluster.worker_error(), None);
     });
 }
+
+#[test]
+fn a_client_whose_tasks_lose_the_last_worker_is_told_they_wait_for_one() {
+    within_for("5 (given)", LIMIT, || {
+        let cluster = cluster(1);
+        cluster.block_on(async {
+            let hello = Hello::Client { version: VERSION };
+            let (mut reader, mut writer, _) = common::raw(&cluster, &hello).await;
+            let sleep = postcard::to_allocvec(&2_000_000_u64).expect("encodes"); // 2 s
+            let tasks: Vec<NewTask> = (0..5)
+                .map(|n| NewTask {
+                    args: sleep.clone(),
+                    ..task(n, "sleep", None)
+                })
+                .collect();
+            writer
+                .send(&protocol::FromClient::Submit(tasks))
+                .await
+                .expect("sends");
+            // The scheduler has the tasks once its books say so; then the worker goes.
+            let handle = cluster.handle();
+            while handle
+                .snapshot()
+                .await
+                .is_none_or(|s| s.counters.submitted < 5)
+            {
+                tokio::task::yield_now().await;
+            }
+            cluster.kill_worker(0);
+            let notice = loop {
+                match reader
+                    .expect::<protocol::ToClient>()
+                    .await
+                    .expect("a message")
+                {
+                    protocol::ToClient::Heartbeat => continue,
+                    other => break other,
+                }
+            };
+            assert_eq!(
+                notice,
+                protocol::ToClient::NoWorkers(5),
+                "the client is told its tasks wait"
+            );
+        });
+    });
+}

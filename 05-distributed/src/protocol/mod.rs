@@ -222,6 +222,10 @@ pub enum ToClient {
     /// "Still here", every `heartbeat_ms`: a scheduler that is stopped (Ctrl-Z) or hung
     /// still has its connections acknowledged by the kernel, and only its silence shows it.
     Heartbeat,
+    /// The last worker left while this many of the client's tasks were unfinished: they
+    /// wait for a worker to join (as dask's do), and the client says so rather than wait
+    /// in silence.
+    NoWorkers(u64),
 }
 
 /// A worker, as the scheduler tells a client about it.

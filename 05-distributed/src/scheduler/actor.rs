@@ -212,7 +212,36 @@ impl Actor {
                 id.0
             );
         }
+        if self.state.workers.is_empty() {
+            self.no_workers_left();
+        }
         Ok(())
+    }
+
+    /// Tells each client with unfinished tasks that no worker is left to run them.
+    fn no_workers_left(&mut self) {
+        let mut waiting: HashMap<ClientId, u64> = HashMap::new();
+        for id in self.state.tasks.keys() {
+            *waiting.entry(id.client).or_default() += 1;
+        }
+        if self.log && !waiting.is_empty() {
+            let tasks: u64 = waiting.values().sum();
+            eprintln!("scheduler: no workers left; {tasks} tasks wait for one to join");
+        }
+        let mut unable = Vec::new();
+        for (client, tasks) in waiting {
+            let notice = ToClient::NoWorkers(tasks);
+            let told = self
+                .clients
+                .get(&client)
+                .is_none_or(|out| out.send(notice, 16, self.outbox_bytes));
+            if !told {
+                unable.push(client);
+            }
+        }
+        for client in unable {
+            self.drop_client(client);
+        }
     }
 
     /// Disconnects a client that cannot keep up (once), and forgets its tasks.
