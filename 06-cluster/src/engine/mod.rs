@@ -174,6 +174,7 @@ where
     // Set when a worker of this process panics: the others stop instead of waiting forever
     // for records and progress that the dead worker will never send.
     let failed = Arc::new(AtomicBool::new(false));
+    let failed_here = Arc::clone(&failed);
     let log = PeerLog::new(layout.processes);
     // When this process's probe last moved: with a silent peer, what tells waiting from
     // working.
@@ -209,7 +210,13 @@ where
     .map_err(RunError::Start)?;
     // Joining also joins the network threads of a cluster, which panic ("Send thread
     // panic") when a peer process went away: one more sign of a failure, not its cause.
-    let outcomes = join_watching(guards, layout, &log, &moved)?;
+    let outcomes = join_watching(guards, layout, &log, &moved, &failed_here).map_err(|error| {
+        // A worker of this process panicked: that is the cause, whatever the peers did next.
+        match first_panic(&panics) {
+            Some(message) => RunError::Worker(message),
+            None => error,
+        }
+    })?;
     let mut failed = outcomes.is_err();
     let mut answer = None;
     for outcome in outcomes.unwrap_or_default() {
@@ -228,10 +235,7 @@ where
                 how,
             });
         }
-        let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
-        // The first panic is the cause; the others are timely's channels noticing it.
-        let first = panics.iter().find(|m| !is_echo(m)).or(panics.first());
-        let message = first.cloned().unwrap_or_else(|| "a worker panicked".into());
+        let message = first_panic(&panics).unwrap_or_else(|| "a worker panicked".into());
         return Err(RunError::Worker(message));
     }
     Ok(answer)
@@ -275,6 +279,7 @@ fn join_watching<T: Send + 'static>(
     layout: &Layout,
     log: &PeerLog,
     moved: &AtomicU64,
+    failed: &AtomicBool,
 ) -> Result<std::thread::Result<Vec<Result<T, String>>>, RunError> {
     let (joined, join) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -301,6 +306,11 @@ fn join_watching<T: Send + 'static>(
             moved.store(log.mark(), Ordering::Relaxed);
         }
         looked = std::time::Instant::now();
+        // A worker of this process panicked: in a cluster the others may wait for ever for
+        // its peers, which wait for it. The caller reports the panic.
+        if failed.load(Ordering::Relaxed) && layout.processes > 1 {
+            return Err(RunError::Worker("a worker panicked".into()));
+        }
         // A connection that ended: its threads wait for ever (see `connect::Watched`), and
         // so would the join.
         if let Some((peer, how)) = log.first_ended() {
@@ -359,6 +369,17 @@ where
     F: for<'scope> Fn(StreamVec<'scope, u64, I>, &ProbeHandle<u64>) -> StreamVec<'scope, u64, T>,
 {
     job
+}
+
+/// The first panic of this process's workers, the cause (the others are timely's channels
+/// noticing it), if one panicked.
+fn first_panic(panics: &Mutex<Vec<String>>) -> Option<String> {
+    let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
+    panics
+        .iter()
+        .find(|m| !is_echo(m))
+        .or(panics.first())
+        .cloned()
 }
 
 /// True for the panics that follow another worker's panic in the same process.
@@ -506,7 +527,9 @@ pub enum RunError {
     #[error(
         "process {process}: process {peer} at {address} has sent nothing for {waited} s \
          (--silence) while this process waited for it: is it stopped (Ctrl-Z, SIGSTOP) or \
-         hung? The job cannot finish without it; stop it and run the job again"
+         hung, or did one of its workers fail (its output says why)? A step longer than \
+         --silence looks the same: raise it for slow jobs. The job cannot finish without it; \
+         stop it and run the job again"
     )]
     Silent {
         process: usize,
