@@ -227,13 +227,8 @@ where
         }
     }
     if failed {
-        if let Some((peer, how)) = log.first_ended() {
-            return Err(RunError::PeerLost {
-                process: layout.process,
-                peer,
-                address: layout.address_of(peer),
-                how,
-            });
+        if let Some(lost) = peer_lost(&log, layout) {
+            return Err(lost);
         }
         let message = first_panic(&panics).unwrap_or_else(|| "a worker panicked".into());
         return Err(RunError::Worker(message));
@@ -313,13 +308,8 @@ fn join_watching<T: Send + 'static>(
         }
         // A connection that ended: its threads wait for ever (see `connect::Watched`), and
         // so would the join.
-        if let Some((peer, how)) = log.first_ended() {
-            return Err(RunError::PeerLost {
-                process: layout.process,
-                peer,
-                address: layout.address_of(peer),
-                how,
-            });
+        if let Some(lost) = peer_lost(log, layout) {
+            return Err(lost);
         }
         let waiting = log.since(moved.load(Ordering::Relaxed)) >= silence;
         if let Some(peer) = log.silent(layout.process, silence).filter(|_| waiting) {
@@ -373,6 +363,17 @@ where
 
 /// The first panic of this process's workers, the cause (the others are timely's channels
 /// noticing it), if one panicked.
+/// The error for the first peer whose connection ended, if one did.
+fn peer_lost(log: &PeerLog, layout: &Layout) -> Option<RunError> {
+    let (peer, how) = log.first_ended()?;
+    Some(RunError::PeerLost {
+        process: layout.process,
+        peer,
+        address: layout.address_of(peer),
+        how,
+    })
+}
+
 fn first_panic(panics: &Mutex<Vec<String>>) -> Option<String> {
     let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
     panics
