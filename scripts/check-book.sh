@@ -83,5 +83,24 @@ for page in book/src/0[1-6]-*.md; do
   done <<<"$missing"
 done
 
-[ "$status" -eq 0 ] && echo "check-book: includes, anchors, links, section numbers and speaker notes resolve."
+# Links to a heading of another page (`01-map.md#the-job`): the id must be in the page that
+# `mdbook build book` wrote (run it first; without it, this part is skipped and says so).
+if [ -d book/book ]; then
+  while IFS= read -r hit; do
+    file=${hit%%:*}; link=${hit#*:}; link=${link#](}; link=${link%)}
+    page=${link%%#*}; id=${link#*#}
+    html="book/book/${page%.md}.html"
+    if [ -f "$html" ] && ! grep -q "id=\"$id\"" "$html"; then
+      echo "check-book: $file links to $link, but $html has no heading with that id"; status=1
+    fi
+  done < <(grep -oE '\]\([a-z0-9-]+\.md#[^) ]+\)' book/src/*.md /dev/null | grep -v '^/dev/null')
+else
+  echo "check-book: book/book is not built, so links to headings were not checked: run mdbook build book"
+fi
+
+# The schedules: every section carries its minutes, and the Instructors page's tables are
+# what they make (scripts/schedule.py says how).
+python3 scripts/schedule.py check || status=1
+
+[ "$status" -eq 0 ] && echo "check-book: includes, anchors, links, section numbers, speaker notes and schedules resolve."
 exit "$status"
