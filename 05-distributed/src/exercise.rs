@@ -55,7 +55,8 @@ pub async fn gather<T: DeserializeOwned>(
 /// `state.ready`, in task id order, unassigned, so that [`State::assign`] gives it to
 /// another worker next; count each in `state.counters.rerun`. Skip ids that are no longer
 /// in `state.tasks` (their client has gone). A task pinned to the lost
-/// worker (`pin == Some(lost)`), running or waiting, can run nowhere else: end it with
+/// worker (`pin == Some(lost)`), whether it was running there or still waits in
+/// `state.ready`, can run nowhere else: end it with
 /// [`State::fail`] and [`TaskError::WorkerLost`](crate::protocol::TaskError) naming the
 /// worker (by its name, `WorkerEntry::name`). A worker the state does not know is a no-op.
 /// The given actor counts `state.counters.workers_lost`; count only `rerun` here.
