@@ -44,6 +44,26 @@ pub fn busy() -> Option<String> {
     busy_with(load_average(), online_cores())
 }
 
+/// The load average when this program began its first timed run, noted by
+/// [`note_load_before_timing`].
+static BEFORE_TIMING: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+
+/// Notes the load average before this program times anything (the first call counts;
+/// [`time_runs`](crate::report::time_runs) calls it).
+pub fn note_load_before_timing() {
+    BEFORE_TIMING.get_or_init(load_average);
+}
+
+/// [`busy`] for a timing table: the load from before the program's first timed run when it
+/// was noted, since the load at the end counts this program's own threads too (a variant
+/// with 10,000 threads leaves a load of 100 behind it, on a machine nobody else uses).
+pub fn busy_for_timings() -> Option<String> {
+    match BEFORE_TIMING.get() {
+        Some(&load) => busy_with(load, online_cores()).map(|b| b + " before the timed runs began"),
+        None => busy(),
+    }
+}
+
 /// [`busy`], with the load and the cores given.
 pub fn busy_with(load: Option<f64>, cores: usize) -> Option<String> {
     let load = load?;
@@ -67,6 +87,18 @@ mod tests {
             Some("the 1-minute load average is 3.4 on 2 cores")
         );
         assert_eq!(busy_with(None, 2), None);
+    }
+
+    #[test]
+    fn a_timing_table_judges_the_load_from_before_its_runs() {
+        note_load_before_timing();
+        let before = *BEFORE_TIMING.get().expect("noted");
+        let expected =
+            busy_with(before, online_cores()).map(|b| b + " before the timed runs began");
+        assert_eq!(busy_for_timings(), expected);
+        // A later, higher load (this program's own threads) does not change the note.
+        note_load_before_timing();
+        assert_eq!(*BEFORE_TIMING.get().expect("noted"), before);
     }
 
     #[test]

@@ -298,15 +298,16 @@ impl<T> Comparison<T> {
         for note in &self.notes {
             table.note(note.clone());
         }
-        if let Some(warning) = untrusted_warning(&self.doubts(crate::machine::busy())) {
+        if let Some(warning) = untrusted_warning(&self.doubts(crate::machine::busy_for_timings())) {
             table.note(warning);
         }
         table
     }
 
     /// Why this table's figures cannot be trusted, if they cannot: `busy` (what
-    /// [`machine::busy`](crate::machine::busy) says), a row whose runs spread wider than
-    /// [`WIDE_SPREAD`], or a variant faster than a limit row (work it contains).
+    /// [`machine::busy_for_timings`](crate::machine::busy_for_timings) says), a row whose
+    /// runs spread wider than [`WIDE_SPREAD`], or a variant faster than a limit row (work it
+    /// contains).
     pub fn doubts(&self, busy: Option<String>) -> Vec<String> {
         let timed = || {
             self.rows

@@ -80,9 +80,9 @@ pub fn untrusted_warning(reasons: &[String]) -> Option<String> {
 }
 
 /// Why timings cannot be trusted, as far as `busy` (what
-/// [`machine::busy`](crate::machine::busy) says) and the runs themselves tell: rows of three
-/// runs or more whose slowest run is [`WIDE_SPREAD`] times the fastest, or more. For tables
-/// built by hand; [`Comparison`] also checks its limits.
+/// [`machine::busy_for_timings`](crate::machine::busy_for_timings) says) and the runs
+/// themselves tell: rows of three runs or more whose slowest run is [`WIDE_SPREAD`] times the
+/// fastest, or more. For tables built by hand; [`Comparison`] also checks its limits.
 pub fn spread_doubts<'a>(
     busy: Option<String>,
     rows: impl IntoIterator<Item = (&'a str, &'a Timing)>,
@@ -126,13 +126,14 @@ pub fn beaten_limit(variants: &[(&str, &Timing)], limits: &[(&str, &Timing)]) ->
 /// `limits`), or a row beat a limit it contains ([`beaten_limit`]). `None` when all is well.
 pub fn doubts_note(rows: &[(&str, &Timing)], limits: &[(&str, &Timing)]) -> Option<String> {
     let all = rows.iter().chain(limits).copied();
-    let mut doubts = spread_doubts(crate::machine::busy(), all);
+    let mut doubts = spread_doubts(crate::machine::busy_for_timings(), all);
     doubts.extend(beaten_limit(rows, limits));
     untrusted_warning(&doubts)
 }
 
 /// Runs `work` `runs` times (at least once) and returns the timings and the last result.
 pub fn time_runs<T>(runs: usize, mut work: impl FnMut() -> T) -> (Timing, T) {
+    crate::machine::note_load_before_timing();
     let mut durations = Vec::with_capacity(runs.max(1));
     let mut last = None;
     for _ in 0..runs.max(1) {
