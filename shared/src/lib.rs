@@ -27,6 +27,7 @@ pub mod progress;
 pub mod read;
 pub mod regular;
 pub mod report;
+pub mod secret;
 pub mod stats;
 pub mod testing;
 

@@ -152,7 +152,13 @@ pub(super) fn secret_of(
     addr: SocketAddr,
 ) -> anyhow::Result<(Secret, PathBuf)> {
     let path = file.map_or_else(|| auth::default_path(addr), Path::to_path_buf);
-    Ok((Secret::load(&path)?, path))
+    let secret = Secret::load(&path).map_err(|e| match e {
+        auth::AuthError::Read(..) => anyhow::anyhow!(
+            "{e}. Start the scheduler first (it writes the file), or pass the file it printed              with --secret-file"
+        ),
+        e => e.into(),
+    })?;
+    Ok((secret, path))
 }
 
 /// Runs a scheduler until the process is stopped.
@@ -256,11 +262,7 @@ async fn stop_signal() -> anyhow::Result<&'static str> {
 /// it exists, else a new one written there.
 fn scheduler_secret(args: &SchedulerArgs, addr: SocketAddr) -> anyhow::Result<(Secret, PathBuf)> {
     let path = (args.secret_file.clone()).unwrap_or_else(|| auth::default_path(addr));
-    if path.exists() {
-        return Ok((Secret::load(&path)?, path));
-    }
-    let secret = Secret::random()?;
-    secret.save(&path)?;
+    let (secret, _) = Secret::load_or_create(&path)?;
     Ok((secret, path))
 }
 
