@@ -1,8 +1,9 @@
 //! A local cluster: `P` processes of one program on 127.0.0.1, each with `W` workers.
 //!
 //! [`launch`] picks `P` free ports, writes them into a hostfile (line `i` is process `i`'s
-//! address, timely's format), starts the processes with timely's flags
-//! (`-w W -n P -p i -h HOSTFILE`), shows process 0's progress, and returns process 0's
+//! address, timely's format) and a new secret beside it, starts the processes with timely's
+//! flags (`-w W -n P -p i -h HOSTFILE`) and `--secret-file`, shows process 0's progress,
+//! and returns process 0's
 //! output. When a process fails, it stops all the others and returns that process's last
 //! lines; when the launcher itself goes (Ctrl-C, a kill), the kernel stops them too (Linux:
 //! each child asks for `SIGKILL` when its parent dies). No process outlives a launch.
@@ -71,6 +72,8 @@ pub enum LaunchError {
     Ports(usize, std::io::Error),
     #[error("cannot write the hostfile {0}: {1}")]
     Hostfile(PathBuf, std::io::Error),
+    #[error("cannot make the cluster's secret: {0}")]
+    Secret(#[from] shared::secret::SecretError),
     #[error("no process said anything for {waited:?}, so the launcher stopped them all: {which}")]
     Silent { waited: Duration, which: String },
     #[error("cannot start process {process}, {program}: {error}")]
@@ -117,6 +120,9 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     let dir = tempfile::tempdir().map_err(|e| LaunchError::Hostfile(std::env::temp_dir(), e))?;
     let hostfile = dir.path().join("hosts.txt");
     write_hostfile(&hostfile, n)?;
+    // A secret of this launch's own, beside the hostfile: its processes prove it to each
+    // other, and it goes with the folder.
+    shared::secret::Secret::random()?.save(&hostfile.with_file_name("cluster.secret"))?;
 
     let started = Instant::now();
     let (tx, events) = mpsc::channel();
@@ -178,6 +184,8 @@ fn start(
             .args(["-p", &process.to_string(), "-h"])
             .arg(hostfile)
             .args(["--silence", &launch.silence.as_secs().max(1).to_string()])
+            .arg("--secret-file")
+            .arg(hostfile.with_file_name("cluster.secret"))
             .env(PROGRESS_LINES, "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

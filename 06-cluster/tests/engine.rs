@@ -9,7 +9,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello};
+use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello, JOINING, join};
+use shared::secret::{Nonce, Secret};
 
 use lesson_06_cluster::engine::{
     Feed, Layout, LayoutError, ROUNDS, RunError, aggregate_by_key, job, run, share,
@@ -159,6 +160,7 @@ fn a_layout_that_cannot_run_says_why() {
         hostfile: Some(hostfile),
         start_timeout: 60,
         silence: 120,
+        secret_file: None,
     };
     let error = layout.config().expect_err("one address for two processes");
     assert!(
@@ -193,6 +195,7 @@ fn a_hostfile_line_that_is_not_an_address_or_repeats_one_is_refused_with_its_lin
             hostfile: Some(hostfile.clone()),
             start_timeout: 60,
             silence: 120,
+            secret_file: None,
         };
         let error = layout.config().expect_err("a bad hostfile").to_string();
         assert!(error.contains(said), "{error}");
@@ -219,6 +222,7 @@ fn process_0_of_2(
         hostfile: Some(hostfile),
         start_timeout,
         silence: 120,
+        secret_file: Some(dir.join("cluster.secret")),
     };
     (layout, mine, theirs)
 }
@@ -271,22 +275,23 @@ fn one_of_2(
         hostfile: Some(hostfile),
         start_timeout: deadline,
         silence: deadline,
+        secret_file: Some(dir.join("cluster.secret")),
     }
 }
 
-/// Connects to `to` as process 1 of 2 would, says hello and reads process 0's.
-fn fake_process_1(to: SocketAddr) -> TcpStream {
+/// Connects to `to` as process 1 of 2 would (with the secret in `dir`, which process 0
+/// made before it listened), and goes through the start of the connection.
+fn fake_process_1(to: SocketAddr, dir: &std::path::Path) -> TcpStream {
     let mut stream = connect_within(to, Duration::from_secs(20));
+    let secret = Secret::load(&dir.join("cluster.secret")).expect("process 0's secret");
     let mine = Hello {
         process: 1,
         processes: 2,
         workers: 1,
     };
-    stream.write_all(&mine.to_bytes()).expect("a hello");
-    let mut theirs = [0; HELLO_LEN];
-    stream.read_exact(&mut theirs).expect("process 0's hello");
-    let expected = Hello { process: 0, ..mine };
-    assert_eq!(Hello::from_bytes(&theirs), Ok(expected));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let theirs = join(&mut stream, mine, &secret, deadline).expect("process 0 lets it in");
+    assert_eq!(theirs, Hello { process: 0, ..mine });
     stream
 }
 
@@ -371,7 +376,7 @@ fn a_peer_that_goes_silent_after_the_start_up_is_named_at_the_silence_deadline()
     let layout = one_of_2(dir.path(), [mine, theirs], 0, 2);
     let process_0 = std::thread::spawn(move || pass_through(&layout));
     // Process 1 says hello, then nothing more: stopped, as by SIGSTOP.
-    let _silent = fake_process_1(mine);
+    let _silent = fake_process_1(mine, dir.path());
     let started = Instant::now();
     let error = joined(process_0).expect_err("it cannot finish");
     assert!(
@@ -395,7 +400,7 @@ fn a_peer_whose_connection_ends_during_the_job_is_named() {
     let layout = one_of_2(dir.path(), [mine, theirs], 0, 20);
     let process_0 = std::thread::spawn(move || pass_through(&layout));
     // Process 1 says hello, then its connection closes: it crashed.
-    drop(fake_process_1(mine));
+    drop(fake_process_1(mine, dir.path()));
     let error = joined(process_0).expect_err("it cannot finish");
     let error = error.to_string();
     assert!(
@@ -404,4 +409,100 @@ fn a_peer_whose_connection_ends_during_the_job_is_named() {
         )),
         "{error}"
     );
+}
+
+#[test]
+fn a_stranger_who_knows_the_protocol_but_not_the_secret_is_refused_and_the_peer_joins() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
+    let hosts = [mine, theirs];
+    let first = one_of_2(dir.path(), hosts, 0, 20);
+    let process_0 = std::thread::spawn(move || pass_through(&first));
+    // The stranger says process 1's hello with a nonce, gets process 0's reply, and proves
+    // with a secret of its own.
+    let mut stranger = connect_within(mine, Duration::from_secs(20));
+    let hello = Hello {
+        process: 1,
+        processes: 2,
+        workers: 1,
+    };
+    let nonce = Nonce::random().expect("a nonce");
+    let mut opening = hello.to_bytes().to_vec();
+    opening.extend_from_slice(&nonce.0);
+    stranger.write_all(&opening).expect("a hello");
+    let mut reply = [0; HELLO_LEN + 2 * shared::secret::LEN];
+    stranger.read_exact(&mut reply).expect("process 0's reply");
+    let challenge = Nonce(
+        reply[HELLO_LEN..HELLO_LEN + 32]
+            .try_into()
+            .expect("32 bytes"),
+    );
+    let wrong = Secret::random().expect("a secret");
+    let proof = wrong.prove(JOINING, &challenge, &nonce);
+    stranger.write_all(&proof).expect("a proof");
+    let mut more = [0; 1];
+    assert_eq!(
+        stranger.read(&mut more).ok(),
+        Some(0),
+        "process 0 let in a peer without the secret"
+    );
+    // The real process 1 still joins, and the job runs.
+    let second = one_of_2(dir.path(), hosts, 1, 20);
+    assert_eq!(pass_through(&second).expect("process 1 runs"), None);
+    assert_eq!(joined(process_0).expect("process 0 runs"), Some(vec![1]));
+}
+
+#[test]
+fn a_process_that_answers_without_the_secret_is_not_joined() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // "Process 0" answers every hello as the real one would, but with another secret.
+    let fake = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let (_, _, mine) = process_0_of_2(dir.path(), 2);
+    let hosts = [fake.local_addr().expect("an address"), mine];
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let impostor = std::thread::spawn(move || {
+        let wrong = Secret::random().expect("a secret");
+        let hello = Hello {
+            process: 0,
+            processes: 2,
+            workers: 1,
+        };
+        // Answers every try of process 1's, until the test says stop.
+        for stream in fake.incoming() {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+            let Ok(mut stream) = stream else { continue };
+            let mut opening = [0; HELLO_LEN + 32];
+            if stream.read_exact(&mut opening).is_err() {
+                continue;
+            }
+            let answer = Nonce(opening[HELLO_LEN..].try_into().expect("32 bytes"));
+            let challenge = Nonce::random().expect("a nonce");
+            let mut reply = hello.to_bytes().to_vec();
+            reply.extend_from_slice(&challenge.0);
+            reply.extend_from_slice(&wrong.prove(
+                "parallel-rust lesson 6: accepting",
+                &challenge,
+                &answer,
+            ));
+            let _ = stream.write_all(&reply);
+            let mut rest = [0; 1];
+            let _ = stream.read(&mut rest);
+        }
+    });
+    let layout = one_of_2(dir.path(), hosts, 1, 2);
+    let error = pass_through(&layout).expect_err("no cluster").to_string();
+    assert!(error.contains("did not start within 2 s"), "{error}");
+    assert!(
+        error.contains(&format!(
+            "process 0 at {}: it does not prove that it holds this cluster's secret",
+            hosts[0]
+        )),
+        "{error}"
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(TcpStream::connect(hosts[0])); // wakes it up to see the stop
+    joined(impostor);
 }

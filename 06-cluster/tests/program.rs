@@ -246,8 +246,9 @@ fn a_process_whose_peer_is_unreachable_exits_at_its_deadline_naming_it() {
     let (mine, theirs) = (free(), free());
     std::fs::write(&hostfile, format!("{mine}\n{theirs}\n")).expect("a hostfile");
     let args = format!(
-        "process groupby -n 2 -p 0 -h {} --start-timeout 2",
-        hostfile.display()
+        "process groupby -n 2 -p 0 -h {} --start-timeout 2 --secret-file {}",
+        hostfile.display(),
+        dir.path().join("cluster.secret").display()
     );
     let started = std::time::Instant::now();
     let output = run(&data.root, &args);
@@ -271,8 +272,7 @@ fn a_process_whose_peer_is_unreachable_exits_at_its_deadline_naming_it() {
 fn process_0_with_a_fake_peer<K>(
     then: impl FnOnce(std::net::TcpStream) -> K,
 ) -> (Output, Duration, String) {
-    use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello};
-    use std::io::{Read as _, Write as _};
+    use lesson_06_cluster::engine::connect::{Hello, join};
     let data = common::tiny_data();
     let dir = tempfile::tempdir().expect("a temporary folder");
     let hostfile = dir.path().join("hosts.txt");
@@ -285,7 +285,8 @@ fn process_0_with_a_fake_peer<K>(
     let child = std::process::Command::new(PROGRAM)
         .args(["process", "groupby", "-n", "2", "-p", "0", "-h"])
         .arg(&hostfile)
-        .args(["--start-timeout", "20", "--silence", "2"])
+        .args(["--start-timeout", "20", "--silence", "2", "--secret-file"])
+        .arg(dir.path().join("cluster.secret"))
         .env(shared::dataset::DATA_ENV, &data.root)
         .env("PARALLEL_RUST_NO_PROGRESS", "1")
         .stdout(std::process::Stdio::piped())
@@ -305,9 +306,10 @@ fn process_0_with_a_fake_peer<K>(
         processes: 2,
         workers: 1,
     };
-    stream.write_all(&hello.to_bytes()).expect("a hello");
-    let mut reply = [0; HELLO_LEN];
-    stream.read_exact(&mut reply).expect("process 0's hello");
+    let secret = shared::secret::Secret::load(&dir.path().join("cluster.secret"))
+        .expect("process 0's secret, made before it listened");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    join(&mut stream, hello, &secret, deadline).expect("process 0 lets it in");
     let said = std::time::Instant::now();
     let kept = then(stream);
     let output = shared::testing::wait_bounded(child, "process 0", Duration::from_secs(60));

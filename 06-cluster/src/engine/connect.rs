@@ -10,13 +10,23 @@
 //!
 //! Process `i` connects to every process below it and accepts every process above it, as
 //! timely does. Both ends of a connection first send a [`Hello`] and check the other's: a
-//! process of this lesson, of the same cluster (`-n`, `-w`), with the number expected. A
-//! connection that fails the check is closed and reported on stderr, and the process goes
-//! on waiting for the real peer: a port scanner cannot end a start-up.
+//! process of this lesson, of the same cluster (`-n`, `-w`), with the number expected. Then
+//! each proves that it holds the cluster's secret (`--secret-file`), as lesson 5's peers
+//! do: an HMAC of a nonce from each end ([`shared::secret`]), the accepting end first. A
+//! connection that fails a check is closed and reported on stderr, and the process goes on
+//! waiting for the real peer: neither a port scanner nor a stranger who knows the protocol
+//! can end a start-up or join the cluster.
 //!
-//! What it does not do: authenticate. Anything that can reach a port and sends the right
-//! 32 bytes is taken for a peer (chapter 5's scheduler asks for a secret; timely's own
-//! protocol has none). Let only the cluster's machines reach these ports.
+//! The exchange, on a connection from process `j` to process `i < j`:
+//!
+//! ```text
+//! j → i   hello (32 bytes), j's nonce (32)
+//! i → j   hello, i's nonce, i's proof under "accepting" (32)
+//! j → i   j's proof under "joining"
+//! ```
+//!
+//! What it does not do: encrypt. timely's messages cross the network as they are: on
+//! machines you do not trust the network of, use an SSH tunnel or a VPN.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -24,12 +34,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use shared::secret::{LEN, Nonce, Secret};
 use timely::communication::allocator::zero_copy::stream::Stream;
 
 use super::{Layout, RunError};
 
-/// The first bytes of every hello: this lesson's protocol, version 1.
-pub const MAGIC: [u8; 8] = *b"PRUST6v1";
+/// The first bytes of every hello: this lesson's protocol, version 2 (with the proofs).
+pub const MAGIC: [u8; 8] = *b"PRUST6v2";
+/// The label of the accepting end's proof.
+pub const ACCEPTING: &str = "parallel-rust lesson 6: accepting";
+/// The label of the connecting end's proof.
+pub const JOINING: &str = "parallel-rust lesson 6: joining";
 /// Bytes of a hello: the magic, then the process number, the processes and the workers
 /// per process, each a little-endian `u64`.
 pub const HELLO_LEN: usize = 32;
@@ -109,12 +124,30 @@ impl Hello {
 
 /// Reads a hello from `stream` before `wait` is over.
 fn read_hello(stream: &mut TcpStream, wait: Duration) -> Result<Hello, String> {
+    let mut bytes = [0; HELLO_LEN];
+    read_within(stream, &mut bytes, wait, "hello")?;
+    Hello::from_bytes(&bytes)
+}
+
+/// Reads a nonce or a proof (`what`) from `stream` before `wait` is over.
+fn read_part(stream: &mut TcpStream, wait: Duration, what: &str) -> Result<[u8; LEN], String> {
+    let mut bytes = [0; LEN];
+    read_within(stream, &mut bytes, wait, what)?;
+    Ok(bytes)
+}
+
+/// Fills `bytes` from `stream` before `wait` is over, or says why not.
+fn read_within(
+    stream: &mut TcpStream,
+    bytes: &mut [u8],
+    wait: Duration,
+    what: &str,
+) -> Result<(), String> {
     stream
         .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
         .map_err(|e| e.to_string())?;
-    let mut bytes = [0; HELLO_LEN];
-    match stream.read_exact(&mut bytes) {
-        Ok(()) => Hello::from_bytes(&bytes),
+    match stream.read_exact(bytes) {
+        Ok(()) => Ok(()),
         Err(e)
             if matches!(
                 e.kind(),
@@ -122,16 +155,15 @@ fn read_hello(stream: &mut TcpStream, wait: Duration) -> Result<Hello, String> {
             ) =>
         {
             Err(format!(
-                "it accepted the connection but sent no hello within {:.0} s (is it stopped, \
+                "it accepted the connection but sent no {what} within {:.0} s (is it stopped, \
                  or another program?)",
                 wait.as_secs_f64().ceil()
             ))
         }
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(
-            "it closed the connection without a whole hello (another program, or an older \
-             build?)"
-                .into(),
-        ),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(format!(
+            "it closed the connection without a whole {what} (another program, an older \
+             build, or a process that refused this one's proof?)"
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -142,7 +174,13 @@ fn left(deadline: Instant, most: Duration) -> Duration {
 }
 
 /// Connects to process `peer` at `address` and exchanges hellos.
-fn dial(address: &str, mine: Hello, peer: usize, deadline: Instant) -> Result<TcpStream, String> {
+fn dial(
+    address: &str,
+    mine: Hello,
+    secret: &Secret,
+    peer: usize,
+    deadline: Instant,
+) -> Result<TcpStream, String> {
     let to: SocketAddr = (address
         .to_socket_addrs()
         .map_err(|e| format!("no such host ({e})"))?)
@@ -150,11 +188,7 @@ fn dial(address: &str, mine: Hello, peer: usize, deadline: Instant) -> Result<Tc
     .ok_or("no such host")?;
     let wait = left(deadline, Duration::from_secs(1)).max(Duration::from_millis(1));
     let mut stream = TcpStream::connect_timeout(&to, wait).map_err(|e| e.to_string())?;
-    stream
-        .write_all(&mine.to_bytes())
-        .map_err(|e| e.to_string())?;
-    let theirs = read_hello(&mut stream, left(deadline, HELLO_WAIT))?;
-    mine.same_cluster(theirs)?;
+    let theirs = join(&mut stream, mine, secret, deadline)?;
     if theirs.process != peer {
         return Err(format!(
             "process {} answers at this address: is the hostfile the same on every machine?",
@@ -164,9 +198,50 @@ fn dial(address: &str, mine: Hello, peer: usize, deadline: Instant) -> Result<Tc
     Ok(stream)
 }
 
-/// Reads the hello of a connection to this process's port, answers it, and returns the
-/// number of the process that connected.
-fn greet(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result<usize, String> {
+/// The connecting end's part of the start of a connection (see the module's doc): says
+/// `mine`, checks the other end's hello and proof, proves this end, and returns the other
+/// end's hello. Public for the tests that play a peer.
+pub fn join(
+    stream: &mut TcpStream,
+    mine: Hello,
+    secret: &Secret,
+    deadline: Instant,
+) -> Result<Hello, String> {
+    let nonce = Nonce::random().map_err(|e| e.to_string())?;
+    let mut opening = mine.to_bytes().to_vec();
+    opening.extend_from_slice(&nonce.0);
+    stream.write_all(&opening).map_err(|e| e.to_string())?;
+    let theirs = read_hello(stream, left(deadline, HELLO_WAIT))?;
+    mine.same_cluster(theirs)?;
+    let challenge = Nonce(read_part(stream, left(deadline, HELLO_WAIT), "nonce")?);
+    let proof = read_part(stream, left(deadline, HELLO_WAIT), "proof")?;
+    if !secret.verify(ACCEPTING, &challenge, &nonce, &proof) {
+        return Err(NO_PROOF.into());
+    }
+    (stream.write_all(&secret.prove(JOINING, &challenge, &nonce))).map_err(|e| e.to_string())?;
+    Ok(theirs)
+}
+
+/// Why a peer's proof was refused.
+const NO_PROOF: &str = "it does not prove that it holds this cluster's secret: give every process \
+     the same secret file (--secret-file; copy it with scp, which keeps its mode 600)";
+
+/// Reads the hello of a connection to this process's port, answers it, checks the other
+/// end's proof, and returns the number of the process that connected; or why not, with
+/// the process it said it was when the failure came after its hello.
+fn greet(
+    stream: &mut TcpStream,
+    mine: Hello,
+    secret: &Secret,
+    deadline: Instant,
+) -> Result<usize, (Option<usize>, String)> {
+    let theirs = greet_hello(stream, mine, deadline).map_err(|why| (None, why))?;
+    prove_to(stream, mine, secret, deadline).map_err(|why| (Some(theirs), why))?;
+    Ok(theirs)
+}
+
+/// The hello part of [`greet`]: the number of the process that connected.
+fn greet_hello(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result<usize, String> {
     stream.set_nonblocking(false).map_err(|e| e.to_string())?;
     let theirs = read_hello(stream, left(deadline, HELLO_WAIT))?;
     mine.same_cluster(theirs)?;
@@ -179,10 +254,28 @@ fn greet(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result<usize
             mine.process
         ));
     }
-    stream
-        .write_all(&mine.to_bytes())
-        .map_err(|e| e.to_string())?;
     Ok(theirs.process)
+}
+
+/// The proofs part of [`greet`]: this end's answer to the connecting end's nonce, then its
+/// proof checked.
+fn prove_to(
+    stream: &mut TcpStream,
+    mine: Hello,
+    secret: &Secret,
+    deadline: Instant,
+) -> Result<(), String> {
+    let answer = Nonce(read_part(stream, left(deadline, HELLO_WAIT), "nonce")?);
+    let challenge = Nonce::random().map_err(|e| e.to_string())?;
+    let mut reply = mine.to_bytes().to_vec();
+    reply.extend_from_slice(&challenge.0);
+    reply.extend_from_slice(&secret.prove(ACCEPTING, &challenge, &answer));
+    stream.write_all(&reply).map_err(|e| e.to_string())?;
+    let proof = read_part(stream, left(deadline, HELLO_WAIT), "proof")?;
+    if !secret.verify(JOINING, &challenge, &answer, &proof) {
+        return Err(NO_PROOF.into());
+    }
+    Ok(())
 }
 
 /// Connects this process to every other of `addresses` (line `i` for process `i`) before
@@ -194,6 +287,16 @@ pub(super) fn connect(
     let me = layout.process;
     let mine = Hello::of(layout);
     let deadline = Instant::now() + Duration::from_secs(layout.start_timeout.max(1));
+    let path = layout.secret_path();
+    let (secret, new) =
+        Secret::load_or_create(&path).map_err(|error| RunError::Secret { process: me, error })?;
+    if new {
+        eprintln!(
+            "process {me}: made the cluster's secret in {}: on several machines, copy it to \
+             each (scp keeps its mode 600) or pass it with --secret-file",
+            path.display()
+        );
+    }
     let listener = TcpListener::bind(&addresses[me])
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|error| RunError::Listen {
@@ -209,6 +312,7 @@ pub(super) fn connect(
             false => "it never connected (is it started, with the same hostfile?)".into(),
         })
         .collect();
+    let mut said = std::collections::HashSet::new();
     loop {
         let missing: Vec<usize> = (0..addresses.len())
             .filter(|&i| i != me && sockets[i].is_none())
@@ -230,9 +334,12 @@ pub(super) fn connect(
         }
         let mut connected = false;
         for &peer in missing.iter().filter(|&&i| i < me) {
-            match dial(&addresses[peer], mine, peer, deadline) {
+            match dial(&addresses[peer], mine, &secret, peer, deadline) {
                 Ok(stream) => (sockets[peer], connected) = (Some(stream), true),
-                Err(reason) => why[peer] = reason,
+                // A refused proof says more than what a later try meets (the peer may
+                // reset the connection it could not prove itself on): it stays.
+                Err(reason) if why[peer] != NO_PROOF || reason == NO_PROOF => why[peer] = reason,
+                Err(_) => {}
             }
         }
         loop {
@@ -248,7 +355,7 @@ pub(super) fn connect(
                     });
                 }
             };
-            match greet(&mut stream, mine, deadline) {
+            match greet(&mut stream, mine, &secret, deadline) {
                 Ok(peer) => {
                     // A peer that connects again gave up on the first connection (its
                     // hello came back too late): the newer one is the one it uses.
@@ -261,10 +368,22 @@ pub(super) fn connect(
                     }
                     (sockets[peer], connected) = (Some(stream), true);
                 }
-                Err(reason) => eprintln!(
-                    "process {me}: ignored a connection from {from}: {reason}. Let only the \
-                     cluster's processes reach this port"
-                ),
+                Err((who, reason)) => {
+                    let said_to_be = who.map(|p| format!(", which says it is process {p}"));
+                    if let Some(peer) = who {
+                        why[peer] = format!("it connected, but {reason}");
+                    }
+                    // A peer that cannot get in tries again every RETRY: each reason is
+                    // said once, with its first address.
+                    if said.insert(reason.clone()) {
+                        eprintln!(
+                            "process {me}: ignored a connection from {from}{}: {reason}. Let \
+                             only the cluster's processes reach this port (further \
+                             connections refused for this reason are not shown)",
+                            said_to_be.unwrap_or_default()
+                        );
+                    }
+                }
             }
         }
         if !connected {

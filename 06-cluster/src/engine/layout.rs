@@ -34,6 +34,11 @@ pub struct Layout {
     /// it, this process stops and names the peer (stopped, or hung).
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=86_400))]
     pub silence: u64,
+    /// The cluster's secret, which every process proves it holds (with -n 2 and more).
+    /// Default: ~/.parallel-rust/cluster-06.secret, made by the first process that finds
+    /// none; on several machines, copy it to each.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 /// Why a layout cannot run.
@@ -81,7 +86,19 @@ impl Layout {
             hostfile: None,
             start_timeout: 60,
             silence: 120,
+            secret_file: None,
         }
+    }
+
+    /// Where the cluster's secret is: `--secret-file`, else
+    /// `~/.parallel-rust/cluster-06.secret`.
+    pub fn secret_path(&self) -> PathBuf {
+        self.secret_file.clone().unwrap_or_else(|| {
+            std::env::home_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join(".parallel-rust")
+                .join("cluster-06.secret")
+        })
     }
 
     /// The addresses of the cluster's processes, from the hostfile: one `HOST:PORT` per

@@ -516,6 +516,11 @@ pub enum RunError {
     },
     #[error("a worker stopped: {0}")]
     Worker(String),
+    #[error("process {process}: the cluster's secret: {error}")]
+    Secret {
+        process: usize,
+        error: shared::secret::SecretError,
+    },
     #[error(
         "process {process}: cannot listen on {address}, its line of the hostfile: {error}. \
          Is the address this machine's, and the port free?"

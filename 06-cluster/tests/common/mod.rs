@@ -25,6 +25,7 @@ const PROCESSES: &str = "LESSON_06_TEST_PROCESSES";
 const WORKERS: &str = "LESSON_06_TEST_WORKERS";
 const HOSTFILE: &str = "LESSON_06_TEST_HOSTFILE";
 const DATA: &str = "LESSON_06_TEST_DATA";
+const SECRET: &str = "LESSON_06_TEST_SECRET";
 
 /// A tiny dataset: made in a temporary folder by the test, or, in a process the test
 /// started, the test's folder.
@@ -136,6 +137,7 @@ fn started_as_process() -> Option<Layout> {
         hostfile: Some(var(HOSTFILE)?.into()),
         start_timeout: 60,
         silence: 120,
+        secret_file: Some(var(SECRET)?.into()),
     })
 }
 
@@ -171,6 +173,7 @@ pub fn cluster<R: Send + 'static>(
     }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let hostfile = dir.path().join("hosts.txt");
+    let secret = dir.path().join("cluster.secret");
     let ports: Vec<std::net::TcpListener> = (0..processes)
         .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port"))
         .collect();
@@ -189,6 +192,7 @@ pub fn cluster<R: Send + 'static>(
             .env(PROCESSES, processes.to_string())
             .env(WORKERS, workers.to_string())
             .env(HOSTFILE, &hostfile)
+            .env(SECRET, &secret)
             .env(DATA, &data.root)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -203,6 +207,7 @@ pub fn cluster<R: Send + 'static>(
         hostfile: (processes > 1).then_some(hostfile),
         start_timeout: 60,
         silence: 120,
+        secret_file: Some(secret),
     };
     let answer = shared::testing::within_for(id, CLUSTER_DEADLINE, move || job(&layout))
         .expect("process 0 collects");
