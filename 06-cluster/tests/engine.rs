@@ -313,23 +313,18 @@ fn connect_within(to: SocketAddr, limit: Duration) -> TcpStream {
     }
 }
 
-#[test]
-fn a_stray_connection_during_start_up_is_ignored_and_the_real_peer_still_joins() {
+/// Starts process 0 of two and lets `stranger` at its port first (it returns the
+/// connection once it has said its piece): process 0 must close that connection without
+/// a word (`letting_in` is what it did otherwise), and the real process 1 must still join.
+fn refused_and_the_peer_joins(letting_in: &str, stranger: impl FnOnce(TcpStream) -> TcpStream) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
     let hosts = [mine, theirs];
     let first = one_of_2(dir.path(), hosts, 0, 20);
     let process_0 = std::thread::spawn(move || pass_through(&first));
-    // A stranger connects to process 0's port first, with 32 bytes of garbage.
-    let mut stranger = connect_within(mine, Duration::from_secs(20));
-    stranger.write_all(&[0xff; HELLO_LEN]).expect("garbage");
+    let mut stranger = stranger(connect_within(mine, Duration::from_secs(20)));
     let mut answer = [0; 1];
-    // Process 0 reads the garbage and closes the connection without a word.
-    assert_eq!(
-        stranger.read(&mut answer).ok(),
-        Some(0),
-        "it answered a stranger"
-    );
+    assert_eq!(stranger.read(&mut answer).ok(), Some(0), "{letting_in}");
     let second = one_of_2(dir.path(), hosts, 1, 20);
     let started = Instant::now();
     let peer = pass_through(&second).expect("process 1 runs");
@@ -341,6 +336,44 @@ fn a_stray_connection_during_start_up_is_ignored_and_the_real_peer_still_joins()
         "{:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_stray_connection_during_start_up_is_ignored_and_the_real_peer_still_joins() {
+    // 32 bytes of garbage.
+    refused_and_the_peer_joins("it answered a stranger", |mut stranger| {
+        stranger.write_all(&[0xff; HELLO_LEN]).expect("garbage");
+        stranger
+    });
+}
+
+#[test]
+fn a_stranger_who_knows_the_protocol_but_not_the_secret_is_refused_and_the_peer_joins() {
+    // Process 1's hello with a nonce, then, after process 0's reply, a proof made with a
+    // secret of its own.
+    refused_and_the_peer_joins("it let in a peer without the secret", |mut stranger| {
+        let hello = Hello {
+            process: 1,
+            processes: 2,
+            workers: 1,
+        };
+        let nonce = Nonce::random().expect("a nonce");
+        let mut opening = hello.to_bytes().to_vec();
+        opening.extend_from_slice(&nonce.0);
+        stranger.write_all(&opening).expect("a hello");
+        let mut reply = [0; HELLO_LEN + 2 * shared::secret::LEN];
+        stranger.read_exact(&mut reply).expect("process 0's reply");
+        let challenge = Nonce(
+            reply[HELLO_LEN..HELLO_LEN + 32]
+                .try_into()
+                .expect("32 bytes"),
+        );
+        let wrong = Secret::random().expect("a secret");
+        stranger
+            .write_all(&wrong.prove(JOINING, &challenge, &nonce))
+            .expect("a proof");
+        stranger
+    });
 }
 
 #[test]
@@ -409,47 +442,6 @@ fn a_peer_whose_connection_ends_during_the_job_is_named() {
         )),
         "{error}"
     );
-}
-
-#[test]
-fn a_stranger_who_knows_the_protocol_but_not_the_secret_is_refused_and_the_peer_joins() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
-    let hosts = [mine, theirs];
-    let first = one_of_2(dir.path(), hosts, 0, 20);
-    let process_0 = std::thread::spawn(move || pass_through(&first));
-    // The stranger says process 1's hello with a nonce, gets process 0's reply, and proves
-    // with a secret of its own.
-    let mut stranger = connect_within(mine, Duration::from_secs(20));
-    let hello = Hello {
-        process: 1,
-        processes: 2,
-        workers: 1,
-    };
-    let nonce = Nonce::random().expect("a nonce");
-    let mut opening = hello.to_bytes().to_vec();
-    opening.extend_from_slice(&nonce.0);
-    stranger.write_all(&opening).expect("a hello");
-    let mut reply = [0; HELLO_LEN + 2 * shared::secret::LEN];
-    stranger.read_exact(&mut reply).expect("process 0's reply");
-    let challenge = Nonce(
-        reply[HELLO_LEN..HELLO_LEN + 32]
-            .try_into()
-            .expect("32 bytes"),
-    );
-    let wrong = Secret::random().expect("a secret");
-    let proof = wrong.prove(JOINING, &challenge, &nonce);
-    stranger.write_all(&proof).expect("a proof");
-    let mut more = [0; 1];
-    assert_eq!(
-        stranger.read(&mut more).ok(),
-        Some(0),
-        "process 0 let in a peer without the secret"
-    );
-    // The real process 1 still joins, and the job runs.
-    let second = one_of_2(dir.path(), hosts, 1, 20);
-    assert_eq!(pass_through(&second).expect("process 1 runs"), None);
-    assert_eq!(joined(process_0).expect("process 0 runs"), Some(vec![1]));
 }
 
 #[test]
