@@ -104,7 +104,10 @@ def rendered_words(config):
         sys.exit("schedule: needs mdbook to count the rendered words: cargo install mdbook --locked")
     words = {}
     with tempfile.TemporaryDirectory() as tmp:
-        toml = (BOOK / "book.toml").read_text().replace('src = "src"', f'src = "{SRC}"')
+        toml = (BOOK / "book.toml").read_text()
+        if 'src = "src"' not in toml:
+            sys.exit('schedule: book/book.toml no longer says src = "src": update rendered_words')
+        toml = toml.replace('src = "src"', f'src = "{SRC}"')
         (Path(tmp) / "book.toml").write_text(toml + "\n[output.markdown]\n")
         subprocess.run([mdbook, "build", "-d", f"{tmp}/out", tmp], check=True, capture_output=True)
         for page in config["pages"]:
