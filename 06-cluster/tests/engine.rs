@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello, JOINING, join};
+use lesson_06_cluster::engine::connect::{HELLO_LEN, Hello, join, label};
 use shared::secret::{Nonce, Secret};
 
 use lesson_06_cluster::engine::{
@@ -266,11 +266,18 @@ fn one_of_2(
     process: usize,
     deadline: u64,
 ) -> Layout {
+    one_of(dir, &hosts, process, deadline)
+}
+
+/// Process `process` of as many as `hosts` (line `i` for process `i`), with `deadline`
+/// seconds for both the start-up and a silent peer, and the secret in `dir`.
+fn one_of(dir: &std::path::Path, hosts: &[SocketAddr], process: usize, deadline: u64) -> Layout {
     let hostfile = dir.join(format!("hosts-{process}.txt"));
-    std::fs::write(&hostfile, format!("{}\n{}\n", hosts[0], hosts[1])).expect("a hostfile");
+    let lines: Vec<String> = hosts.iter().map(|h| format!("{h}\n")).collect();
+    std::fs::write(&hostfile, lines.concat()).expect("a hostfile");
     Layout {
         workers: 1,
-        processes: 2,
+        processes: hosts.len(),
         process,
         hostfile: Some(hostfile),
         start_timeout: deadline,
@@ -363,6 +370,10 @@ fn a_stranger_who_knows_the_protocol_but_not_the_secret_is_refused_and_the_peer_
         stranger.write_all(&opening).expect("a hello");
         let mut reply = [0; HELLO_LEN + 2 * shared::secret::LEN];
         stranger.read_exact(&mut reply).expect("process 0's reply");
+        let process_0 = Hello {
+            process: 0,
+            ..hello
+        };
         let challenge = Nonce(
             reply[HELLO_LEN..HELLO_LEN + 32]
                 .try_into()
@@ -370,7 +381,7 @@ fn a_stranger_who_knows_the_protocol_but_not_the_secret_is_refused_and_the_peer_
         );
         let wrong = Secret::random().expect("a secret");
         stranger
-            .write_all(&wrong.prove(JOINING, &challenge, &nonce))
+            .write_all(&wrong.prove(label(false, hello, process_0), &challenge, &nonce))
             .expect("a proof");
         stranger
     });
@@ -444,45 +455,82 @@ fn a_peer_whose_connection_ends_during_the_job_is_named() {
     );
 }
 
+/// A program at a port that runs `answer` on every connection, each in a thread of its own
+/// (so that one waiting connection holds up no other), until dropped (which wakes the
+/// accepting thread and joins it; each connection's reads give up after 10 s).
+struct Fake {
+    at: SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn fake(listener: TcpListener, answer: impl Fn(TcpStream) + Send + Sync + 'static) -> Fake {
+    let at = listener.local_addr().expect("an address");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let answer = Arc::new(answer);
+    let thread = std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let answer = answer.clone();
+            std::thread::spawn(move || answer(stream));
+        }
+    });
+    Fake {
+        at,
+        stop,
+        thread: Some(thread),
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(TcpStream::connect(self.at)); // wakes it up to see the stop
+        // During a failed test's unwinding, `joined` (which sets a panic hook) would abort
+        // the test binary: the thread is left to end on its own then.
+        if let Some(thread) = self.thread.take().filter(|_| !std::thread::panicking()) {
+            joined(thread);
+        }
+    }
+}
+
+/// The first bytes a connecting process sends: its hello and its nonce.
+fn opening_of(stream: &mut TcpStream) -> Option<(Hello, [u8; HELLO_LEN + 32])> {
+    let mut opening = [0; HELLO_LEN + 32];
+    stream.read_exact(&mut opening).ok()?;
+    let hello = Hello::from_bytes(opening[..HELLO_LEN].try_into().ok()?).ok()?;
+    Some((hello, opening))
+}
+
 #[test]
 fn a_process_that_answers_without_the_secret_is_not_joined() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     // "Process 0" answers every hello as the real one would, but with another secret.
-    let fake = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let (_, _, mine) = process_0_of_2(dir.path(), 2);
-    let hosts = [fake.local_addr().expect("an address"), mine];
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stopped = stop.clone();
-    let impostor = std::thread::spawn(move || {
-        let wrong = Secret::random().expect("a secret");
-        let hello = Hello {
-            process: 0,
-            processes: 2,
-            workers: 1,
+    let hosts = [listener.local_addr().expect("an address"), mine];
+    let wrong = Secret::random().expect("a secret");
+    let _impostor = fake(listener, move |mut stream| {
+        let Some((connecting, opening)) = opening_of(&mut stream) else {
+            return;
         };
-        // Answers every try of process 1's, until the test says stop.
-        for stream in fake.incoming() {
-            if stopped.load(std::sync::atomic::Ordering::Relaxed) {
-                break;
-            }
-            let Ok(mut stream) = stream else { continue };
-            let mut opening = [0; HELLO_LEN + 32];
-            if stream.read_exact(&mut opening).is_err() {
-                continue;
-            }
-            let answer = Nonce(opening[HELLO_LEN..].try_into().expect("32 bytes"));
-            let challenge = Nonce::random().expect("a nonce");
-            let mut reply = hello.to_bytes().to_vec();
-            reply.extend_from_slice(&challenge.0);
-            reply.extend_from_slice(&wrong.prove(
-                "parallel-rust lesson 6: accepting",
-                &challenge,
-                &answer,
-            ));
-            let _ = stream.write_all(&reply);
-            let mut rest = [0; 1];
-            let _ = stream.read(&mut rest);
-        }
+        let answer = Nonce(opening[HELLO_LEN..].try_into().expect("32 bytes"));
+        let challenge = Nonce::random().expect("a nonce");
+        let accepted = Hello {
+            process: 0,
+            ..connecting
+        };
+        let mut reply = accepted.to_bytes().to_vec();
+        reply.extend_from_slice(&challenge.0);
+        let proof = wrong.prove(label(true, connecting, accepted), &challenge, &answer);
+        reply.extend_from_slice(&proof);
+        let _ = stream.write_all(&reply);
+        let _ = stream.read(&mut [0; 1]);
     });
     let layout = one_of_2(dir.path(), hosts, 1, 2);
     let error = pass_through(&layout).expect_err("no cluster").to_string();
@@ -494,7 +542,76 @@ fn a_process_that_answers_without_the_secret_is_not_joined() {
         )),
         "{error}"
     );
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    drop(TcpStream::connect(hosts[0])); // wakes it up to see the stop
-    joined(impostor);
+}
+
+#[test]
+fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // Processes 1 and 2 are real; a stranger holds process 0's port. When process 2 dials
+    // it, the stranger dials process 1 as "process 2" with process 2's own nonce, and
+    // hands process 1's answer back to process 2 as process 0's.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let free = || {
+        let port = TcpListener::bind("127.0.0.1:0").expect("a port");
+        port.local_addr().expect("an address")
+    };
+    let hosts = [listener.local_addr().expect("an address"), free(), free()];
+    let to_1 = hosts[1];
+    let relayed = Arc::new(Mutex::new(0_usize));
+    let count = relayed.clone();
+    let _stranger = fake(listener, move |mut from| {
+        let Some((connecting, opening)) = opening_of(&mut from) else {
+            return;
+        };
+        if connecting.process != 2 {
+            return;
+        }
+        let Ok(mut to) = TcpStream::connect(to_1) else {
+            return;
+        };
+        let _ = to.set_read_timeout(Some(Duration::from_secs(10)));
+        if to.write_all(&opening).is_err() {
+            return;
+        }
+        let mut reply = [0; HELLO_LEN + 64];
+        if to.read_exact(&mut reply).is_err() {
+            return;
+        }
+        let mut forged = Hello {
+            process: 0,
+            ..connecting
+        }
+        .to_bytes()
+        .to_vec();
+        forged.extend_from_slice(&reply[HELLO_LEN..]);
+        let _ = from.write_all(&forged);
+        *count.lock().expect("the count") += 1;
+        let mut proof = [0; 32];
+        if from.read_exact(&mut proof).is_ok() {
+            let _ = to.write_all(&proof);
+        }
+    });
+    let (first, second) = (
+        one_of(dir.path(), &hosts, 1, 3),
+        one_of(dir.path(), &hosts, 2, 3),
+    );
+    let process_1 = std::thread::spawn(move || pass_through(&first));
+    let error = pass_through(&second)
+        .expect_err("process 2 joins no stranger")
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "process 0 at {}: it does not prove that it holds this cluster's secret",
+            hosts[0]
+        )),
+        "{error}"
+    );
+    assert!(
+        *relayed.lock().expect("the count") > 0,
+        "the stranger never relayed"
+    );
+    assert!(
+        joined(process_1).is_err(),
+        "process 1 has no process 0 either"
+    );
 }

@@ -148,14 +148,20 @@ impl Secret {
         let secret = Secret::random()?;
         let mine = secret.write_beside(path)?;
         let linked = fs::hard_link(&mine, path);
-        let _ = fs::remove_file(&mine);
-        match linked {
+        let made = match linked {
             Ok(()) => Ok((secret, true)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Secret::load(path).map(|s| (s, false))
             }
-            Err(e) => Err(error(e)),
-        }
+            // A file system without hard links (FAT, some network mounts): a rename, as
+            // `save` does. Two programs making one at the same instant may then keep
+            // different secrets; their proofs fail, and they say so.
+            Err(_) => fs::rename(&mine, path)
+                .map(|()| (secret, true))
+                .map_err(error),
+        };
+        let _ = fs::remove_file(&mine);
+        made
     }
 
     // ANCHOR: prove

@@ -153,8 +153,10 @@ pub(super) fn secret_of(
 ) -> anyhow::Result<(Secret, PathBuf)> {
     let path = file.map_or_else(|| auth::default_path(addr), Path::to_path_buf);
     let secret = Secret::load(&path).map_err(|e| match e {
-        auth::AuthError::Read(..) => anyhow::anyhow!(
-            "{e}. Start the scheduler first (it writes the file), or pass the file it printed              with --secret-file"
+        auth::AuthError::Read(path, error) => anyhow::anyhow!(
+            "cannot read the scheduler's secret {}: {error}. Start the scheduler first (it \
+             writes the file), or pass the file it printed with --secret-file",
+            path.display()
         ),
         e => e.into(),
     })?;

@@ -21,9 +21,12 @@
 //!
 //! ```text
 //! j → i   hello (32 bytes), j's nonce (32)
-//! i → j   hello, i's nonce, i's proof under "accepting" (32)
-//! j → i   j's proof under "joining"
+//! i → j   hello, i's nonce, i's proof (32) under "process i accepting process j, -n -w"
+//! j → i   j's proof under "process j joining process i, -n -w"
 //! ```
+//!
+//! The labels name both processes ([`label`]): a stranger on the port of a process not
+//! started yet cannot relay process `k`'s answer to `j` as `i`'s.
 //!
 //! What it does not do: encrypt. timely's messages cross the network as they are: on
 //! machines you do not trust the network of, use an SSH tunnel or a VPN.
@@ -41,14 +44,11 @@ use super::{Layout, RunError};
 
 /// The first bytes of every hello: this lesson's protocol, version 2 (with the proofs).
 pub const MAGIC: [u8; 8] = *b"PRUST6v2";
-/// The label of the accepting end's proof.
-pub const ACCEPTING: &str = "parallel-rust lesson 6: accepting";
-/// The label of the connecting end's proof.
-pub const JOINING: &str = "parallel-rust lesson 6: joining";
 /// Bytes of a hello: the magic, then the process number, the processes and the workers
 /// per process, each a little-endian `u64`.
 pub const HELLO_LEN: usize = 32;
-/// How long a connection may take to send its hello (less when the deadline is nearer).
+/// How long the start of a connection (hellos and proofs) may take, whatever the peer
+/// sends meanwhile (less when the start-up deadline is nearer).
 pub const HELLO_WAIT: Duration = Duration::from_secs(5);
 /// How long a process waits before it tries a peer again.
 const RETRY: Duration = Duration::from_millis(50);
@@ -93,6 +93,13 @@ impl Hello {
                     .collect::<Vec<_>>()
                     .join(" "),
             };
+            if first.starts_with(&MAGIC[..7]) {
+                return Err(format!(
+                    "it is a process of another build of this lesson (its protocol is {shown}, \
+                     this one's {:?}): build every machine from the same source",
+                    String::from_utf8_lossy(&MAGIC)
+                ));
+            }
             return Err(format!(
                 "it is not a process of this lesson (its first bytes are {shown})"
             ));
@@ -122,50 +129,117 @@ impl Hello {
     }
 }
 
-/// Reads a hello from `stream` before `wait` is over.
-fn read_hello(stream: &mut TcpStream, wait: Duration) -> Result<Hello, String> {
-    let mut bytes = [0; HELLO_LEN];
-    read_within(stream, &mut bytes, wait, "hello")?;
-    Hello::from_bytes(&bytes)
+/// Which end of a connection this is, for the messages about the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// This process connected; the other accepted.
+    Connecting,
+    /// The other process connected to this one's port.
+    Accepting,
 }
 
-/// Reads a nonce or a proof (`what`) from `stream` before `wait` is over.
-fn read_part(stream: &mut TcpStream, wait: Duration, what: &str) -> Result<[u8; LEN], String> {
-    let mut bytes = [0; LEN];
-    read_within(stream, &mut bytes, wait, what)?;
-    Ok(bytes)
+/// The start of one connection: the instant by which it must be done.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    end: End,
+    until: Instant,
+    allowed: Duration,
 }
 
-/// Fills `bytes` from `stream` before `wait` is over, or says why not.
-fn read_within(
-    stream: &mut TcpStream,
-    bytes: &mut [u8],
-    wait: Duration,
-    what: &str,
-) -> Result<(), String> {
-    stream
-        .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
-        .map_err(|e| e.to_string())?;
-    match stream.read_exact(bytes) {
-        Ok(()) => Ok(()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-            ) =>
-        {
-            Err(format!(
-                "it accepted the connection but sent no {what} within {:.0} s (is it stopped, \
-                 or another program?)",
-                wait.as_secs_f64().ceil()
-            ))
+impl Start {
+    fn new(end: End, deadline: Instant) -> Start {
+        let allowed = left(deadline, HELLO_WAIT);
+        Start {
+            end,
+            until: Instant::now() + allowed,
+            allowed,
         }
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(format!(
-            "it closed the connection without a whole {what} (another program, an older \
-             build, or a process that refused this one's proof?)"
-        )),
-        Err(e) => Err(e.to_string()),
     }
+
+    /// A hello from `stream`.
+    fn hello(&self, stream: &mut TcpStream) -> Result<Hello, String> {
+        let mut bytes = [0; HELLO_LEN];
+        self.read(stream, &mut bytes, "hello")?;
+        Hello::from_bytes(&bytes)
+    }
+
+    /// A nonce or a proof (`what`) from `stream`.
+    fn part(&self, stream: &mut TcpStream, what: &str) -> Result<[u8; LEN], String> {
+        let mut bytes = [0; LEN];
+        self.read(stream, &mut bytes, what)?;
+        Ok(bytes)
+    }
+
+    /// Fills `bytes` from `stream` before `until`, however the peer trickles them, or says
+    /// why not.
+    fn read(&self, stream: &mut TcpStream, bytes: &mut [u8], what: &str) -> Result<(), String> {
+        let they = match self.end {
+            End::Connecting => "it accepted the connection but",
+            End::Accepting => "it connected but",
+        };
+        let silent = || {
+            format!(
+                "{they} sent no {what} within {:.0} s (is it stopped, or another program?)",
+                self.allowed.as_secs_f64().ceil()
+            )
+        };
+        let mut filled = 0;
+        while filled < bytes.len() {
+            let wait = self.until.saturating_duration_since(Instant::now());
+            if wait.is_zero() {
+                return Err(silent());
+            }
+            stream
+                .set_read_timeout(Some(wait))
+                .map_err(|e| e.to_string())?;
+            match stream.read(&mut bytes[filled..]) {
+                Ok(0) => {
+                    return Err(format!(
+                        "it closed the connection without a whole {what} (another program, an \
+                         older build, or a process that refused this one: {})",
+                        match self.end {
+                            End::Connecting => "another -n or -w, or another -p?",
+                            End::Accepting => "another secret file?",
+                        }
+                    ));
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(silent());
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The label a proof is made under: which end proves, and who is talking to whom in which
+/// cluster, so that a proof made on one connection means nothing on another (a stranger
+/// cannot pass process 1's answer to process 2 off as process 0's).
+pub fn label(accepting: bool, connecting: Hello, accepted: Hello) -> String {
+    format!(
+        "parallel-rust lesson 6: process {} {} process {}, -n {} -w {}",
+        if accepting {
+            accepted.process
+        } else {
+            connecting.process
+        },
+        if accepting { "accepting" } else { "joining" },
+        if accepting {
+            connecting.process
+        } else {
+            accepted.process
+        },
+        connecting.processes,
+        connecting.workers
+    )
 }
 
 /// The time left before `deadline`, at most `most`.
@@ -207,18 +281,20 @@ pub fn join(
     secret: &Secret,
     deadline: Instant,
 ) -> Result<Hello, String> {
+    let start = Start::new(End::Connecting, deadline);
     let nonce = Nonce::random().map_err(|e| e.to_string())?;
     let mut opening = mine.to_bytes().to_vec();
     opening.extend_from_slice(&nonce.0);
     stream.write_all(&opening).map_err(|e| e.to_string())?;
-    let theirs = read_hello(stream, left(deadline, HELLO_WAIT))?;
+    let theirs = start.hello(stream)?;
     mine.same_cluster(theirs)?;
-    let challenge = Nonce(read_part(stream, left(deadline, HELLO_WAIT), "nonce")?);
-    let proof = read_part(stream, left(deadline, HELLO_WAIT), "proof")?;
-    if !secret.verify(ACCEPTING, &challenge, &nonce, &proof) {
+    let challenge = Nonce(start.part(stream, "nonce")?);
+    let proof = start.part(stream, "proof")?;
+    if !secret.verify(label(true, mine, theirs), &challenge, &nonce, &proof) {
         return Err(NO_PROOF.into());
     }
-    (stream.write_all(&secret.prove(JOINING, &challenge, &nonce))).map_err(|e| e.to_string())?;
+    let answer = secret.prove(label(false, mine, theirs), &challenge, &nonce);
+    stream.write_all(&answer).map_err(|e| e.to_string())?;
     Ok(theirs)
 }
 
@@ -235,15 +311,30 @@ fn greet(
     secret: &Secret,
     deadline: Instant,
 ) -> Result<usize, (Option<usize>, String)> {
-    let theirs = greet_hello(stream, mine, deadline).map_err(|why| (None, why))?;
-    prove_to(stream, mine, secret, deadline).map_err(|why| (Some(theirs), why))?;
-    Ok(theirs)
+    let start = Start::new(End::Accepting, deadline);
+    stream
+        .set_nonblocking(false)
+        .map_err(|e| (None, e.to_string()))?;
+    let theirs = start.hello(stream).map_err(|why| (None, why))?;
+    // The nonce before the checks: a connection closed with bytes unread is reset, and the
+    // other end would read "reset by peer" instead of why.
+    let answer = Nonce(start.part(stream, "nonce").map_err(|why| (None, why))?);
+    check_connecting(mine, theirs).map_err(|why| (None, why))?;
+    let fail = |why: String| (Some(theirs.process), why);
+    let challenge = Nonce::random().map_err(|e| fail(e.to_string()))?;
+    let mut reply = mine.to_bytes().to_vec();
+    reply.extend_from_slice(&challenge.0);
+    reply.extend_from_slice(&secret.prove(label(true, theirs, mine), &challenge, &answer));
+    stream.write_all(&reply).map_err(|e| fail(e.to_string()))?;
+    let proof = start.part(stream, "proof").map_err(fail)?;
+    if !secret.verify(label(false, theirs, mine), &challenge, &answer, &proof) {
+        return Err(fail(NO_PROOF.into()));
+    }
+    Ok(theirs.process)
 }
 
-/// The hello part of [`greet`]: the number of the process that connected.
-fn greet_hello(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result<usize, String> {
-    stream.set_nonblocking(false).map_err(|e| e.to_string())?;
-    let theirs = read_hello(stream, left(deadline, HELLO_WAIT))?;
+/// Whether `theirs`, connecting to this process's port, is a process that should.
+fn check_connecting(mine: Hello, theirs: Hello) -> Result<(), String> {
     mine.same_cluster(theirs)?;
     if !(mine.process + 1..mine.processes).contains(&theirs.process) {
         return Err(format!(
@@ -253,27 +344,6 @@ fn greet_hello(stream: &mut TcpStream, mine: Hello, deadline: Instant) -> Result
             mine.processes,
             mine.process
         ));
-    }
-    Ok(theirs.process)
-}
-
-/// The proofs part of [`greet`]: this end's answer to the connecting end's nonce, then its
-/// proof checked.
-fn prove_to(
-    stream: &mut TcpStream,
-    mine: Hello,
-    secret: &Secret,
-    deadline: Instant,
-) -> Result<(), String> {
-    let answer = Nonce(read_part(stream, left(deadline, HELLO_WAIT), "nonce")?);
-    let challenge = Nonce::random().map_err(|e| e.to_string())?;
-    let mut reply = mine.to_bytes().to_vec();
-    reply.extend_from_slice(&challenge.0);
-    reply.extend_from_slice(&secret.prove(ACCEPTING, &challenge, &answer));
-    stream.write_all(&reply).map_err(|e| e.to_string())?;
-    let proof = read_part(stream, left(deadline, HELLO_WAIT), "proof")?;
-    if !secret.verify(JOINING, &challenge, &answer, &proof) {
-        return Err(NO_PROOF.into());
     }
     Ok(())
 }
@@ -371,7 +441,7 @@ pub(super) fn connect(
                 Err((who, reason)) => {
                     let said_to_be = who.map(|p| format!(", which says it is process {p}"));
                     if let Some(peer) = who {
-                        why[peer] = format!("it connected, but {reason}");
+                        why[peer] = reason.clone();
                     }
                     // A peer that cannot get in tries again every RETRY: each reason is
                     // said once, with its first address.

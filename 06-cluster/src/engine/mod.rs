@@ -361,8 +361,6 @@ where
     job
 }
 
-/// The first panic of this process's workers, the cause (the others are timely's channels
-/// noticing it), if one panicked.
 /// The error for the first peer whose connection ended, if one did.
 fn peer_lost(log: &PeerLog, layout: &Layout) -> Option<RunError> {
     let (peer, how) = log.first_ended()?;
@@ -374,6 +372,8 @@ fn peer_lost(log: &PeerLog, layout: &Layout) -> Option<RunError> {
     })
 }
 
+/// The first panic of this process's workers, the cause (the others are timely's channels
+/// noticing it), if one panicked.
 fn first_panic(panics: &Mutex<Vec<String>>) -> Option<String> {
     let panics = panics.lock().unwrap_or_else(|e| e.into_inner());
     panics
