@@ -615,3 +615,58 @@ fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
         "process 1 has no process 0 either"
     );
 }
+
+#[test]
+fn a_peer_that_trickles_its_hello_is_given_up_on_at_the_deadline() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // "Process 0" sends one byte of a hello every 300 ms: 32 bytes would take 10 s.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let (_, _, mine) = process_0_of_2(dir.path(), 2);
+    let hosts = [listener.local_addr().expect("an address"), mine];
+    let hello = Hello {
+        process: 0,
+        processes: 2,
+        workers: 1,
+    };
+    let _slow = fake(listener, move |mut stream| {
+        for byte in hello.to_bytes() {
+            if stream.write_all(&[byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let layout = one_of_2(dir.path(), hosts, 1, 2);
+    let started = Instant::now();
+    let error = pass_through(&layout).expect_err("no cluster").to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "it waited {:?} for a trickle",
+        started.elapsed()
+    );
+    assert!(
+        error.contains("it accepted the connection but sent no hello within 2 s"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_process_started_with_other_workers_is_told_why_it_was_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 2);
+    let hosts = [mine, theirs];
+    let first = one_of_2(dir.path(), hosts, 0, 2);
+    let process_0 = std::thread::spawn(move || pass_through(&first));
+    let mut second = one_of_2(dir.path(), hosts, 1, 2);
+    second.workers = 2;
+    let error = pass_through(&second).expect_err("no cluster").to_string();
+    assert!(
+        error.contains("it closed the connection without a whole hello")
+            && error.contains("another -n or -w"),
+        "process 0 refuses it without a reset: {error}"
+    );
+    assert!(
+        joined(process_0).is_err(),
+        "process 0 has no process 1 either"
+    );
+}
