@@ -591,8 +591,9 @@ fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
             let _ = to.write_all(&proof);
         }
     });
+    // Process 1 waits longer than process 2, so that the stranger can reach it to the end.
     let (first, second) = (
-        one_of(dir.path(), &hosts, 1, 3),
+        one_of(dir.path(), &hosts, 1, 5),
         one_of(dir.path(), &hosts, 2, 3),
     );
     let process_1 = std::thread::spawn(move || pass_through(&first));
@@ -655,7 +656,9 @@ fn a_process_started_with_other_workers_is_told_why_it_was_refused() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (_, mine, theirs) = process_0_of_2(dir.path(), 2);
     let hosts = [mine, theirs];
-    let first = one_of_2(dir.path(), hosts, 0, 2);
+    // Process 0 waits longer than process 1, so that its port is still open (a port
+    // closed with connections waiting resets them) when process 1 gives up.
+    let first = one_of_2(dir.path(), hosts, 0, 4);
     let process_0 = std::thread::spawn(move || pass_through(&first));
     let mut second = one_of_2(dir.path(), hosts, 1, 2);
     second.workers = 2;

@@ -146,6 +146,28 @@ struct Start {
     allowed: Duration,
 }
 
+/// Why the start of a connection failed: the other end answered and refused (the most
+/// telling reason, kept for the error at the deadline), or nothing usable came (a timeout,
+/// a reset, a refused port: what a later try may well get too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    Answered(String),
+    Unanswered(String),
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::Answered(why) | Why::Unanswered(why) => f.write_str(why),
+        }
+    }
+}
+
+/// An I/O failure: nothing usable came.
+fn unanswered(error: impl std::fmt::Display) -> Why {
+    Why::Unanswered(error.to_string())
+}
+
 impl Start {
     fn new(end: End, deadline: Instant) -> Start {
         let allowed = left(deadline, HELLO_WAIT);
@@ -157,14 +179,14 @@ impl Start {
     }
 
     /// A hello from `stream`.
-    fn hello(&self, stream: &mut TcpStream) -> Result<Hello, String> {
+    fn hello(&self, stream: &mut TcpStream) -> Result<Hello, Why> {
         let mut bytes = [0; HELLO_LEN];
         self.read(stream, &mut bytes, "hello")?;
-        Hello::from_bytes(&bytes)
+        Hello::from_bytes(&bytes).map_err(Why::Answered)
     }
 
     /// A nonce or a proof (`what`) from `stream`.
-    fn part(&self, stream: &mut TcpStream, what: &str) -> Result<[u8; LEN], String> {
+    fn part(&self, stream: &mut TcpStream, what: &str) -> Result<[u8; LEN], Why> {
         let mut bytes = [0; LEN];
         self.read(stream, &mut bytes, what)?;
         Ok(bytes)
@@ -172,16 +194,16 @@ impl Start {
 
     /// Fills `bytes` from `stream` before `until`, however the peer trickles them, or says
     /// why not.
-    fn read(&self, stream: &mut TcpStream, bytes: &mut [u8], what: &str) -> Result<(), String> {
+    fn read(&self, stream: &mut TcpStream, bytes: &mut [u8], what: &str) -> Result<(), Why> {
         let they = match self.end {
             End::Connecting => "it accepted the connection but",
             End::Accepting => "it connected but",
         };
         let silent = || {
-            format!(
+            Why::Unanswered(format!(
                 "{they} sent no {what} within {:.0} s (is it stopped, or another program?)",
                 self.allowed.as_secs_f64().ceil()
-            )
+            ))
         };
         let mut filled = 0;
         while filled < bytes.len() {
@@ -189,19 +211,17 @@ impl Start {
             if wait.is_zero() {
                 return Err(silent());
             }
-            stream
-                .set_read_timeout(Some(wait))
-                .map_err(|e| e.to_string())?;
+            stream.set_read_timeout(Some(wait)).map_err(unanswered)?;
             match stream.read(&mut bytes[filled..]) {
                 Ok(0) => {
-                    return Err(format!(
+                    return Err(Why::Answered(format!(
                         "it closed the connection without a whole {what} (another program, an \
                          older build, or a process that refused this one: {})",
                         match self.end {
                             End::Connecting => "another -n or -w, or another -p?",
                             End::Accepting => "another secret file?",
                         }
-                    ));
+                    )));
                 }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -213,7 +233,7 @@ impl Start {
                 {
                     return Err(silent());
                 }
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(unanswered(e)),
             }
         }
         Ok(())
@@ -254,20 +274,19 @@ fn dial(
     secret: &Secret,
     peer: usize,
     deadline: Instant,
-) -> Result<TcpStream, String> {
-    let to: SocketAddr = (address
-        .to_socket_addrs()
-        .map_err(|e| format!("no such host ({e})"))?)
-    .next()
-    .ok_or("no such host")?;
+) -> Result<TcpStream, Why> {
+    let to: SocketAddr = (address.to_socket_addrs())
+        .map_err(|e| unanswered(format!("no such host ({e})")))?
+        .next()
+        .ok_or_else(|| unanswered("no such host"))?;
     let wait = left(deadline, Duration::from_secs(1)).max(Duration::from_millis(1));
-    let mut stream = TcpStream::connect_timeout(&to, wait).map_err(|e| e.to_string())?;
+    let mut stream = TcpStream::connect_timeout(&to, wait).map_err(unanswered)?;
     let theirs = join(&mut stream, mine, secret, deadline)?;
     if theirs.process != peer {
-        return Err(format!(
+        return Err(Why::Answered(format!(
             "process {} answers at this address: is the hostfile the same on every machine?",
             theirs.process
-        ));
+        )));
     }
     Ok(stream)
 }
@@ -280,21 +299,21 @@ pub fn join(
     mine: Hello,
     secret: &Secret,
     deadline: Instant,
-) -> Result<Hello, String> {
+) -> Result<Hello, Why> {
     let start = Start::new(End::Connecting, deadline);
-    let nonce = Nonce::random().map_err(|e| e.to_string())?;
+    let nonce = Nonce::random().map_err(unanswered)?;
     let mut opening = mine.to_bytes().to_vec();
     opening.extend_from_slice(&nonce.0);
-    stream.write_all(&opening).map_err(|e| e.to_string())?;
+    stream.write_all(&opening).map_err(unanswered)?;
     let theirs = start.hello(stream)?;
-    mine.same_cluster(theirs)?;
+    mine.same_cluster(theirs).map_err(Why::Answered)?;
     let challenge = Nonce(start.part(stream, "nonce")?);
     let proof = start.part(stream, "proof")?;
     if !secret.verify(label(true, mine, theirs), &challenge, &nonce, &proof) {
-        return Err(NO_PROOF.into());
+        return Err(Why::Answered(NO_PROOF.into()));
     }
     let answer = secret.prove(label(false, mine, theirs), &challenge, &nonce);
-    stream.write_all(&answer).map_err(|e| e.to_string())?;
+    stream.write_all(&answer).map_err(unanswered)?;
     Ok(theirs)
 }
 
@@ -315,10 +334,14 @@ fn greet(
     stream
         .set_nonblocking(false)
         .map_err(|e| (None, e.to_string()))?;
-    let theirs = start.hello(stream).map_err(|why| (None, why))?;
+    let theirs = start.hello(stream).map_err(|why| (None, why.to_string()))?;
     // The nonce before the checks: a connection closed with bytes unread is reset, and the
     // other end would read "reset by peer" instead of why.
-    let answer = Nonce(start.part(stream, "nonce").map_err(|why| (None, why))?);
+    let answer = Nonce(
+        start
+            .part(stream, "nonce")
+            .map_err(|why| (None, why.to_string()))?,
+    );
     check_connecting(mine, theirs).map_err(|why| (None, why))?;
     let fail = |why: String| (Some(theirs.process), why);
     let challenge = Nonce::random().map_err(|e| fail(e.to_string()))?;
@@ -326,7 +349,7 @@ fn greet(
     reply.extend_from_slice(&challenge.0);
     reply.extend_from_slice(&secret.prove(label(true, theirs, mine), &challenge, &answer));
     stream.write_all(&reply).map_err(|e| fail(e.to_string()))?;
-    let proof = start.part(stream, "proof").map_err(fail)?;
+    let proof = (start.part(stream, "proof")).map_err(|why| fail(why.to_string()))?;
     if !secret.verify(label(false, theirs, mine), &challenge, &answer, &proof) {
         return Err(fail(NO_PROOF.into()));
     }
@@ -383,6 +406,7 @@ pub(super) fn connect(
         })
         .collect();
     let mut said = std::collections::HashSet::new();
+    let mut answered = vec![false; addresses.len()];
     loop {
         let missing: Vec<usize> = (0..addresses.len())
             .filter(|&i| i != me && sockets[i].is_none())
@@ -406,10 +430,11 @@ pub(super) fn connect(
         for &peer in missing.iter().filter(|&&i| i < me) {
             match dial(&addresses[peer], mine, &secret, peer, deadline) {
                 Ok(stream) => (sockets[peer], connected) = (Some(stream), true),
-                // A refused proof says more than what a later try meets (the peer may
-                // reset the connection it could not prove itself on): it stays.
-                Err(reason) if why[peer] != NO_PROOF || reason == NO_PROOF => why[peer] = reason,
-                Err(_) => {}
+                // A peer's refusal says more than what a later try meets (a timeout near
+                // the deadline, a reset as the peer gives up): it stays.
+                Err(Why::Answered(reason)) => (why[peer], answered[peer]) = (reason, true),
+                Err(Why::Unanswered(reason)) if !answered[peer] => why[peer] = reason,
+                Err(Why::Unanswered(_)) => {}
             }
         }
         loop {
