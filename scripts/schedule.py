@@ -78,6 +78,7 @@ class Section:
         self.walk_id = self.number or f"{page[:-3]}/{index}"
         self.anchor = f"{page}#{slug(title.replace('`', ''))}"
         self.words = 0
+        self.waits = None  # the machine's seconds, for an estimate
         self.source = ""
         self.minutes = None
 
@@ -255,7 +256,7 @@ def minutes_table(all_sections):
         "|---|---|---:|---:|---|---:|---|",
     ]
     for s in all_sections:
-        waits = f"{s.waits:.0f}" if hasattr(s, "waits") else ""
+        waits = "" if s.waits is None else f"{s.waits:.0f}"
         exercise = "yes" if s.exercise else ""
         rows.append(f"| {s.link()} | `{s.walk_id}` | {s.words} | {waits} | {exercise} | {s.minutes} | {s.source} |")
     return "\n".join(rows) + "\n"

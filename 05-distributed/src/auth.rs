@@ -42,10 +42,7 @@ impl AsRef<str> for Side {
 /// look for it: `~/.parallel-rust/scheduler-05-HOST-PORT.secret`.
 pub fn default_path(addr: SocketAddr) -> PathBuf {
     let host = addr.ip().to_string().replace([':', '.'], "-");
-    std::env::home_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(".parallel-rust")
-        .join(format!("scheduler-05-{host}-{}.secret", addr.port()))
+    shared::secret::default_folder().join(format!("scheduler-05-{host}-{}.secret", addr.port()))
 }
 
 #[cfg(test)]

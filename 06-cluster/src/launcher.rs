@@ -3,10 +3,10 @@
 //! [`launch`] picks `P` free ports, writes them into a hostfile (line `i` is process `i`'s
 //! address, timely's format) and a new secret beside it, starts the processes with timely's
 //! flags (`-w W -n P -p i -h HOSTFILE`) and `--secret-file`, shows process 0's progress,
-//! and returns process 0's
-//! output. When a process fails, it stops all the others and returns that process's last
-//! lines; when the launcher itself goes (Ctrl-C, a kill), the kernel stops them too (Linux:
-//! each child asks for `SIGKILL` when its parent dies). No process outlives a launch.
+//! and returns process 0's output. When a process fails, it stops all the others and
+//! returns that process's last lines; when the launcher itself goes (Ctrl-C, a kill), the
+//! kernel stops them too (Linux: each child asks for `SIGKILL` when its parent dies). No
+//! process outlives a launch.
 //!
 //! On real machines there is no launcher: each machine runs the same command with its own
 //! `-p`, and the hostfile lists the machines (see the book's section 6.5).

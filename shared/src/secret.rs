@@ -18,6 +18,14 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+/// Where the course's programs keep their secrets by default: `~/.parallel-rust` (the
+/// temporary folder where there is no home).
+pub fn default_folder() -> PathBuf {
+    std::env::home_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join(".parallel-rust")
+}
+
 /// Bytes of a secret, a nonce and a proof.
 pub const LEN: usize = 32;
 

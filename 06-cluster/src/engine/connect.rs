@@ -244,22 +244,12 @@ impl Start {
 /// cluster, so that a proof made on one connection means nothing on another (a stranger
 /// cannot pass process 1's answer to process 2 off as process 0's).
 pub fn label(accepting: bool, connecting: Hello, accepted: Hello) -> String {
-    format!(
-        "parallel-rust lesson 6: process {} {} process {}, -n {} -w {}",
-        if accepting {
-            accepted.process
-        } else {
-            connecting.process
-        },
-        if accepting { "accepting" } else { "joining" },
-        if accepting {
-            connecting.process
-        } else {
-            accepted.process
-        },
-        connecting.processes,
-        connecting.workers
-    )
+    let (who, how, whom) = match accepting {
+        true => (accepted.process, "accepting", connecting.process),
+        false => (connecting.process, "joining", accepted.process),
+    };
+    let (n, w) = (connecting.processes, connecting.workers);
+    format!("parallel-rust lesson 6: process {who} {how} process {whom}, -n {n} -w {w}")
 }
 
 /// The time left before `deadline`, at most `most`.
@@ -331,18 +321,19 @@ fn greet(
     deadline: Instant,
 ) -> Result<usize, (Option<usize>, String)> {
     let start = Start::new(End::Accepting, deadline);
+    let early = |why: String| (None, why);
     stream
         .set_nonblocking(false)
-        .map_err(|e| (None, e.to_string()))?;
-    let theirs = start.hello(stream).map_err(|why| (None, why.to_string()))?;
+        .map_err(|e| early(e.to_string()))?;
+    let theirs = start.hello(stream).map_err(|why| early(why.to_string()))?;
     // The nonce before the checks: a connection closed with bytes unread is reset, and the
     // other end would read "reset by peer" instead of why.
     let answer = Nonce(
         start
             .part(stream, "nonce")
-            .map_err(|why| (None, why.to_string()))?,
+            .map_err(|why| early(why.to_string()))?,
     );
-    check_connecting(mine, theirs).map_err(|why| (None, why))?;
+    check_connecting(mine, theirs).map_err(early)?;
     let fail = |why: String| (Some(theirs.process), why);
     let challenge = Nonce::random().map_err(|e| fail(e.to_string()))?;
     let mut reply = mine.to_bytes().to_vec();

@@ -93,12 +93,8 @@ impl Layout {
     /// Where the cluster's secret is: `--secret-file`, else
     /// `~/.parallel-rust/cluster-06.secret`.
     pub fn secret_path(&self) -> PathBuf {
-        self.secret_file.clone().unwrap_or_else(|| {
-            std::env::home_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join(".parallel-rust")
-                .join("cluster-06.secret")
-        })
+        (self.secret_file.clone())
+            .unwrap_or_else(|| shared::secret::default_folder().join("cluster-06.secret"))
     }
 
     /// The addresses of the cluster's processes, from the hostfile: one `HOST:PORT` per
