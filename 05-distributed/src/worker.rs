@@ -153,7 +153,8 @@ pub async fn run(
     let silence = Duration::from_millis(welcome.silence_ms.max(1));
     let outcome = tokio::select! {
         outcome = read_jobs(&mut reader, &graph, (&jobs_tx, &room), capacity, silence) => {
-            outcome?.ok_or(WorkerError::SchedulerGone(scheduler))
+            // Not `?`: a reset read here is told as the scheduler being gone, below.
+            outcome.and_then(|ended| ended.ok_or(WorkerError::SchedulerGone(scheduler)))
         }
         outcome = write_results(&mut writer, results_rx, said_rx, &graph, welcome.heartbeat_ms) => {
             outcome.map(|()| Ended::Stopped)

@@ -12,8 +12,8 @@ use lesson_05_distributed::auth::{Nonce, Secret};
 use lesson_05_distributed::client::{Client, ClientError};
 use lesson_05_distributed::cluster::LocalCluster;
 use lesson_05_distributed::protocol::{
-    self, Answer, Challenge, ClientId, Hello, NewTask, TaskError, TaskId, VERSION, Welcome,
-    WorkerId,
+    self, Answer, Challenge, ClientId, FromWorker, Hello, NewTask, TaskError, TaskId, VERSION,
+    Welcome, WorkerId,
 };
 use lesson_05_distributed::scheduler::Config;
 use lesson_05_distributed::solution::gather;
@@ -613,7 +613,7 @@ fn a_peer_leaves_a_scheduler_that_cannot_prove_the_secret() {
         let refused = runtime.block_on(async {
             // A fake scheduler that welcomes anyone, without knowing the secret.
             let wrong = |_: &Nonce, _: &Nonce| [0; lesson_05_distributed::auth::LEN];
-            let addr = fake_scheduler(wrong, Duration::from_secs(10)).await;
+            let addr = fake_scheduler(wrong, Duration::from_secs(10), Then::FallSilent).await;
             let secret = Secret::random().expect("a secret");
             Client::connect(addr, &secret).await.err()
         });
@@ -858,28 +858,44 @@ fn the_dashboard_answers_only_to_its_own_name_and_closes_half_sent_requests() {
     });
 }
 
+/// What a fake scheduler does once it has welcomed its peer.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Says nothing, as if stopped by Ctrl-Z.
+    FallSilent,
+    /// Waits for the peer's first message and resets the connection, as a killed
+    /// scheduler does when the peer's bytes are still unread.
+    Reset,
+}
+
 /// A scheduler that welcomes the first peer that connects, with `proof` of the two nonces
-/// (the scheduler's, the peer's) and a silence of `silence`, and then says nothing (as if
-/// stopped by Ctrl-Z): its address.
+/// (the scheduler's, the peer's) and a silence of `silence`, and then does `then`: its
+/// address.
 async fn fake_scheduler(
     proof: impl FnOnce(&Nonce, &Nonce) -> [u8; lesson_05_distributed::auth::LEN] + Send + 'static,
     silence: Duration,
+    then: Then,
 ) -> std::net::SocketAddr {
+    use futures::{SinkExt, StreamExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");
     let addr = listener.local_addr().expect("an address");
     tokio::spawn(async move {
         let (stream, _) = listener.accept().await.expect("accepts");
-        let (mut reader, mut writer) = protocol::split(stream).expect("splits");
+        // Whole, not split: a split stream's writing half shuts the connection down (a
+        // FIN) when dropped, and `Then::Reset` must close it with no FIN.
+        let mut framed = tokio_util::codec::Framed::new(stream, protocol::codec());
         let nonce = Nonce::random().expect("a nonce");
         let challenge = Challenge {
             version: VERSION,
             nonce,
         };
-        writer.send(&challenge).await.expect("sends");
-        reader.expect::<Hello>().await.expect("a hello");
-        let answer = reader.expect::<Answer>().await.expect("an answer");
+        let frame = protocol::encode(&challenge).expect("encodes");
+        framed.send(frame).await.expect("sends");
+        let mut next = async || framed.next().await.expect("a frame").expect("reads");
+        protocol::decode::<Hello>(&next().await).expect("a hello");
+        let answer = protocol::decode::<Answer>(&next().await).expect("an answer");
         let welcome = Welcome::Accepted(protocol::Accepted {
             id: 1,
             heartbeat_ms: 50,
@@ -888,20 +904,37 @@ async fn fake_scheduler(
             run_times: false,
             proof: proof(&nonce, &answer.nonce),
         });
-        writer.send(&welcome).await.expect("sends");
-        // Stopped: the connection stays open, and the kernel acknowledges what comes.
-        let _kept = (reader, writer);
-        std::future::pending::<()>().await;
+        let frame = protocol::encode(&welcome).expect("encodes");
+        framed.send(frame).await.expect("sends");
+        match then {
+            Then::FallSilent => {
+                // Stopped: the connection stays open, and the kernel acknowledges what comes.
+                let _kept = framed;
+                std::future::pending::<()>().await;
+            }
+            Then::Reset => {
+                // The peer's first message after the welcome: it is past its handshake,
+                // reading and writing.
+                let frame = framed.next().await.expect("a frame").expect("reads");
+                protocol::decode::<FromWorker>(&frame).expect("a worker's message");
+                let stream = framed.into_inner();
+                // Closing with a zero linger sends a reset, not a goodbye or a FIN.
+                let linger = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+                linger.expect("SO_LINGER is set");
+                drop(stream);
+            }
+        }
     });
     addr
 }
 
-/// A scheduler that holds `secret` and falls silent once it has welcomed its peer.
-async fn stopped_scheduler(secret: Secret, silence: Duration) -> std::net::SocketAddr {
+/// A scheduler that holds `secret` and does `then` once it has welcomed its peer.
+async fn scheduler_that(then: Then, secret: Secret, silence: Duration) -> std::net::SocketAddr {
     let side = lesson_05_distributed::auth::Side::Scheduler;
     fake_scheduler(
         move |ours, theirs| secret.prove(side, ours, theirs),
         silence,
+        then,
     )
     .await
 }
@@ -912,7 +945,8 @@ fn a_client_whose_scheduler_stops_answering_fails_its_tasks_after_the_silence() 
         let runtime = tokio::runtime::Runtime::new().expect("tokio");
         let outcome = runtime.block_on(async {
             let secret = Secret::random().expect("a secret");
-            let addr = stopped_scheduler(secret.clone(), Duration::from_millis(300)).await;
+            let addr =
+                scheduler_that(Then::FallSilent, secret.clone(), Duration::from_millis(300)).await;
             let client = Client::connect(addr, &secret).await.expect("welcomed");
             client.submit::<Square>(&3).await.await
         });
@@ -930,7 +964,8 @@ fn a_worker_whose_scheduler_stops_answering_leaves_after_the_silence_saying_why(
         let runtime = tokio::runtime::Runtime::new().expect("tokio");
         let outcome = runtime.block_on(async {
             let secret = Secret::random().expect("a secret");
-            let addr = stopped_scheduler(secret.clone(), Duration::from_millis(300)).await;
+            let addr =
+                scheduler_that(Then::FallSilent, secret.clone(), Duration::from_millis(300)).await;
             let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
             lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
         });
@@ -938,6 +973,26 @@ fn a_worker_whose_scheduler_stops_answering_leaves_after_the_silence_saying_why(
             .expect_err("a worker leaves a stopped scheduler")
             .to_string();
         assert!(error.contains("has sent nothing for 300ms"), "{error}");
+    });
+}
+
+#[test]
+fn a_worker_whose_scheduler_resets_the_connection_says_the_scheduler_is_gone() {
+    within_for("5 (given)", LIMIT, || {
+        let runtime = tokio::runtime::Runtime::new().expect("tokio");
+        let outcome = runtime.block_on(async {
+            let secret = Secret::random().expect("a secret");
+            let addr = scheduler_that(Then::Reset, secret.clone(), Duration::from_secs(10)).await;
+            let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
+            lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
+        });
+        let error = outcome
+            .expect_err("a worker leaves a scheduler that reset it")
+            .to_string();
+        // A killed scheduler resets rather than closes when the worker's heartbeat is
+        // still unread: the worker tells it as the same news, not as an os error.
+        assert!(error.contains("without a goodbye"), "{error}");
+        assert!(!error.contains("os error"), "{error}");
     });
 }
 
