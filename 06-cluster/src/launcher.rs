@@ -2,8 +2,9 @@
 //!
 //! [`launch`] picks `P` free ports, writes them into a hostfile (line `i` is process `i`'s
 //! address, timely's format) and a new secret beside it, starts the processes with timely's
-//! flags (`-w W -n P -p i -h HOSTFILE`) and `--secret-file`, shows process 0's progress,
-//! and returns process 0's output. When a process fails, it stops all the others and
+//! flags (`-w W -n P -p i -h HOSTFILE`) and `--secret-file`, removes the two files once
+//! process 0's dataflow runs (all have read them), shows process 0's progress, and returns
+//! process 0's output. When a process fails, it stops all the others and
 //! returns that process's last lines; when the launcher itself goes (Ctrl-C, a kill), the
 //! kernel stops them too (Linux: each child asks for `SIGKILL` when its parent dies). No
 //! process outlives a launch.
@@ -123,6 +124,9 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     // A secret of this launch's own, beside the hostfile: its processes prove it to each
     // other, and it goes with the folder.
     shared::secret::Secret::random()?.save(&hostfile.with_file_name("cluster.secret"))?;
+    // Removed once the processes have read it (below), so that a launcher stopped by
+    // Ctrl-C or a kill, which runs no destructor, leaves no secret behind.
+    let mut dir = Some(dir);
 
     let started = Instant::now();
     let (tx, events) = mpsc::channel();
@@ -135,6 +139,11 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
         while let Ok(line) = events.recv_timeout(Duration::from_millis(20)) {
             heard.take(line);
             last_heard = Instant::now();
+        }
+        if heard.running {
+            // Process 0's dataflow runs, so every process has connected to it: each has
+            // read the hostfile and the secret, and needs them no more.
+            drop(dir.take());
         }
         if last_heard.elapsed() > launch.silence {
             let which = processes.silent();
@@ -259,6 +268,8 @@ struct Heard {
     /// echoed: a failed launch prints its verdict first and these below it.
     panics: Vec<String>,
     in_panic: bool,
+    /// Process 0 has reported progress: its dataflow runs.
+    running: bool,
 }
 
 impl Heard {
@@ -268,6 +279,7 @@ impl Heard {
             last_words: vec![VecDeque::new(); processes],
             panics: Vec::new(),
             in_panic: false,
+            running: false,
             bar: ClearOnDrop(match label {
                 Some(label) => shared::progress::items(0, label),
                 None => ProgressBar::hidden(),
@@ -289,6 +301,7 @@ impl Heard {
         if stdout && process == 0 {
             match parse_progress(&text) {
                 Some((done, rounds)) => {
+                    self.running = true;
                     self.bar.set_length(rounds);
                     self.bar.set_position(done);
                 }

@@ -71,3 +71,18 @@ esac"#,
         "process 1's own last words:\n{said}"
     );
 }
+
+#[test]
+fn the_hostfile_and_secret_are_removed_once_process_0_runs() {
+    // Process 0 reports a round, waits until its hostfile is gone, and reports the last:
+    // a launcher that kept the folder to the end would see it fall silent instead.
+    let script = r#"while [ $# -gt 0 ]; do [ "$1" = -h ] && hosts=$2; shift; done
+echo "progress 0 2"
+while [ -e "$hosts" ]; do :; done
+[ -e "$(dirname "$hosts")/cluster.secret" ] && { echo "the secret is still there" >&2; exit 4; }
+echo "progress 2 2"
+echo done"#;
+    let launched = launch(&shells(script, 1, Duration::from_secs(20)));
+    let launched = launched.expect("the folder goes while process 0 runs");
+    assert_eq!(launched.output, "done\n");
+}

@@ -265,12 +265,10 @@ fn dial(
     peer: usize,
     deadline: Instant,
 ) -> Result<TcpStream, Why> {
-    let to: SocketAddr = (address.to_socket_addrs())
+    let addresses: Vec<SocketAddr> = (address.to_socket_addrs())
         .map_err(|e| unanswered(format!("no such host ({e})")))?
-        .next()
-        .ok_or_else(|| unanswered("no such host"))?;
-    let wait = left(deadline, Duration::from_secs(1)).max(Duration::from_millis(1));
-    let mut stream = TcpStream::connect_timeout(&to, wait).map_err(unanswered)?;
+        .collect();
+    let mut stream = connect_any(&addresses, deadline)?;
     let theirs = join(&mut stream, mine, secret, deadline)?;
     if theirs.process != peer {
         return Err(Why::Answered(format!(
@@ -279,6 +277,21 @@ fn dial(
         )));
     }
     Ok(stream)
+}
+
+/// A connection to the first of `addresses` that takes one, trying each in turn as
+/// `TcpStream::connect` does (a host's first address may be an IPv6 one its process does
+/// not listen on); or why the last one did not.
+fn connect_any(addresses: &[SocketAddr], deadline: Instant) -> Result<TcpStream, Why> {
+    let mut why = unanswered("no such host");
+    for to in addresses {
+        let wait = left(deadline, Duration::from_secs(1)).max(Duration::from_millis(1));
+        match TcpStream::connect_timeout(to, wait) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => why = unanswered(error),
+        }
+    }
+    Err(why)
 }
 
 /// The connecting end's part of the start of a connection (see the module's doc): says
@@ -672,5 +685,28 @@ impl Stream for Watched {
 
     fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.stream.shutdown(how)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dialer_tries_every_address_of_a_host_in_turn() {
+        // A port nobody listens on: bound, then let go.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let closed_at = closed.local_addr().expect("an address");
+        drop(closed);
+        let open = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let open_at = open.local_addr().expect("an address");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let stream = connect_any(&[closed_at, open_at], deadline);
+        let stream = stream.expect("the second address answers");
+        assert_eq!(stream.peer_addr().ok(), Some(open_at));
+        let why = connect_any(&[closed_at], deadline).expect_err("nobody listens");
+        assert!(why.to_string().contains("refused"), "{why}");
+        let why = connect_any(&[], deadline).expect_err("no address");
+        assert!(why.to_string().contains("no such host"), "{why}");
     }
 }

@@ -386,7 +386,8 @@ fn first_panic(panics: &Mutex<Vec<String>>) -> Option<String> {
 /// True for the panics that follow another worker's panic in the same process.
 fn is_echo(message: &str) -> bool {
     [
-        "poisoned",
+        // Not "poisoned" alone: an exercise's own panic may say it.
+        "MergeQueue",
         "timely communication",
         "Send thread panic",
         "Recv thread panic",
@@ -554,4 +555,27 @@ pub enum RunError {
         address: String,
         how: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_timelys_own_panics_are_echoes_of_a_loss() {
+        for echo in [
+            "MergeQueue poisoned.",
+            "MergeQueue mutex poisoned.",
+            "timely communication error: reading data: connection reset",
+            "Send thread panic",
+            "Recv thread panic",
+        ] {
+            assert!(is_echo(echo), "{echo}");
+        }
+        // An exercise's own panic is printed, whatever its words.
+        assert!(!is_echo("the cache is poisoned by a bad bar"));
+        assert!(!is_echo(
+            "index out of bounds: the len is 3 but the index is 7"
+        ));
+    }
 }
