@@ -473,12 +473,14 @@ pub(super) fn connect(
                         why[peer] = reason.clone();
                     }
                     // A peer that cannot get in tries again every RETRY: each reason is
-                    // said once, with its first address.
-                    if said.insert(reason.clone()) {
+                    // said once for each process it names (once for all that name none),
+                    // with its first address.
+                    if said.insert((who, reason.clone())) {
+                        let whose = who.map(|p| format!(" of process {p}")).unwrap_or_default();
                         eprintln!(
                             "process {me}: ignored a connection from {from}{}: {reason}. Let \
                              only the cluster's processes reach this port (further \
-                             connections refused for this reason are not shown)",
+                             connections{whose} refused for this reason are not shown)",
                             said_to_be.unwrap_or_default()
                         );
                     }
