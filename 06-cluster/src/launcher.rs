@@ -125,7 +125,8 @@ pub fn launch(launch: &Launch) -> Result<Launched, LaunchError> {
     // other, and it goes with the folder.
     shared::secret::Secret::random()?.save(&hostfile.with_file_name("cluster.secret"))?;
     // Removed once the processes have read it (below), so that a launcher stopped by
-    // Ctrl-C or a kill, which runs no destructor, leaves no secret behind.
+    // Ctrl-C or a kill, which runs no destructor, leaves no secret behind once its cluster
+    // runs (during the start-up it does: the folder is the user's alone, mode 700).
     let mut dir = Some(dir);
 
     let started = Instant::now();

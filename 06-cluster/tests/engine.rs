@@ -421,6 +421,9 @@ fn a_peer_that_goes_silent_after_the_start_up_is_named_at_the_silence_deadline()
     let process_0 = std::thread::spawn(move || pass_through(&layout));
     // Process 1 says hello, then nothing more: stopped, as by SIGSTOP.
     let _silent = fake_process_1(mine, dir.path());
+    // The hostfile goes once the cluster runs, as the launcher's does: the error still
+    // names the address.
+    std::fs::remove_file(dir.path().join("hosts-0.txt")).expect("the hostfile was there");
     let started = Instant::now();
     let error = joined(process_0).expect_err("it cannot finish");
     assert!(
@@ -443,8 +446,11 @@ fn a_peer_whose_connection_ends_during_the_job_is_named() {
     let (_, mine, theirs) = process_0_of_2(dir.path(), 20);
     let layout = one_of_2(dir.path(), [mine, theirs], 0, 20);
     let process_0 = std::thread::spawn(move || pass_through(&layout));
-    // Process 1 says hello, then its connection closes: it crashed.
-    drop(fake_process_1(mine, dir.path()));
+    // Process 1 says hello, then its connection closes: it crashed. Its hostfile is gone
+    // by then, as the launcher's is.
+    let process_1 = fake_process_1(mine, dir.path());
+    std::fs::remove_file(dir.path().join("hosts-0.txt")).expect("the hostfile was there");
+    drop(process_1);
     let error = joined(process_0).expect_err("it cannot finish");
     let error = error.to_string();
     assert!(

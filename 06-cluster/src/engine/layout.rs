@@ -140,12 +140,6 @@ impl Layout {
         Ok(addresses)
     }
 
-    /// Process `peer`'s line of the hostfile, for messages.
-    pub fn address_of(&self, peer: usize) -> String {
-        let addresses = self.addresses().unwrap_or_default();
-        addresses.get(peer).cloned().unwrap_or_else(|| "?".into())
-    }
-
     /// Workers in the whole cluster.
     pub fn peers(&self) -> usize {
         self.workers * self.processes

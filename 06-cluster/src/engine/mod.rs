@@ -168,6 +168,12 @@ where
         + 'static,
 {
     let config = layout.config()?;
+    // Read once, here: the launcher removes the hostfile once the cluster runs, and the
+    // errors below name the peers' addresses.
+    let addresses = match &config.communication {
+        timely::CommunicationConfig::Cluster { addresses, .. } => addresses.clone(),
+        _ => Vec::new(),
+    };
     let rounds = (items.len() as u64).clamp(1, ROUNDS);
     let panics: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = Arc::clone(&panics);
@@ -210,7 +216,8 @@ where
     .map_err(RunError::Start)?;
     // Joining also joins the network threads of a cluster, which panic ("Send thread
     // panic") when a peer process went away: one more sign of a failure, not its cause.
-    let outcomes = join_watching(guards, layout, &log, &moved, &failed_here).map_err(|error| {
+    let watched = (&*log, &*moved, &*failed_here);
+    let outcomes = join_watching(guards, layout, &addresses, watched).map_err(|error| {
         // A worker of this process panicked: that is the cause, whatever the peers did next.
         match first_panic(&panics) {
             Some(message) => RunError::Worker(message),
@@ -227,7 +234,7 @@ where
         }
     }
     if failed {
-        if let Some(lost) = peer_lost(&log, layout) {
+        if let Some(lost) = peer_lost(&log, layout, &addresses) {
             return Err(lost);
         }
         let message = first_panic(&panics).unwrap_or_else(|| "a worker panicked".into());
@@ -272,9 +279,8 @@ const LOOK: Duration = Duration::from_millis(200);
 fn join_watching<T: Send + 'static>(
     guards: timely::communication::WorkerGuards<T>,
     layout: &Layout,
-    log: &PeerLog,
-    moved: &AtomicU64,
-    failed: &AtomicBool,
+    addresses: &[String],
+    (log, moved, failed): (&PeerLog, &AtomicU64, &AtomicBool),
 ) -> Result<std::thread::Result<Vec<Result<T, String>>>, RunError> {
     let (joined, join) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -308,7 +314,7 @@ fn join_watching<T: Send + 'static>(
         }
         // A connection that ended: its threads wait for ever (see `connect::Watched`), and
         // so would the join.
-        if let Some(lost) = peer_lost(log, layout) {
+        if let Some(lost) = peer_lost(log, layout, addresses) {
             return Err(lost);
         }
         let waiting = log.since(moved.load(Ordering::Relaxed)) >= silence;
@@ -316,7 +322,7 @@ fn join_watching<T: Send + 'static>(
             return Err(RunError::Silent {
                 process: layout.process,
                 peer,
-                address: layout.address_of(peer),
+                address: address_of(addresses, peer),
                 waited: layout.silence,
             });
         }
@@ -362,14 +368,19 @@ where
 }
 
 /// The error for the first peer whose connection ended, if one did.
-fn peer_lost(log: &PeerLog, layout: &Layout) -> Option<RunError> {
+fn peer_lost(log: &PeerLog, layout: &Layout, addresses: &[String]) -> Option<RunError> {
     let (peer, how) = log.first_ended()?;
     Some(RunError::PeerLost {
         process: layout.process,
         peer,
-        address: layout.address_of(peer),
+        address: address_of(addresses, peer),
         how,
     })
+}
+
+/// Process `peer`'s line of the hostfile, for messages.
+fn address_of(addresses: &[String], peer: usize) -> String {
+    addresses.get(peer).cloned().unwrap_or_else(|| "?".into())
 }
 
 /// The first panic of this process's workers, the cause (the others are timely's channels
