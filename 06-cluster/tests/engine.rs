@@ -297,7 +297,7 @@ fn fake_process_1(to: SocketAddr, dir: &std::path::Path) -> TcpStream {
         workers: 1,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
-    let theirs = join(&mut stream, mine, &secret, deadline).expect("process 0 lets it in");
+    let theirs = join(&mut stream, mine, &secret, 0, deadline).expect("process 0 lets it in");
     assert_eq!(theirs, Hello { process: 0, ..mine });
     stream
 }
@@ -552,10 +552,35 @@ fn a_process_that_answers_without_the_secret_is_not_joined() {
 
 #[test]
 fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
+    let (error, proofs, hosts) = relayed_by_a_stranger(true);
+    assert!(
+        error.contains(&format!(
+            "process 0 at {}: it does not prove that it holds this cluster's secret",
+            hosts[0]
+        )),
+        "{error}"
+    );
+    assert_eq!(proofs, 0, "process 2 proved itself to the stranger");
+}
+
+#[test]
+fn a_stranger_that_relays_another_process_s_answer_unchanged_gets_no_proof() {
+    let (error, proofs, hosts) = relayed_by_a_stranger(false);
+    assert!(
+        error.contains(&format!("process 0 at {}: process 1 answers", hosts[0])),
+        "{error}"
+    );
+    // Process 2's proof, relayed to process 1, would let the stranger in as process 2.
+    assert_eq!(proofs, 0, "process 2 proved itself to the stranger");
+}
+
+/// Processes 1 and 2 are real; a stranger holds process 0's port. When process 2 dials
+/// it, the stranger dials process 1 with process 2's own opening and hands process 1's
+/// answer back to process 2: with its hello rewritten to say process 0 (`forge`) or as
+/// it came. Returns process 2's error, how many proofs process 2 gave the stranger (which
+/// it relays to process 1), and the hostfile's addresses.
+fn relayed_by_a_stranger(forge: bool) -> (String, usize, [SocketAddr; 3]) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    // Processes 1 and 2 are real; a stranger holds process 0's port. When process 2 dials
-    // it, the stranger dials process 1 as "process 2" with process 2's own nonce, and
-    // hands process 1's answer back to process 2 as process 0's.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let free = || {
         let port = TcpListener::bind("127.0.0.1:0").expect("a port");
@@ -563,8 +588,9 @@ fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
     };
     let hosts = [listener.local_addr().expect("an address"), free(), free()];
     let to_1 = hosts[1];
-    let relayed = Arc::new(Mutex::new(0_usize));
-    let count = relayed.clone();
+    // (replies relayed to process 2, proofs it gave back)
+    let counts = Arc::new(Mutex::new((0_usize, 0_usize)));
+    let count = counts.clone();
     let _stranger = fake(listener, move |mut from| {
         let Some((connecting, opening)) = opening_of(&mut from) else {
             return;
@@ -583,17 +609,18 @@ fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
         if to.read_exact(&mut reply).is_err() {
             return;
         }
-        let mut forged = Hello {
-            process: 0,
-            ..connecting
+        if forge {
+            let process_0 = Hello {
+                process: 0,
+                ..connecting
+            };
+            reply[..HELLO_LEN].copy_from_slice(&process_0.to_bytes());
         }
-        .to_bytes()
-        .to_vec();
-        forged.extend_from_slice(&reply[HELLO_LEN..]);
-        let _ = from.write_all(&forged);
-        *count.lock().expect("the count") += 1;
+        let _ = from.write_all(&reply);
+        count.lock().expect("the counts").0 += 1;
         let mut proof = [0; 32];
         if from.read_exact(&mut proof).is_ok() {
+            count.lock().expect("the counts").1 += 1;
             let _ = to.write_all(&proof);
         }
     });
@@ -607,20 +634,12 @@ fn a_stranger_cannot_pass_one_process_s_proof_off_as_another_s() {
         .expect_err("process 2 joins no stranger")
         .to_string();
     assert!(
-        error.contains(&format!(
-            "process 0 at {}: it does not prove that it holds this cluster's secret",
-            hosts[0]
-        )),
-        "{error}"
-    );
-    assert!(
-        *relayed.lock().expect("the count") > 0,
-        "the stranger never relayed"
-    );
-    assert!(
         joined(process_1).is_err(),
         "process 1 has no process 0 either"
     );
+    let (relayed, proofs) = *counts.lock().expect("the counts");
+    assert!(relayed > 0, "the stranger never relayed");
+    (error, proofs, hosts)
 }
 
 #[test]

@@ -309,7 +309,7 @@ fn process_0_with_a_fake_peer<K>(
     let secret = shared::secret::Secret::load(&dir.path().join("cluster.secret"))
         .expect("process 0's secret, made before it listened");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    join(&mut stream, hello, &secret, deadline).expect("process 0 lets it in");
+    join(&mut stream, hello, &secret, 0, deadline).expect("process 0 lets it in");
     let said = std::time::Instant::now();
     let kept = then(stream);
     let output = shared::testing::wait_bounded(child, "process 0", Duration::from_secs(60));

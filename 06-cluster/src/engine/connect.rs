@@ -25,8 +25,10 @@
 //! j → i   j's proof under "process j joining process i, -n -w"
 //! ```
 //!
-//! The labels name both processes ([`label`]): a stranger on the port of a process not
-//! started yet cannot relay process `k`'s answer to `j` as `i`'s.
+//! The labels name both processes ([`label`]), and `j` checks that the hello is `i`'s
+//! before it proves anything: a stranger on the port of a process not started yet cannot
+//! relay process `k`'s answer to `j` as `i`'s, nor pass `k`'s answer on as it is and
+//! relay `j`'s proof back to `k`.
 //!
 //! What it does not do: encrypt. timely's messages cross the network as they are: on
 //! machines you do not trust the network of, use an SSH tunnel or a VPN.
@@ -269,13 +271,7 @@ fn dial(
         .map_err(|e| unanswered(format!("no such host ({e})")))?
         .collect();
     let mut stream = connect_any(&addresses, deadline)?;
-    let theirs = join(&mut stream, mine, secret, deadline)?;
-    if theirs.process != peer {
-        return Err(Why::Answered(format!(
-            "process {} answers at this address: is the hostfile the same on every machine?",
-            theirs.process
-        )));
-    }
+    join(&mut stream, mine, secret, peer, deadline)?;
     Ok(stream)
 }
 
@@ -294,13 +290,14 @@ fn connect_any(addresses: &[SocketAddr], deadline: Instant) -> Result<TcpStream,
     Err(why)
 }
 
-/// The connecting end's part of the start of a connection (see the module's doc): says
-/// `mine`, checks the other end's hello and proof, proves this end, and returns the other
-/// end's hello. Public for the tests that play a peer.
+/// The connecting end's part of the start of a connection to process `peer` (see the
+/// module's doc): says `mine`, checks the other end's hello and proof, proves this end,
+/// and returns the other end's hello. Public for the tests that play a peer.
 pub fn join(
     stream: &mut TcpStream,
     mine: Hello,
     secret: &Secret,
+    peer: usize,
     deadline: Instant,
 ) -> Result<Hello, Why> {
     let start = Start::new(End::Connecting, deadline);
@@ -310,6 +307,15 @@ pub fn join(
     stream.write_all(&opening).map_err(unanswered)?;
     let theirs = start.hello(stream)?;
     mine.same_cluster(theirs).map_err(Why::Answered)?;
+    // Before any proof: another process's answer, relayed by a stranger on `peer`'s port,
+    // is as valid as it was for that process, and this end's proof to it would let the
+    // stranger in there as this process.
+    if theirs.process != peer {
+        return Err(Why::Answered(format!(
+            "process {} answers at this address: is the hostfile the same on every machine?",
+            theirs.process
+        )));
+    }
     let challenge = Nonce(start.part(stream, "nonce")?);
     let proof = start.part(stream, "proof")?;
     if !secret.verify(label(true, mine, theirs), &challenge, &nonce, &proof) {
