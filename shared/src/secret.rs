@@ -86,19 +86,32 @@ impl Secret {
         Nonce::random().map(|n| Secret(n.0))
     }
 
-    /// Reads a secret file, refusing one that other users can read (as ssh does).
+    /// Reads a secret file, refusing one that other users can read (as ssh does), and
+    /// anything that is not a small regular file (`--secret-file /dev/zero` would read for
+    /// ever).
     pub fn load(path: &Path) -> Result<Secret, SecretError> {
-        let text = fs::read_to_string(path).map_err(|e| SecretError::Read(path.into(), e))?;
+        use std::io::Read as _;
+        let read = |e| SecretError::Read(path.into(), e);
+        let file = fs::File::open(path).map_err(read)?;
+        // Of the file opened, not of the path again: it may have changed in between.
+        let metadata = file.metadata().map_err(read)?;
+        if !metadata.is_file() {
+            return Err(SecretError::Malformed(path.into()));
+        }
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(path)
-                .map_err(|e| SecretError::Read(path.into(), e))?
-                .permissions()
-                .mode();
+            let mode = metadata.permissions().mode();
             if mode & 0o077 != 0 {
                 return Err(SecretError::Exposed(path.into(), mode & 0o777));
             }
+        }
+        // The hex digits and a line end, with room for spaces and a Windows line end.
+        let most = (LEN * 2 + 16) as u64;
+        let mut text = String::new();
+        (file.take(most + 1).read_to_string(&mut text)).map_err(read)?;
+        if text.len() as u64 > most {
+            return Err(SecretError::Malformed(path.into()));
         }
         parse_hex(text.trim())
             .map(Secret)
@@ -295,6 +308,26 @@ mod tests {
         }
         assert!(matches!(
             Secret::load(&path),
+            Err(SecretError::Malformed(_))
+        ));
+        // A secret followed by a megabyte is no secret file, and is not read whole.
+        fs::write(
+            &path,
+            format!("{}\n{}", hex(&secret.0), "0".repeat(1 << 20)),
+        )
+        .unwrap();
+        assert!(matches!(
+            Secret::load(&path),
+            Err(SecretError::Malformed(_))
+        ));
+        // Nor is a folder, or a device that never ends.
+        assert!(matches!(
+            Secret::load(dir.path()),
+            Err(SecretError::Malformed(_))
+        ));
+        #[cfg(unix)]
+        assert!(matches!(
+            Secret::load(Path::new("/dev/zero")),
             Err(SecretError::Malformed(_))
         ));
         assert!(format!("{secret:?}") == "Secret(..)");
