@@ -643,6 +643,23 @@ fn relayed_by_a_stranger(forge: bool) -> (String, usize, [SocketAddr; 3]) {
 }
 
 #[test]
+fn connections_that_say_nothing_hold_up_no_real_peer() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (_, mine, theirs) = process_0_of_2(dir.path(), 4);
+    let layout = one_of_2(dir.path(), [mine, theirs], 0, 4);
+    let process_0 = std::thread::spawn(move || pass_through(&layout));
+    // Three connections that say nothing, there before the real peer: greeted one after
+    // another, each would hold the port for the whole start-up.
+    let _silent: Vec<TcpStream> = (0..3)
+        .map(|_| connect_within(mine, Duration::from_secs(20)))
+        .collect();
+    let process_1 = pass_through(&one_of_2(dir.path(), [mine, theirs], 1, 4));
+    assert!(process_1.is_ok(), "process 1 joins: {process_1:?}");
+    let process_0 = joined(process_0);
+    assert!(process_0.is_ok(), "process 0 runs: {process_0:?}");
+}
+
+#[test]
 fn a_peer_that_trickles_its_hello_is_given_up_on_at_the_deadline() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     // "Process 0" sends one byte of a hello every 300 ms: 32 bytes would take 10 s.

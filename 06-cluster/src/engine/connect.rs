@@ -15,7 +15,9 @@
 //! do: an HMAC of a nonce from each end ([`shared::secret`]), the accepting end first. A
 //! connection that fails a check is closed and reported on stderr, and the process goes on
 //! waiting for the real peer: neither a port scanner nor a stranger who knows the protocol
-//! can end a start-up or join the cluster.
+//! can end a start-up or join the cluster. Each connection to a process's port is greeted
+//! on a thread of its own (`Port`), so connections that say nothing hold up no real
+//! peer; a stranger would need to keep `GREETING_AT_ONCE` of them open at once.
 //!
 //! The exchange, on a connection from process `j` to process `i < j`:
 //!
@@ -381,6 +383,152 @@ fn check_connecting(mine: Hello, theirs: Hello) -> Result<(), String> {
     Ok(())
 }
 
+/// How many refusals a process says on stderr, at most: one per reason and process
+/// claimed, so a stranger who varies its bytes cannot fill the terminal (or memory).
+const SAID_MOST: usize = 16;
+
+/// Says on stderr that the connection from `from` was refused for `reason`, unless that
+/// was said already for the process it claimed to be (`who`; all that claim none count
+/// as one), or [`SAID_MOST`] refusals have been.
+fn refused(
+    said: &mut std::collections::HashSet<(Option<usize>, String)>,
+    me: usize,
+    from: SocketAddr,
+    who: Option<usize>,
+    reason: &str,
+) {
+    if said.len() > SAID_MOST || said.contains(&(who, reason.to_string())) {
+        return;
+    }
+    if said.len() == SAID_MOST {
+        said.insert((None, String::new()));
+        eprintln!("process {me}: more connections were refused; they are not shown");
+        return;
+    }
+    said.insert((who, reason.to_string()));
+    // A peer that cannot get in tries again every RETRY: each reason is said once for
+    // each process it names, with its first address.
+    let said_to_be = who.map(|p| format!(", which says it is process {p}"));
+    let whose = who.map(|p| format!(" of process {p}")).unwrap_or_default();
+    eprintln!(
+        "process {me}: ignored a connection from {from}{}: {reason}. Let only the cluster's \
+         processes reach this port (further connections{whose} refused for this reason are \
+         not shown)",
+        said_to_be.unwrap_or_default()
+    );
+}
+
+/// At most this many connections to a process's port are greeted at once; those beyond
+/// are closed unread. Each greeting ends within [`HELLO_WAIT`].
+const GREETING_AT_ONCE: usize = 32;
+
+/// A connection to this process's port, greeted: the process it is, or why it was refused
+/// (with the process it said it was, if it said).
+struct Greeted {
+    stream: TcpStream,
+    from: SocketAddr,
+    outcome: Result<usize, (Option<usize>, String)>,
+}
+
+/// What comes from the port's accepting thread.
+enum Found {
+    Greeted(Greeted),
+    /// The listener failed: the start-up cannot go on.
+    Failed(io::Error),
+}
+
+/// This process's port during the start-up: a thread accepts connections and greets each
+/// on a thread of its own, and the outcomes arrive on `found`. Dropping it stops the
+/// accepting thread and closes the port; greetings under way end by their deadline.
+struct Port {
+    found: std::sync::mpsc::Receiver<Found>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Port {
+    fn open(
+        listener: TcpListener,
+        mine: Hello,
+        secret: Secret,
+        deadline: Instant,
+    ) -> io::Result<Port> {
+        let (tell, found) = std::sync::mpsc::channel();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("lesson-06-accept".into())
+            .spawn(move || accept(&listener, mine, &secret, deadline, &stopped, &tell))?;
+        Ok(Port {
+            found,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Port {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            drop(thread.join());
+        }
+    }
+}
+
+/// The accepting thread of a [`Port`]: until `stop`, greets each connection to `listener`
+/// (non-blocking) on a thread of its own, at most [`GREETING_AT_ONCE`] at a time, and
+/// tells each outcome to `tell`.
+fn accept(
+    listener: &TcpListener,
+    mine: Hello,
+    secret: &Secret,
+    deadline: Instant,
+    stop: &std::sync::atomic::AtomicBool,
+    tell: &std::sync::mpsc::Sender<Found>,
+) {
+    let greeting = Arc::new(AtomicU64::new(0));
+    while !stop.load(Ordering::Relaxed) {
+        let (mut stream, from) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(ACCEPT_LOOK);
+                continue;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                drop(tell.send(Found::Failed(error)));
+                return;
+            }
+        };
+        if greeting.load(Ordering::Relaxed) >= GREETING_AT_ONCE as u64 {
+            continue; // closed unread
+        }
+        greeting.fetch_add(1, Ordering::Relaxed);
+        let (secret, tell, count) = (secret.clone(), tell.clone(), Arc::clone(&greeting));
+        let greeter = std::thread::Builder::new()
+            .name("lesson-06-greet".into())
+            .spawn(move || {
+                let outcome = greet(&mut stream, mine, &secret, deadline);
+                count.fetch_sub(1, Ordering::Relaxed);
+                // The start-up may be over (connected, or given up): then nobody asks.
+                drop(tell.send(Found::Greeted(Greeted {
+                    stream,
+                    from,
+                    outcome,
+                })));
+            });
+        if greeter.is_err() {
+            // No thread for it (the process is at its limit): the connection is closed,
+            // and a real peer tries again.
+            greeting.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// How often the accepting thread looks for a new connection.
+const ACCEPT_LOOK: Duration = Duration::from_millis(5);
+
 /// Connects this process to every other of `addresses` (line `i` for process `i`) before
 /// `--start-timeout` is over, or says which peers it could not reach and why.
 pub(super) fn connect(
@@ -417,6 +565,10 @@ pub(super) fn connect(
         .collect();
     let mut said = std::collections::HashSet::new();
     let mut answered = vec![false; addresses.len()];
+    // Greeted on threads of their own: a connection that says nothing holds up neither
+    // the dialing below nor another connection's greeting.
+    let port = Port::open(listener, mine, secret.clone(), deadline)
+        .map_err(|error| RunError::Start(format!("cannot start the greeting thread: {error}")))?;
     loop {
         let missing: Vec<usize> = (0..addresses.len())
             .filter(|&i| i != me && sockets[i].is_none())
@@ -447,12 +599,23 @@ pub(super) fn connect(
                 Err(Why::Unanswered(_)) => {}
             }
         }
-        loop {
-            let (mut stream, from) = match listener.accept() {
-                Ok(accepted) => accepted,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => {
+        // What the port's greeters found: waiting up to RETRY for the first, unless a
+        // peer just connected and another may be ready.
+        let first = match connected {
+            true => port.found.try_recv().ok(),
+            false => port.found.recv_timeout(left(deadline, RETRY)).ok(),
+        };
+        for found in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| port.found.try_recv().ok()))
+        {
+            let Greeted {
+                stream,
+                from,
+                outcome,
+            } = match found {
+                Found::Greeted(greeted) => greeted,
+                Found::Failed(error) => {
                     return Err(RunError::Listen {
                         process: me,
                         address: addresses[me].clone(),
@@ -460,7 +623,7 @@ pub(super) fn connect(
                     });
                 }
             };
-            match greet(&mut stream, mine, &secret, deadline) {
+            match outcome {
                 Ok(peer) => {
                     // A peer that connects again gave up on the first connection (its
                     // hello came back too late): the newer one is the one it uses.
@@ -471,30 +634,15 @@ pub(super) fn connect(
                              {peer}?)"
                         );
                     }
-                    (sockets[peer], connected) = (Some(stream), true);
+                    sockets[peer] = Some(stream);
                 }
                 Err((who, reason)) => {
-                    let said_to_be = who.map(|p| format!(", which says it is process {p}"));
                     if let Some(peer) = who {
                         why[peer] = reason.clone();
                     }
-                    // A peer that cannot get in tries again every RETRY: each reason is
-                    // said once for each process it names (once for all that name none),
-                    // with its first address.
-                    if said.insert((who, reason.clone())) {
-                        let whose = who.map(|p| format!(" of process {p}")).unwrap_or_default();
-                        eprintln!(
-                            "process {me}: ignored a connection from {from}{}: {reason}. Let \
-                             only the cluster's processes reach this port (further \
-                             connections{whose} refused for this reason are not shown)",
-                            said_to_be.unwrap_or_default()
-                        );
-                    }
+                    refused(&mut said, me, from, who, &reason);
                 }
             }
-        }
-        if !connected {
-            std::thread::sleep(left(deadline, RETRY));
         }
     }
     for stream in sockets.iter().flatten() {
