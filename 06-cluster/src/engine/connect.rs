@@ -849,6 +849,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refusals_are_kept_once_each_and_at_most_a_few() {
+        let mut said = std::collections::HashSet::new();
+        let from: SocketAddr = "127.0.0.1:9".parse().expect("an address");
+        refused(&mut said, 0, from, Some(1), "no proof");
+        refused(&mut said, 0, from, Some(1), "no proof");
+        refused(&mut said, 0, from, Some(2), "no proof");
+        assert_eq!(said.len(), 2, "once per process claimed");
+        for junk in 0..1000 {
+            refused(&mut said, 0, from, None, &format!("bytes {junk:08x}"));
+        }
+        assert_eq!(
+            said.len(),
+            SAID_MOST + 1,
+            "the said and one 'more were refused'"
+        );
+    }
+
+    #[test]
     fn a_dialer_tries_every_address_of_a_host_in_turn() {
         // A port nobody listens on: bound, then let go.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
