@@ -644,15 +644,35 @@ fn relayed_by_a_stranger(forge: bool) -> (String, usize, [SocketAddr; 3]) {
 
 #[test]
 fn connections_that_say_nothing_hold_up_no_real_peer() {
+    // Three connections that say nothing, there before the real peer: greeted one after
+    // another, each would hold the port for the whole start-up.
+    a_real_peer_joins_after(|port| {
+        (0..3)
+            .map(|_| connect_within(port, Duration::from_secs(20)))
+            .collect()
+    });
+}
+
+#[test]
+fn connections_that_close_at_once_leave_the_port_greeting() {
+    // More than the greetings allowed at once, one after another: a greeting that ended
+    // and was still counted would leave the port closing every connection unread.
+    a_real_peer_joins_after(|port| {
+        for _ in 0..100 {
+            drop(connect_within(port, Duration::from_secs(20)));
+        }
+        Vec::new()
+    });
+}
+
+/// Starts process 0 of two, lets `strangers` at its port first (what they return stays
+/// open), then starts process 1: both must run, within a 4-s start-up.
+fn a_real_peer_joins_after(strangers: impl FnOnce(SocketAddr) -> Vec<TcpStream>) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (_, mine, theirs) = process_0_of_2(dir.path(), 4);
     let layout = one_of_2(dir.path(), [mine, theirs], 0, 4);
     let process_0 = std::thread::spawn(move || pass_through(&layout));
-    // Three connections that say nothing, there before the real peer: greeted one after
-    // another, each would hold the port for the whole start-up.
-    let _silent: Vec<TcpStream> = (0..3)
-        .map(|_| connect_within(mine, Duration::from_secs(20)))
-        .collect();
+    let _open = strangers(mine);
     let process_1 = pass_through(&one_of_2(dir.path(), [mine, theirs], 1, 4));
     assert!(process_1.is_ok(), "process 1 joins: {process_1:?}");
     let process_0 = joined(process_0);

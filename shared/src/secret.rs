@@ -92,8 +92,12 @@ impl Secret {
     pub fn load(path: &Path) -> Result<Secret, SecretError> {
         use std::io::Read as _;
         let read = |e| SecretError::Read(path.into(), e);
+        // Before opening: opening a FIFO waits for a writer.
+        if !fs::metadata(path).map_err(read)?.is_file() {
+            return Err(SecretError::Malformed(path.into()));
+        }
         let file = fs::File::open(path).map_err(read)?;
-        // Of the file opened, not of the path again: it may have changed in between.
+        // And of the file opened: the path may name another since.
         let metadata = file.metadata().map_err(read)?;
         if !metadata.is_file() {
             return Err(SecretError::Malformed(path.into()));
@@ -326,10 +330,20 @@ mod tests {
             Err(SecretError::Malformed(_))
         ));
         #[cfg(unix)]
-        assert!(matches!(
-            Secret::load(Path::new("/dev/zero")),
-            Err(SecretError::Malformed(_))
-        ));
+        {
+            assert!(matches!(
+                Secret::load(Path::new("/dev/zero")),
+                Err(SecretError::Malformed(_))
+            ));
+            let fifo = dir.path().join("fifo.secret");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+            // Opened, it would wait for a writer for ever.
+            assert!(matches!(
+                Secret::load(&fifo),
+                Err(SecretError::Malformed(_))
+            ));
+        }
         assert!(format!("{secret:?}") == "Secret(..)");
     }
 }

@@ -422,12 +422,22 @@ fn refused(
 /// are closed unread. Each greeting ends within [`HELLO_WAIT`].
 const GREETING_AT_ONCE: usize = 32;
 
-/// A connection to this process's port, greeted: the process it is, or why it was refused
-/// (with the process it said it was, if it said).
+/// A connection to this process's port, greeted: the process it is, with the connection,
+/// or why it was refused (with the process it said it was, if it said; the connection is
+/// closed already).
 struct Greeted {
-    stream: TcpStream,
     from: SocketAddr,
-    outcome: Result<usize, (Option<usize>, String)>,
+    outcome: Result<(usize, TcpStream), (Option<usize>, String)>,
+}
+
+/// One greeting under way, counted in the accepting thread's `greeting` until dropped
+/// (however the greeting ends).
+struct Greeting(Arc<AtomicU64>);
+
+impl Drop for Greeting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// What comes from the port's accepting thread.
@@ -496,6 +506,12 @@ fn accept(
                 continue;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // A connection reset before it was accepted, or no file descriptor free for
+            // one now (the greetings under way hold some): the listener itself is fine.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted || out_of_descriptors(&e) => {
+                std::thread::sleep(ACCEPT_LOOK);
+                continue;
+            }
             Err(error) => {
                 drop(tell.send(Found::Failed(error)));
                 return;
@@ -505,25 +521,28 @@ fn accept(
             continue; // closed unread
         }
         greeting.fetch_add(1, Ordering::Relaxed);
-        let (secret, tell, count) = (secret.clone(), tell.clone(), Arc::clone(&greeting));
+        let counted = Greeting(Arc::clone(&greeting));
+        let (secret, tell) = (secret.clone(), tell.clone());
+        // When no thread can be had (the process is at its limit), the closure is dropped:
+        // the connection closes, the count goes down, and a real peer tries again.
         let greeter = std::thread::Builder::new()
             .name("lesson-06-greet".into())
             .spawn(move || {
                 let outcome = greet(&mut stream, mine, &secret, deadline);
-                count.fetch_sub(1, Ordering::Relaxed);
+                // A refused connection closes now, not when the start-up's loop reads
+                // this (it may be dialing): those waiting in the channel hold nothing.
+                let outcome = outcome.map(|peer| (peer, stream));
+                drop(counted);
                 // The start-up may be over (connected, or given up): then nobody asks.
-                drop(tell.send(Found::Greeted(Greeted {
-                    stream,
-                    from,
-                    outcome,
-                })));
+                drop(tell.send(Found::Greeted(Greeted { from, outcome })));
             });
-        if greeter.is_err() {
-            // No thread for it (the process is at its limit): the connection is closed,
-            // and a real peer tries again.
-            greeting.fetch_sub(1, Ordering::Relaxed);
-        }
+        drop(greeter);
     }
+}
+
+/// Whether `error` says this process (or the system) has no file descriptor to spare.
+fn out_of_descriptors(error: &io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
 }
 
 /// How often the accepting thread looks for a new connection.
@@ -599,21 +618,21 @@ pub(super) fn connect(
                 Err(Why::Unanswered(_)) => {}
             }
         }
-        // What the port's greeters found: waiting up to RETRY for the first, unless a
-        // peer just connected and another may be ready.
-        let first = match connected {
-            true => port.found.try_recv().ok(),
-            false => port.found.recv_timeout(left(deadline, RETRY)).ok(),
-        };
-        for found in first
-            .into_iter()
-            .chain(std::iter::from_fn(|| port.found.try_recv().ok()))
-        {
-            let Greeted {
-                stream,
-                from,
-                outcome,
-            } = match found {
+        // What the port's greeters found, until the next round of dialing: RETRY from now,
+        // or at once when a peer just connected (another may be ready). However many
+        // connections a stranger makes, the peers are dialed no more often.
+        let next_dial = Instant::now() + left(deadline, RETRY);
+        loop {
+            let found = match connected {
+                true => port.found.try_recv().ok(),
+                false => (port.found)
+                    .recv_timeout(next_dial.saturating_duration_since(Instant::now()))
+                    .ok(),
+            };
+            let Some(found) = found else {
+                break;
+            };
+            let Greeted { from, outcome } = match found {
                 Found::Greeted(greeted) => greeted,
                 Found::Failed(error) => {
                     return Err(RunError::Listen {
@@ -624,7 +643,7 @@ pub(super) fn connect(
                 }
             };
             match outcome {
-                Ok(peer) => {
+                Ok((peer, stream)) => {
                     // A peer that connects again gave up on the first connection (its
                     // hello came back too late): the newer one is the one it uses.
                     if sockets[peer].is_some() {
@@ -635,6 +654,9 @@ pub(super) fn connect(
                         );
                     }
                     sockets[peer] = Some(stream);
+                    if (0..addresses.len()).all(|i| i == me || sockets[i].is_some()) {
+                        break;
+                    }
                 }
                 Err((who, reason)) => {
                     if let Some(peer) = who {
