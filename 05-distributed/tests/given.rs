@@ -961,17 +961,7 @@ fn a_client_whose_scheduler_stops_answering_fails_its_tasks_after_the_silence() 
 #[test]
 fn a_worker_whose_scheduler_stops_answering_leaves_after_the_silence_saying_why() {
     within_for("5 (given)", LIMIT, || {
-        let runtime = tokio::runtime::Runtime::new().expect("tokio");
-        let outcome = runtime.block_on(async {
-            let secret = Secret::random().expect("a secret");
-            let addr =
-                scheduler_that(Then::FallSilent, secret.clone(), Duration::from_millis(300)).await;
-            let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
-            lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
-        });
-        let error = outcome
-            .expect_err("a worker leaves a stopped scheduler")
-            .to_string();
+        let error = worker_of(Then::FallSilent, Duration::from_millis(300));
         assert!(error.contains("has sent nothing for 300ms"), "{error}");
     });
 }
@@ -979,21 +969,26 @@ fn a_worker_whose_scheduler_stops_answering_leaves_after_the_silence_saying_why(
 #[test]
 fn a_worker_whose_scheduler_resets_the_connection_says_the_scheduler_is_gone() {
     within_for("5 (given)", LIMIT, || {
-        let runtime = tokio::runtime::Runtime::new().expect("tokio");
-        let outcome = runtime.block_on(async {
-            let secret = Secret::random().expect("a secret");
-            let addr = scheduler_that(Then::Reset, secret.clone(), Duration::from_secs(10)).await;
-            let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
-            lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
-        });
-        let error = outcome
-            .expect_err("a worker leaves a scheduler that reset it")
-            .to_string();
+        let error = worker_of(Then::Reset, Duration::from_secs(10));
         // A killed scheduler resets rather than closes when the worker's heartbeat is
         // still unread: the worker tells it as the same news, not as an os error.
         assert!(error.contains("without a goodbye"), "{error}");
         assert!(!error.contains("os error"), "{error}");
     });
+}
+
+/// Runs a worker of a fake scheduler that does `then` after its welcome (which announces
+/// `silence`), and returns why the worker left.
+fn worker_of(then: Then, silence: Duration) -> String {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let outcome = runtime.block_on(async {
+        let secret = Secret::random().expect("a secret");
+        let addr = scheduler_that(then, secret.clone(), silence).await;
+        let config = lesson_05_distributed::worker::WorkerConfig::new(1, secret);
+        lesson_05_distributed::worker::run(Answers::SOLUTION, addr, config).await
+    });
+    let error = outcome.expect_err("the worker leaves the fake scheduler");
+    error.to_string()
 }
 
 #[test]
