@@ -392,24 +392,12 @@ fn a_peer_that_accepts_but_never_says_hello_is_named_at_the_deadline() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     // "Process 0" is a port that accepts connections (the kernel does, from its backlog)
     // and never says anything: a stopped process, or another program.
-    let mute = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let (_, _, mine) = process_0_of_2(dir.path(), 2);
-    let hosts = [mute.local_addr().expect("an address"), mine];
-    let layout = one_of_2(dir.path(), hosts, 1, 2);
-    let started = Instant::now();
-    let error = pass_through(&layout).expect_err("no cluster").to_string();
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(error.contains("did not start within 2 s"), "{error}");
-    assert!(
-        error.contains(&format!(
-            "process 0 at {}: it accepted the connection but sent no hello",
-            hosts[0]
-        )),
-        "{error}"
+    let (_mute, hosts) = in_place_of_process_0();
+    let error = process_1_gives_up_within(dir.path(), hosts, Duration::from_secs(20));
+    not_started_for(
+        &error,
+        hosts[0],
+        "it accepted the connection but sent no hello",
     );
 }
 
@@ -505,6 +493,38 @@ impl Drop for Fake {
     }
 }
 
+/// Runs process 1 of two on `hosts` with a 2-s start-up, which must fail within `limit`:
+/// its error.
+fn process_1_gives_up_within(
+    dir: &std::path::Path,
+    hosts: [SocketAddr; 2],
+    limit: Duration,
+) -> String {
+    let layout = one_of_2(dir, hosts, 1, 2);
+    let started = Instant::now();
+    let error = pass_through(&layout).expect_err("no cluster").to_string();
+    let waited = started.elapsed();
+    assert!(waited < limit, "it waited {waited:?}: {error}");
+    error
+}
+
+/// Checks that `error` is process 1's at its 2-s start-up deadline, naming process 0 at
+/// `at` with `why`.
+fn not_started_for(error: &str, at: SocketAddr, why: &str) {
+    assert!(error.contains("did not start within 2 s"), "{error}");
+    let named = format!("process 0 at {at}: {why}");
+    assert!(error.contains(&named), "{error}");
+}
+
+/// A port standing in for process 0 (what the test makes of it), and the addresses of a
+/// hostfile for a real process 1: that port's, then a free one.
+fn in_place_of_process_0() -> (TcpListener, [SocketAddr; 2]) {
+    let port = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let free = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let hosts = [port.local_addr(), free.local_addr()].map(|a| a.expect("an address"));
+    (port, hosts)
+}
+
 /// The first bytes a connecting process sends: its hello and its nonce.
 fn opening_of(stream: &mut TcpStream) -> Option<(Hello, [u8; HELLO_LEN + 32])> {
     let mut opening = [0; HELLO_LEN + 32];
@@ -517,9 +537,7 @@ fn opening_of(stream: &mut TcpStream) -> Option<(Hello, [u8; HELLO_LEN + 32])> {
 fn a_process_that_answers_without_the_secret_is_not_joined() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     // "Process 0" answers every hello as the real one would, but with another secret.
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let (_, _, mine) = process_0_of_2(dir.path(), 2);
-    let hosts = [listener.local_addr().expect("an address"), mine];
+    let (listener, hosts) = in_place_of_process_0();
     let wrong = Secret::random().expect("a secret");
     let _impostor = fake(listener, move |mut stream| {
         let Some((connecting, opening)) = opening_of(&mut stream) else {
@@ -540,13 +558,10 @@ fn a_process_that_answers_without_the_secret_is_not_joined() {
     });
     let layout = one_of_2(dir.path(), hosts, 1, 2);
     let error = pass_through(&layout).expect_err("no cluster").to_string();
-    assert!(error.contains("did not start within 2 s"), "{error}");
-    assert!(
-        error.contains(&format!(
-            "process 0 at {}: it does not prove that it holds this cluster's secret",
-            hosts[0]
-        )),
-        "{error}"
+    not_started_for(
+        &error,
+        hosts[0],
+        "it does not prove that it holds this cluster's secret",
     );
 }
 
@@ -683,9 +698,7 @@ fn a_real_peer_joins_after(strangers: impl FnOnce(SocketAddr) -> Vec<TcpStream>)
 fn a_peer_that_trickles_its_hello_is_given_up_on_at_the_deadline() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     // "Process 0" sends one byte of a hello every 300 ms: 32 bytes would take 10 s.
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let (_, _, mine) = process_0_of_2(dir.path(), 2);
-    let hosts = [listener.local_addr().expect("an address"), mine];
+    let (listener, hosts) = in_place_of_process_0();
     let hello = Hello {
         process: 0,
         processes: 2,
@@ -699,14 +712,8 @@ fn a_peer_that_trickles_its_hello_is_given_up_on_at_the_deadline() {
             std::thread::sleep(Duration::from_millis(300));
         }
     });
-    let layout = one_of_2(dir.path(), hosts, 1, 2);
-    let started = Instant::now();
-    let error = pass_through(&layout).expect_err("no cluster").to_string();
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "it waited {:?} for a trickle",
-        started.elapsed()
-    );
+    // A bound per read, not per start, would take 10 s.
+    let error = process_1_gives_up_within(dir.path(), hosts, Duration::from_secs(8));
     assert!(
         error.contains("it accepted the connection but sent no hello within 2 s"),
         "{error}"

@@ -112,11 +112,12 @@ impl Secret {
         }
         // The hex digits and a line end, with room for spaces and a Windows line end.
         let most = (LEN * 2 + 16) as u64;
-        let mut text = String::new();
-        (file.take(most + 1).read_to_string(&mut text)).map_err(read)?;
-        if text.len() as u64 > most {
+        let mut bytes = Vec::new();
+        (file.take(most + 1).read_to_end(&mut bytes)).map_err(read)?;
+        let text = std::str::from_utf8(&bytes).ok();
+        let Some(text) = text.filter(|_| bytes.len() as u64 <= most) else {
             return Err(SecretError::Malformed(path.into()));
-        }
+        };
         parse_hex(text.trim())
             .map(Secret)
             .ok_or_else(|| SecretError::Malformed(path.into()))
@@ -320,6 +321,12 @@ mod tests {
             format!("{}\n{}", hex(&secret.0), "0".repeat(1 << 20)),
         )
         .unwrap();
+        assert!(matches!(
+            Secret::load(&path),
+            Err(SecretError::Malformed(_))
+        ));
+        // Nor is one that is not text.
+        fs::write(&path, [0xff; 64]).unwrap();
         assert!(matches!(
             Secret::load(&path),
             Err(SecretError::Malformed(_))
